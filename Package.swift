@@ -1,0 +1,127 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "walletkit-swift",
+    platforms: [.macOS(.v15), .iOS(.v18)],
+    products: [
+        .library(name: "WalletConnectCore", targets: ["WalletConnectCore"]),
+        .library(name: "WalletConnectSign", targets: ["WalletConnectSign"]),
+        .library(name: "WalletKit", targets: ["WalletKit"]),
+        .library(name: "WalletKitTesting", targets: ["WalletKitTesting"]),
+        .library(name: "WalletConnectRelayServer", targets: ["WalletConnectRelayServer"]),
+        .executable(name: "walletkit", targets: ["walletkit"]),
+        .executable(name: "Benchmarks", targets: ["Benchmarks"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"]), .brew(["libsodium"])]
+        ),
+        .systemLibrary(
+            name: "CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"]), .brew(["secp256k1"])]
+        ),
+        .target(
+            name: "WalletConnectCore",
+            dependencies: [
+                "CSodium",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "WSCompression", package: "swift-websocket"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "WalletConnectSign",
+            dependencies: ["WalletConnectCore", "CSecp256k1", "CSodium", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "WalletKit",
+            dependencies: ["WalletConnectSign", "WalletConnectCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "WalletKitTesting",
+            dependencies: ["WalletConnectCore", "WalletConnectSign"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "WalletConnectRelayServer",
+            dependencies: [
+                "WalletConnectCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSCompression", package: "hummingbird-websocket"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "walletkit",
+            dependencies: [
+                "WalletKit", "WalletConnectSign", "WalletConnectCore", "WalletConnectRelayServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Benchmarks",
+            dependencies: ["WalletConnectCore", "CSodium"],
+            path: "Benchmarks",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WalletConnectCoreTests",
+            dependencies: ["WalletConnectCore", "WalletKitTesting", "CSodium"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WalletConnectRelayServerTests",
+            dependencies: [
+                "WalletConnectRelayServer", "WalletConnectCore", "WalletKitTesting",
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "WSCompression", package: "swift-websocket"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WalletConnectSignTests",
+            dependencies: ["WalletConnectSign", "WalletConnectCore", "WalletKitTesting", "WalletConnectRelayServer"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WalletKitTests",
+            dependencies: ["WalletKit", "WalletKitTesting", "WalletConnectRelayServer"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,5 @@
+#ifndef WALLETKIT_CSECP256K1_SHIM_H
+#define WALLETKIT_CSECP256K1_SHIM_H
+#include <secp256k1.h>
+#include <secp256k1_recovery.h>
+#endif

@@ -1,0 +1,177 @@
+import Foundation
+
+/// A JSON-RPC 2.0 request. Params are any JSON value (WalletConnect always sends an object).
+public struct JSONRPCRequest: Sendable, Hashable, Codable {
+    public var id: RPCID
+    public var jsonrpc: String
+    public var method: String
+    public var params: JSONValue
+
+    public init(id: RPCID, method: String, params: JSONValue = .object([:])) {
+        self.id = id
+        self.jsonrpc = "2.0"
+        self.method = method
+        self.params = params
+    }
+
+    enum CodingKeys: String, CodingKey { case id, jsonrpc, method, params }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(RPCID.self, forKey: .id)
+        jsonrpc = try container.decodeIfPresent(String.self, forKey: .jsonrpc) ?? "2.0"
+        method = try container.decode(String.self, forKey: .method)
+        params = try container.decodeIfPresent(JSONValue.self, forKey: .params) ?? .object([:])
+    }
+}
+
+/// A JSON-RPC 2.0 error object. Decoding is tolerant: `"error": {}` decodes with code 0 and an empty message.
+public struct JSONRPCError: Error, Sendable, Hashable, Codable {
+    public var code: Int
+    public var message: String
+    public var data: JSONValue?
+
+    public init(code: Int, message: String, data: JSONValue? = nil) {
+        self.code = code
+        self.message = message
+        self.data = data
+    }
+
+    enum CodingKeys: String, CodingKey { case code, message, data }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        code = (try? container.decodeIfPresent(Int.self, forKey: .code)) ?? 0
+        message = (try? container.decodeIfPresent(String.self, forKey: .message)) ?? ""
+        data = try? container.decodeIfPresent(JSONValue.self, forKey: .data)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(code, forKey: .code)
+        try container.encode(message, forKey: .message)
+        try container.encodeIfPresent(data, forKey: .data)
+    }
+}
+
+/// A JSON-RPC 2.0 response: a result or an error.
+public struct JSONRPCResponse: Sendable, Hashable, Codable {
+    public enum Outcome: Sendable, Hashable {
+        case result(JSONValue)
+        case error(JSONRPCError)
+    }
+
+    public var id: RPCID
+    public var jsonrpc: String
+    public var outcome: Outcome
+
+    public init(id: RPCID, result: JSONValue) {
+        self.id = id
+        self.jsonrpc = "2.0"
+        self.outcome = .result(result)
+    }
+
+    public init(id: RPCID, error: JSONRPCError) {
+        self.id = id
+        self.jsonrpc = "2.0"
+        self.outcome = .error(error)
+    }
+
+    /// The result, when the response is a success.
+    public var result: JSONValue? {
+        if case .result(let value) = outcome { return value }
+        return nil
+    }
+
+    /// The error, when the response is a failure.
+    public var error: JSONRPCError? {
+        if case .error(let value) = outcome { return value }
+        return nil
+    }
+
+    enum CodingKeys: String, CodingKey { case id, jsonrpc, result, error }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(RPCID.self, forKey: .id)
+        jsonrpc = try container.decodeIfPresent(String.self, forKey: .jsonrpc) ?? "2.0"
+        if container.contains(.error), !((try? container.decodeNil(forKey: .error)) ?? true) {
+            outcome = .error(try container.decode(JSONRPCError.self, forKey: .error))
+        } else if container.contains(.result) {
+            outcome = .result(try container.decode(JSONValue.self, forKey: .result))
+        } else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "JSON-RPC response has neither result nor error"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(jsonrpc, forKey: .jsonrpc)
+        switch outcome {
+        case .result(let value): try container.encode(value, forKey: .result)
+        case .error(let value): try container.encode(value, forKey: .error)
+        }
+    }
+}
+
+/// Any JSON-RPC 2.0 message, classified as the spec says: `method` → request; `result`/`error` → response.
+public enum JSONRPCMessage: Sendable, Hashable {
+    case request(JSONRPCRequest)
+    case response(JSONRPCResponse)
+
+    /// Decodes and classifies one JSON-RPC frame.
+    /// - Throws: ``JSONRPCDecodingError`` when the text is not a JSON-RPC 2.0 message.
+    public static func decode(_ data: Data) throws -> JSONRPCMessage {
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            throw JSONRPCDecodingError.notJSON
+        }
+        guard let object = value.objectValue else { throw JSONRPCDecodingError.notAnObject }
+        if let version = object["jsonrpc"], version != .string("2.0") { throw JSONRPCDecodingError.badVersion }
+        guard let rawID = object["id"], rawID.int64Value != nil else { throw JSONRPCDecodingError.missingID }
+        do {
+            if object["method"] != nil {
+                return .request(try JSONDecoder().decode(JSONRPCRequest.self, from: data))
+            }
+            if object["result"] != nil || object["error"] != nil {
+                return .response(try JSONDecoder().decode(JSONRPCResponse.self, from: data))
+            }
+        } catch {
+            throw JSONRPCDecodingError.invalidShape
+        }
+        throw JSONRPCDecodingError.invalidShape
+    }
+
+    /// Decodes and classifies one JSON-RPC frame from text.
+    public static func decode(_ text: String) throws -> JSONRPCMessage {
+        try decode(Data(text.utf8))
+    }
+}
+
+/// Why a frame is not a JSON-RPC 2.0 message.
+public enum JSONRPCDecodingError: Error, Sendable, Hashable {
+    case notJSON
+    case notAnObject
+    case badVersion
+    case missingID
+    case invalidShape
+}
+
+/// The encoder used for everything sent on the wire: compact, `/` unescaped.
+public enum WireJSON {
+    /// Encodes a value as compact JSON without escaping `/`.
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return try encoder.encode(value)
+    }
+
+    /// Encodes a value as compact JSON text without escaping `/`.
+    public static func string<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encode(value), as: UTF8.self)
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+
+/// Options of one `irn_publish`.
+public struct PublishOptions: Sendable, Hashable {
+    /// Seconds the relay keeps the message for offline subscribers.
+    public var ttl: UInt32
+    /// Message class (see the tag tables of the spec). Always sent.
+    public var tag: Int
+    /// Whether the message is relevant for push notifications.
+    public var prompt: Bool
+    /// Verify attestation JWT, when the message needs origin verification.
+    public var attestation: String?
+    /// The client-to-client JSON-RPC id this message belongs to (TVF).
+    public var correlationID: Int64?
+    /// Further transaction-verification fields, flattened into the publish params.
+    public var tvf: [String: JSONValue]
+
+    public init(
+        ttl: UInt32 = 21_600, tag: Int = 0, prompt: Bool = false, attestation: String? = nil,
+        correlationID: Int64? = nil, tvf: [String: JSONValue] = [:]
+    ) {
+        self.ttl = ttl
+        self.tag = tag
+        self.prompt = prompt
+        self.attestation = attestation
+        self.correlationID = correlationID
+        self.tvf = tvf
+    }
+}
+
+/// One message delivered by the relay (`irn_subscription` data, or a fetched mailbox item).
+public struct RelayMessage: Sendable, Hashable, Codable {
+    public var topic: String
+    /// The envelope text.
+    public var message: String
+    /// Milliseconds since the Unix epoch.
+    public var publishedAt: Int64
+    public var tag: Int?
+    public var attestation: String?
+
+    public init(topic: String, message: String, publishedAt: Int64, tag: Int? = nil, attestation: String? = nil) {
+        self.topic = topic
+        self.message = message
+        self.publishedAt = publishedAt
+        self.tag = tag
+        self.attestation = attestation
+    }
+}
+
+/// Params of the composite `wc_proposeSession` relay call.
+public struct ProposeSessionParams: Sendable, Hashable, Codable {
+    public var pairingTopic: String
+    /// Type-0 envelope of the `wc_sessionPropose` request on the pairing topic.
+    public var sessionProposal: String
+    public var attestation: String?
+    public var correlationId: Int64?
+    public var ttl: UInt32?
+
+    public init(
+        pairingTopic: String, sessionProposal: String, attestation: String? = nil, correlationId: Int64? = nil,
+        ttl: UInt32? = 300
+    ) {
+        self.pairingTopic = pairingTopic
+        self.sessionProposal = sessionProposal
+        self.attestation = attestation
+        self.correlationId = correlationId
+        self.ttl = ttl
+    }
+}
+
+/// Params of the composite `wc_approveSession` relay call.
+public struct ApproveSessionParams: Sendable, Hashable, Codable {
+    public var pairingTopic: String
+    public var sessionTopic: String
+    /// Type-0 envelope of the proposal response, published on the pairing topic.
+    public var sessionProposalResponse: String
+    /// Type-0 envelope of the `wc_sessionSettle` request, published on the session topic.
+    public var sessionSettlementRequest: String
+    public var approvedChains: [String]?
+    public var approvedMethods: [String]?
+    public var approvedAccounts: [String]?
+    public var approvedEvents: [String]?
+    public var sessionProperties: JSONValue?
+    public var scopedProperties: JSONValue?
+    public var correlationId: Int64?
+    public var ttl: UInt32?
+
+    public init(
+        pairingTopic: String, sessionTopic: String, sessionProposalResponse: String, sessionSettlementRequest: String,
+        approvedChains: [String]? = nil, approvedMethods: [String]? = nil, approvedAccounts: [String]? = nil,
+        approvedEvents: [String]? = nil, sessionProperties: JSONValue? = nil, scopedProperties: JSONValue? = nil,
+        correlationId: Int64? = nil, ttl: UInt32? = 300
+    ) {
+        self.pairingTopic = pairingTopic
+        self.sessionTopic = sessionTopic
+        self.sessionProposalResponse = sessionProposalResponse
+        self.sessionSettlementRequest = sessionSettlementRequest
+        self.approvedChains = approvedChains
+        self.approvedMethods = approvedMethods
+        self.approvedAccounts = approvedAccounts
+        self.approvedEvents = approvedEvents
+        self.sessionProperties = sessionProperties
+        self.scopedProperties = scopedProperties
+        self.correlationId = correlationId
+        self.ttl = ttl
+    }
+}
+
+/// The connection state of a relay client.
+public enum RelayConnectionState: Sendable, Hashable {
+    case disconnected
+    case connecting
+    case connected
+    /// Closed for good (explicit shutdown or a fatal relay error); no reconnect follows.
+    case closed(reason: String)
+}
+
+/// What the Sign engine and the pairing controller need from a relay client.
+///
+/// The production implementation is ``Relayer`` (a WebSocket to an IRN relay); `WalletKitTesting`
+/// ships an in-memory one for unit tests of a single actor.
+///
+/// Delivery contract: ``messages()`` yields each inbound message once (deduplicated by topic and
+/// sha256 of the message). A message stays "unhandled" until ``markHandled(_:)`` is called for it;
+/// unhandled messages are kept (persisted where the implementation has storage) and yielded again by
+/// ``replayUnhandled()``, so a crash between receipt and handling loses nothing.
+public protocol RelayClient: Sendable {
+    /// The relay client id (`did:key:…`).
+    var clientID: String { get async }
+    /// Publishes an envelope on a topic; returns when the relay acknowledged it.
+    func publish(topic: String, message: String, options: PublishOptions) async throws
+    /// Subscribes to one topic.
+    func subscribe(topic: String) async throws
+    /// Subscribes to many topics (sent in batches of at most 500).
+    func subscribe(topics: [String]) async throws
+    /// Unsubscribes from a topic and forgets its dedupe entries.
+    func unsubscribe(topic: String) async throws
+    /// Records `topic` as subscribed without sending `irn_subscribe` (after a composite call that subscribed it).
+    func markSubscribed(topic: String) async
+    /// `wc_proposeSession`: subscribes the caller to the pairing topic and publishes the proposal.
+    func proposeSession(_ params: ProposeSessionParams) async throws
+    /// `wc_approveSession`: subscribes the caller to the session topic and publishes response and settlement.
+    func approveSession(_ params: ApproveSessionParams) async throws
+    /// A new stream of inbound messages for this subscriber.
+    func messages() -> AsyncStream<RelayMessage>
+    /// A new stream of connection states, starting with the current one.
+    func connectionStates() -> AsyncStream<RelayConnectionState>
+    /// Marks a delivered message as handled, so it is never replayed.
+    func markHandled(_ message: RelayMessage) async
+    /// Yields every delivered-but-unhandled message again on ``messages()``.
+    func replayUnhandled() async
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// A persisted, write-through map of records: sessions, proposals, requests, pairings.
+///
+/// Each record is stored under `"<storage key>/<record key>"`, so a change rewrites one row, not the whole set.
+/// Every mutation is persisted before it returns; when the write fails the in-memory state is left unchanged
+/// and the error is thrown, so memory and disk never disagree.
+public actor Store<Value: Codable & Sendable> {
+    /// The versioned storage key of this store.
+    public nonisolated let storageKey: StorageKey
+    private let storage: any KeyValueStorage
+    private var records: [String: Value] = [:]
+    private var recentlyDeleted: [String] = []
+    private var recentlyDeletedSet: Set<String> = []
+    private var isLoaded = false
+
+    /// Creates a store. Call ``load()`` before use.
+    public init(storage: any KeyValueStorage, storageKey: StorageKey) {
+        self.storage = storage
+        self.storageKey = storageKey
+    }
+
+    private var rowPrefix: String { storageKey.rawValue + "/" }
+
+    /// Loads every persisted record. Records that do not decode are skipped and returned by key.
+    @discardableResult
+    public func load() async throws -> [String] {
+        let rows = try await storage.values(withPrefix: rowPrefix)
+        var corrupt: [String] = []
+        let decoder = JSONDecoder()
+        var loaded: [String: Value] = [:]
+        loaded.reserveCapacity(rows.count)
+        for row in rows {
+            let key = String(row.key.dropFirst(rowPrefix.count))
+            if let value = try? decoder.decode(Value.self, from: row.value) {
+                loaded[key] = value
+            } else {
+                corrupt.append(key)
+            }
+        }
+        records = loaded
+        isLoaded = true
+        return corrupt
+    }
+
+    /// The record under `key`.
+    /// - Throws: ``StoreError`` with the spec's messages when absent.
+    public func get(_ key: String) throws -> Value {
+        if let value = records[key] { return value }
+        if recentlyDeletedSet.contains(key) { throw StoreError.recentlyDeleted(name: storageKey.name, key: key) }
+        throw StoreError.noMatchingKey(name: storageKey.name, key: key)
+    }
+
+    /// The record under `key`, or `nil`.
+    public func value(forKey key: String) -> Value? { records[key] }
+
+    /// Whether a record exists under `key`.
+    public func contains(_ key: String) -> Bool { records[key] != nil }
+
+    /// Every record.
+    public var values: [Value] { Array(records.values) }
+
+    /// Every key.
+    public var keys: [String] { Array(records.keys) }
+
+    /// Number of records.
+    public var count: Int { records.count }
+
+    /// Inserts or replaces the record under `key`, persisting it first.
+    public func set(_ key: String, _ value: Value) async throws {
+        let data = try JSONEncoder().encode(value)
+        try await storage.write([.set(key: rowPrefix + key, value: data)])
+        records[key] = value
+    }
+
+    /// Inserts many records in one transaction.
+    public func set(_ items: [(key: String, value: Value)]) async throws {
+        let encoder = JSONEncoder()
+        let changes = try items.map { StorageChange.set(key: rowPrefix + $0.key, value: try encoder.encode($0.value)) }
+        try await storage.write(changes)
+        for item in items { records[item.key] = item.value }
+    }
+
+    /// Applies `mutate` to the record under `key` and persists the result.
+    /// - Throws: ``StoreError`` when absent; the storage error when the write fails (no change is kept).
+    @discardableResult
+    public func update(_ key: String, _ mutate: @Sendable (inout Value) throws -> Void) async throws -> Value {
+        var value = try get(key)
+        try mutate(&value)
+        try await set(key, value)
+        return value
+    }
+
+    /// Deletes the record under `key` (no error when absent). Returns the deleted record.
+    @discardableResult
+    public func delete(_ key: String) async throws -> Value? {
+        guard let existing = records[key] else { return nil }
+        try await storage.write([.remove(key: rowPrefix + key)])
+        records.removeValue(forKey: key)
+        rememberDeleted(key)
+        return existing
+    }
+
+    private func rememberDeleted(_ key: String) {
+        guard recentlyDeletedSet.insert(key).inserted else { return }
+        recentlyDeleted.append(key)
+        if recentlyDeleted.count >= 200 {
+            let dropped = recentlyDeleted.prefix(100)
+            recentlyDeleted.removeFirst(100)
+            for key in dropped { recentlyDeletedSet.remove(key) }
+        }
+    }
+}
+
+/// Lookup errors of ``Store``, with the messages of the spec.
+public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    case noMatchingKey(name: String, key: String)
+    case recentlyDeleted(name: String, key: String)
+
+    public var description: String {
+        switch self {
+        case .noMatchingKey(let name, let key): return "No matching key. \(name): \(key)"
+        case .recentlyDeleted(let name, let key):
+            return "Missing or invalid. Record was recently deleted - \(name): \(key)"
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import Testing
+
+@Test func placeholder_WalletConnectSignTests() { #expect(Bool(true)) }
