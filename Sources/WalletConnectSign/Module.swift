@@ -1,1 +1,0 @@
-// WalletConnectSign module

@@ -1,0 +1,19 @@
+/// Protocol lifetimes in seconds (§2.1, §3; `lifetimes_seconds` in `sign-rpc-options.json`).
+public enum SignLifetimes {
+    /// Session lifetime: 7 days.
+    public static let session: Int64 = 604_800
+    /// Proposal lifetime and timer: 5 minutes.
+    public static let proposal: Int64 = 300
+    /// Default `wc_sessionRequest` expiry: 15 minutes.
+    public static let sessionRequest: Int64 = 900
+    /// Bounds for a dapp-supplied request expiry.
+    public static let sessionRequestExpiryBounds: ClosedRange<Int64> = 300...604_800
+    /// Minimum lifetime of a `wc_sessionAuthenticate` request.
+    public static let authRequestMinimum: Int64 = 3600
+    /// Acknowledgement timeout of update / extend / ping.
+    public static let acknowledgementTimeout: Int64 = 300
+    /// Lifetime of a pairing after activation (2.23).
+    public static let activePairing: Int64 = 300
+    /// Capacity of the recently-deleted set.
+    public static let recentlyDeletedLimit = 200
+}
