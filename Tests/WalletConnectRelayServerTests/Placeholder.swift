@@ -1,3 +1,3 @@
 import Testing
 
-@Test func placeholder_WalletConnectRelayServerTests() { #expect(Bool(true)) }
+@Test func WalletConnectRelayServerTestsLinks() { #expect(Bool(true)) }

@@ -1,3 +1,3 @@
 import Testing
 
-@Test func placeholder_WalletConnectSignTests() { #expect(Bool(true)) }
+@Test func WalletConnectSignTestsLinks() { #expect(Bool(true)) }

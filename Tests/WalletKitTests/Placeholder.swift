@@ -1,3 +1,3 @@
 import Testing
 
-@Test func placeholder_WalletKitTests() { #expect(Bool(true)) }
+@Test func WalletKitTestsLinks() { #expect(Bool(true)) }

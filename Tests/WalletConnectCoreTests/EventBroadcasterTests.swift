@@ -1,0 +1,81 @@
+import Testing
+@testable import WalletConnectCore
+
+@Suite("EventBroadcaster")
+struct EventBroadcasterTests {
+    @Test(.timeLimit(.minutes(1)))
+    func twoSubscribersEachGetEveryEvent() async throws {
+        let broadcaster = EventBroadcaster<Int>()
+        let first = broadcaster.subscribe()
+        let second = broadcaster.subscribe()
+        #expect(broadcaster.subscriberCount == 2)
+        for value in 1...5 { #expect(broadcaster.yield(value) == 2) }
+        broadcaster.finish()
+        var a: [Int] = []
+        for await value in first { a.append(value) }
+        var b: [Int] = []
+        for await value in second { b.append(value) }
+        #expect(a == [1, 2, 3, 4, 5])
+        #expect(b == [1, 2, 3, 4, 5])
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func cancelledSubscriberIsRemoved() async throws {
+        let broadcaster = EventBroadcaster<Int>()
+        let stream = broadcaster.subscribe()
+        let kept = broadcaster.subscribe()
+        let task = Task {
+            var seen = 0
+            for await _ in stream { seen += 1 }
+            return seen
+        }
+        task.cancel()
+        _ = await task.value
+        #expect(broadcaster.subscriberCount == 1)
+        #expect(broadcaster.yield(7) == 1)
+        broadcaster.finish()
+        var values: [Int] = []
+        for await value in kept { values.append(value) }
+        #expect(values == [7])
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func finishEndsAllAndRefusesNewSubscribers() async throws {
+        let broadcaster = EventBroadcaster<String>()
+        let a = broadcaster.subscribe()
+        let b = broadcaster.subscribe(bufferingNewest: 1)
+        broadcaster.finish()
+        #expect(broadcaster.subscriberCount == 0)
+        var count = 0
+        for await _ in a { count += 1 }
+        for await _ in b { count += 1 }
+        #expect(count == 0)
+        let late = broadcaster.subscribe()
+        for await _ in late { count += 1 }
+        #expect(count == 0)
+        #expect(broadcaster.yield("ignored") == 0)
+    }
+
+    @Test func boundedBufferDropsAndCounts() async throws {
+        let broadcaster = EventBroadcaster<Int>(bufferSize: 2)
+        let stream = broadcaster.subscribe()
+        for value in 1...5 { broadcaster.yield(value) }
+        #expect(broadcaster.droppedCount == 3)
+        broadcaster.finish()
+        var values: [Int] = []
+        for await value in stream { values.append(value) }
+        #expect(values == [1, 2])
+    }
+
+    @Test func stateStreamStartsWithCurrentValueAndKeepsNewest() async throws {
+        let broadcaster = EventBroadcaster<Int>()
+        let stream = broadcaster.subscribe(startingWith: 0)
+        var iterator = stream.makeAsyncIterator()
+        #expect(await iterator.next() == 0)
+        broadcaster.yield(1)
+        broadcaster.yield(2)
+        #expect(await iterator.next() == 2)
+        broadcaster.finish()
+        #expect(await iterator.next() == nil)
+    }
+}

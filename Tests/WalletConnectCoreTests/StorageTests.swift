@@ -1,0 +1,133 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import WalletConnectCore
+
+private struct Record: Codable, Sendable, Hashable {
+    var topic: String
+    var expiry: Int64
+    var note: String
+}
+
+private func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("wk-storage-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+@Suite("Storage")
+struct StorageTests {
+    @Test func sqliteRoundTripSurvivesReopen() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("walletkit.sqlite").path
+        do {
+            let storage = try SQLiteStorage(path: path)
+            try await storage.setValue(Data("one".utf8), forKey: "a/1")
+            try await storage.setValue(Data("two".utf8), forKey: "a/2")
+            try await storage.setValue(Data("other".utf8), forKey: "b/1")
+            try await storage.write([.set(key: "a/3", value: Data("three".utf8)), .remove(key: "a/2")])
+        }
+        let reopened = try SQLiteStorage(path: path)
+        #expect(try await reopened.value(forKey: "a/1") == Data("one".utf8))
+        #expect(try await reopened.value(forKey: "a/2") == nil)
+        let prefixed = try await reopened.values(withPrefix: "a/")
+        #expect(prefixed.map(\.key) == ["a/1", "a/3"])
+        #expect(prefixed.map { String(decoding: $0.value, as: UTF8.self) } == ["one", "three"])
+    }
+
+    @Test func sqliteFileIsPrivateAndInWALMode() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("private.sqlite").path
+        let storage = try SQLiteStorage(path: path)
+        try await storage.setValue(Data([1, 2, 3]), forKey: "k")
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1
+        #expect(mode & 0o777 == 0o600)
+        #expect(FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+
+    @Test func prefixQueryDoesNotMatchLookalikes() async throws {
+        let storage = InMemoryStorage()
+        try await storage.setValue(Data("x".utf8), forKey: "wc@2:core:0.3//pairing/abc")
+        try await storage.setValue(Data("y".utf8), forKey: "wc@2:core:0.3//pairing2/abc")
+        #expect(try await storage.values(withPrefix: "wc@2:core:0.3//pairing/").count == 1)
+    }
+
+    @Test func storePersistsRecordsAcrossInstances() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("store.sqlite").path
+        let key = StorageKey.client("session")
+        do {
+            let store = Store<Record>(storage: try SQLiteStorage(path: path), storageKey: key)
+            try await store.load()
+            try await store.set("t1", Record(topic: "t1", expiry: 10, note: "first"))
+            try await store.set("t2", Record(topic: "t2", expiry: 20, note: "second"))
+            try await store.update("t1") { $0.note = "updated" }
+            try await store.delete("t2")
+        }
+        let store = Store<Record>(storage: try SQLiteStorage(path: path), storageKey: key)
+        let corrupt = try await store.load()
+        #expect(corrupt.isEmpty)
+        #expect(await store.count == 1)
+        #expect(try await store.get("t1").note == "updated")
+        #expect(await store.value(forKey: "t2") == nil)
+    }
+
+    @Test func storeReportsMissingAndRecentlyDeletedKeys() async throws {
+        let store = Store<Record>(storage: InMemoryStorage(), storageKey: StorageKey.client("proposal"))
+        try await store.set("42", Record(topic: "x", expiry: 1, note: ""))
+        try await store.delete("42")
+        await #expect(throws: StoreError.recentlyDeleted(name: "proposal", key: "42")) { try await store.get("42") }
+        await #expect(throws: StoreError.noMatchingKey(name: "proposal", key: "7")) { try await store.get("7") }
+        #expect(StoreError.noMatchingKey(name: "proposal", key: "7").description == "No matching key. proposal: 7")
+    }
+
+    @Test func storeSkipsCorruptRowsAndReportsThem() async throws {
+        let storage = InMemoryStorage()
+        let key = StorageKey.client("request")
+        try await storage.setValue(Data("not json".utf8), forKey: key.rawValue + "/bad")
+        try await storage.setValue(
+            try JSONEncoder().encode(Record(topic: "ok", expiry: 1, note: "")), forKey: key.rawValue + "/good")
+        let store = Store<Record>(storage: storage, storageKey: key)
+        #expect(try await store.load() == ["bad"])
+        #expect(await store.keys == ["good"])
+    }
+
+    @Test func failedWriteLeavesStoreUnchanged() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("failing.sqlite").path
+        let storage = try SQLiteStorage(path: path)
+        let store = Store<Record>(storage: storage, storageKey: StorageKey.client("session"))
+        try await store.set("a", Record(topic: "a", expiry: 1, note: "kept"))
+        let failing = FailingStorage(base: storage)
+        let guarded = Store<Record>(storage: failing, storageKey: StorageKey.client("session"))
+        try await guarded.load()
+        failing.failWrites()
+        await #expect(throws: StorageError.self) {
+            try await guarded.set("b", Record(topic: "b", expiry: 2, note: "lost?"))
+        }
+        #expect(await guarded.value(forKey: "b") == nil)
+        #expect(await guarded.value(forKey: "a")?.note == "kept")
+    }
+}
+
+/// Wraps a storage and fails writes on demand (a full disk, simulated).
+private final class FailingStorage: KeyValueStorage {
+    private let base: any KeyValueStorage
+    private let failing = Mutex(false)
+
+    init(base: any KeyValueStorage) { self.base = base }
+
+    func failWrites() { failing.withLock { $0 = true } }
+
+    func value(forKey key: String) async throws -> Data? { try await base.value(forKey: key) }
+    func values(withPrefix prefix: String) async throws -> [StorageItem] { try await base.values(withPrefix: prefix) }
+    func write(_ changes: [StorageChange]) async throws {
+        if failing.withLock({ $0 }) { throw StorageError.writeFailed("disk full (simulated)") }
+        try await base.write(changes)
+    }
+}
