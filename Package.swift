@@ -28,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -61,7 +64,13 @@ let package = Package(
         ),
         .target(
             name: "WalletKit",
-            dependencies: ["WalletConnectSign", "WalletConnectCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "WalletConnectSign", "WalletConnectCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -120,7 +129,12 @@ let package = Package(
         ),
         .testTarget(
             name: "WalletKitTests",
-            dependencies: ["WalletKit", "WalletKitTesting", "WalletConnectRelayServer"],
+            dependencies: [
+                "WalletKit", "WalletKitTesting", "WalletConnectRelayServer", "WalletConnectSign", "WalletConnectCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
