@@ -1,0 +1,260 @@
+import Logging
+
+extension Relayer {
+    /// Connects and keeps the connection: reconnects with exponential backoff and jitter, at once after a
+    /// load-balancing close (4010); after every connect resubscribes all topics and fetches held messages.
+    ///
+    /// Returns after ``shutdown()`` or when the calling task is cancelled; pending calls then fail with
+    /// ``RelayerError/shutdown`` and the streams finish.
+    /// - Throws: ``RelayerError`` with ``RelayerError/isFatal`` when the relay closed with code 3000 (no
+    ///   reconnect; pending and later calls fail with the same error), or a storage error on first load.
+    public func run() async throws {
+        guard !hasStarted else { return }
+        hasStarted = true
+        if isStopped {
+            finish(error: RelayerError.shutdown, state: .closed(reason: "shutdown"))
+            return
+        }
+        do {
+            try await ensureLoaded()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.connectionLoop() }
+                group.addTask {
+                    for await _ in self.stopSignal.stream {}
+                }
+                defer { group.cancelAll() }
+                try await group.next()
+            }
+        } catch let error as RelayerError where error.isFatal {
+            finish(error: error, state: .closed(reason: error.reason ?? "fatal relay error"))
+            throw error
+        } catch {
+            finish(error: RelayerError.shutdown, state: .closed(reason: "shutdown"))
+            if !(error is CancellationError) { throw error }
+            return
+        }
+        finish(error: RelayerError.shutdown, state: .closed(reason: "shutdown"))
+    }
+
+    /// Stops the relayer for good: closes the socket, makes ``run()`` return, fails pending calls.
+    public func shutdown() async {
+        guard !isStopped else { return }
+        isStopped = true
+        if let open = gate.current { try? await open.connection.close() }
+        stopSignal.continuation.finish()
+        if !hasStarted { finish(error: RelayerError.shutdown, state: .closed(reason: "shutdown")) }
+    }
+
+    /// Runs the relayer while `body` runs, then shuts it down and waits for ``run()`` to return.
+    /// - Throws: what `body` throws, or a fatal ``RelayerError`` from ``run()``.
+    public func withRunning<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.run() }
+            do {
+                let value = try await body()
+                await shutdown()
+                try await group.waitForAll()
+                return value
+            } catch {
+                await shutdown()
+                try? await group.waitForAll()
+                throw error
+            }
+        }
+    }
+
+    private func finish(error: RelayerError, state: RelayConnectionState) {
+        isStopped = true
+        pending.failAll(error)
+        gate.fail(error)
+        stateChannel.set(state)
+        stateChannel.finish()
+        inbound.finish()
+    }
+
+    private func connectionLoop() async throws {
+        var attempt = 0
+        while !isStopped, !Task.isCancelled {
+            stateChannel.set(.connecting)
+            generation += 1
+            let current = generation
+            var close: RelayCloseInfo?
+            do {
+                let url = try await connectionURL()
+                close = try await transport.run(
+                    url: url,
+                    headers: configuration.additionalHeaders.map { (name: $0.key, value: $0.value) },
+                    onText: { text, connection in await self.handleFrame(text, on: connection) },
+                    session: { connection in try await self.runSession(connection, generation: current) }
+                )
+            } catch is CancellationError {
+                connectionEnded(generation: current)
+                return
+            } catch let error as RelayerError where error == .invalidURL {
+                throw RelayerError.fatal(code: 0, reason: "invalid relay URL")
+            } catch {
+                logger.debug("relay connection failed", metadata: ["wk.error": "\(error)"])
+            }
+            let wasHealthy = healthyGenerations.remove(current) != nil
+            connectionEnded(generation: current)
+            guard !isStopped, !Task.isCancelled else { return }
+            if let close, close.isFatal {
+                throw RelayerError.fatal(code: close.code ?? 3000, reason: close.reason)
+            }
+            if let close, close.isLoadBalancing {
+                logger.debug("relay asked to reconnect", metadata: ["wk.close": "\(close)"])
+                attempt = 0
+                continue
+            }
+            if wasHealthy { attempt = 0 }
+            let delay = configuration.backoff.delay(attempt: attempt, random: Double.random(in: 0..<1))
+            attempt += 1
+            logger.debug("relay reconnect scheduled", metadata: ["wk.delay": "\(delay)", "wk.close": "\(close?.description ?? "none")"])
+            try await clock.sleep(for: delay)
+        }
+    }
+
+    /// A fresh JWT per connection, then the URL with `auth`, `projectId`, `ua`, `useOnCloseEvent`.
+    private func connectionURL() async throws -> String {
+        let jwt = try await identity.signJWT(audience: configuration.audience)
+        return try RelayConnectionURL.make(
+            relayURL: configuration.relayURL, auth: jwt, projectID: configuration.projectID,
+            userAgent: configuration.userAgent, extra: configuration.additionalQueryItems)
+    }
+
+    private func connectionEnded(generation ended: UInt64) {
+        gate.close(generation: ended)
+        pending.connectionLost(generation: ended)
+        stateChannel.set(.disconnected)
+    }
+
+    private func sessionOpened(_ connection: any RelayConnection, generation opened: UInt64) {
+        counters.bump(.connectionsOpened)
+        logger.debug("relay connected", metadata: ["wk.connection": "\(opened)"])
+        gate.open(ConnectionGate.Open(connection: connection, generation: opened))
+        stateChannel.set(.connected)
+    }
+
+    private func markHealthy(_ healthy: UInt64) {
+        healthyGenerations.insert(healthy)
+    }
+
+    /// Runs while connection `generation` is open: resubscribe + fetch, and the keep-alive watchdog.
+    private func runSession(_ connection: any RelayConnection, generation opened: UInt64) async throws {
+        sessionOpened(connection, generation: opened)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await self.resubscribeAndFetch()
+                await self.markHealthy(opened)
+            }
+            group.addTask { try await self.watchdog(connection) }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Pings after one silent interval; drops the socket after two.
+    private nonisolated func watchdog(_ connection: any RelayConnection) async throws {
+        var lastCount = connection.trafficCount
+        var silentIntervals = 0
+        while true {
+            try await clock.sleep(for: configuration.keepAliveInterval)
+            let count = connection.trafficCount
+            if count != lastCount {
+                lastCount = count
+                silentIntervals = 0
+                continue
+            }
+            silentIntervals += 1
+            if silentIntervals == 1 {
+                try? await connection.ping()
+            } else {
+                logger.debug("relay watchdog expired, dropping the socket")
+                connection.abort()
+                throw RelayerError.timeout(method: "keep-alive")
+            }
+        }
+    }
+
+    /// After a (re)connect: `irn_batchSubscribe` every topic in batches of 500, then `irn_batchFetchMessages`
+    /// (repeated while `hasMore`) through the same dedupe path, oldest first.
+    private func resubscribeAndFetch() async {
+        let all = topics.sorted()
+        guard !all.isEmpty else { return }
+        for batch in all.chunked(into: IRN.batchLimit) {
+            do {
+                _ = try await request(IRN.Method.batchSubscribe, IRN.BatchSubscribeParams(topics: batch))
+            } catch {
+                logger.debug("resubscribe failed", metadata: ["wk.error": "\(error)"])
+                return
+            }
+        }
+        guard configuration.fetchMessagesOnConnect else { return }
+        for batch in all.chunked(into: IRN.batchLimit) {
+            for _ in 0..<100 {
+                do {
+                    let value = try await request(
+                        IRN.Method.batchFetchMessages, IRN.BatchFetchMessagesParams(topics: batch))
+                    let result = try value.decode(as: IRN.FetchMessagesResult.self)
+                    for message in result.messages.sorted(by: { $0.publishedAt < $1.publishedAt }) {
+                        await ingest(message)
+                    }
+                    if !result.hasMore || result.messages.isEmpty { break }
+                } catch {
+                    logger.debug("fetch of held messages failed", metadata: ["wk.error": "\(error)"])
+                    return
+                }
+            }
+        }
+    }
+
+    /// Sends one JSON-RPC call and waits for its answer: registers the waiter before sending, waits for a
+    /// connection when there is none, resends with the same id after a reconnect, all within
+    /// ``RelayerConfiguration/requestTimeout``.
+    nonisolated func request<Params: Codable & Sendable>(_ method: String, _ params: Params) async throws -> JSONValue {
+        let id = requestIDs.next()
+        let frame = try WireJSON.string(IRN.Request(id: id, method: method, params: params))
+        let pending = self.pending
+        let gate = self.gate
+        pending.register(id)
+        defer { pending.remove(id) }
+        logger.trace("relay call", metadata: ["wk.rpc.id": "\(id)", "wk.method": "\(method)"])
+        return try await withDeadline(configuration.requestTimeout, error: RelayerError.timeout(method: method)) {
+            var sentOn: UInt64 = 0
+            while true {
+                let open = try await gate.wait(newerThan: sentOn)
+                sentOn = open.generation
+                pending.markSent(id, generation: open.generation)
+                do {
+                    try await open.connection.send(frame)
+                } catch {
+                    try Task.checkCancellation()
+                    continue
+                }
+                switch try await pending.wait(id) {
+                case .response(let response):
+                    if let error = response.error { throw RelayerError.relay(method: method, error: error) }
+                    return response.result ?? .null
+                case .disconnected:
+                    continue
+                }
+            }
+        }
+    }
+
+    /// Runs `body`, throwing `error` when it has not finished after `timeout` on the injected clock.
+    nonisolated func withDeadline<T: Sendable>(
+        _ timeout: Duration, error: RelayerError, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let clock = self.clock
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await clock.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw error }
+            return value
+        }
+    }
+}

@@ -1,0 +1,292 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// The relay client: one WebSocket to an IRN relay, kept open, with subscriptions, publishes and deduplicated
+/// delivery (spec §3, §5.2–§5.5).
+///
+/// Lifetime: call ``run()`` from a task you own (it connects, reconnects with backoff, and returns on
+/// ``shutdown()`` or cancellation; it throws ``RelayerError`` when the relay closes with the fatal code 3000).
+/// Or use ``withRunning(_:)`` for a scoped lifetime. Calls made while disconnected wait for the connection
+/// within ``RelayerConfiguration/requestTimeout``.
+///
+/// ```swift
+/// let relayer = Relayer(configuration: .init(relayURL: url, projectID: id), identity: crypto, storage: store)
+/// try await relayer.withRunning {
+///     try await relayer.subscribe(topic: topic)
+///     for await message in relayer.messages() { … ; await relayer.markHandled(message) }
+/// }
+/// ```
+public actor Relayer: RelayClient {
+    let configuration: RelayerConfiguration
+    let identity: any RelayIdentity
+    let storage: any KeyValueStorage
+    let clock: any Clock<Duration>
+    let wallClock: WallClock
+    let logger: Logger
+    let transport: any RelayTransport
+
+    let pending = PendingRequests()
+    let gate = ConnectionGate()
+    let inbound: EventBroadcaster<RelayMessage>
+    let stateChannel = ConnectionStateChannel(.disconnected)
+    let requestIDs: RelayRequestIDs
+    let counters = RelayerCounters()
+    let stopSignal = AsyncStream<Void>.makeStream()
+
+    /// Topics subscribed or being subscribed (persisted, resubscribed after every reconnect).
+    var topics: Set<String> = []
+    var tracker: MessageTracker
+    var loadState: LoadState = .notLoaded
+    var cachedClientID: String?
+    var generation: UInt64 = 0
+    var healthyGenerations: Set<UInt64> = []
+    var isStopped = false
+    var hasStarted = false
+
+    enum LoadState {
+        case notLoaded
+        case loading([CheckedContinuation<Void, Never>])
+        case loaded
+    }
+
+    /// Creates a relayer. Nothing happens until ``run()``.
+    /// - Parameters:
+    ///   - configuration: relay URL, project id, TLS, timeouts, backoff.
+    ///   - identity: client id and relay-auth JWTs (a fresh JWT per connection).
+    ///   - storage: where subscriptions and the message tracker are persisted.
+    ///   - clock: timeouts, backoff and keep-alive.
+    ///   - wallClock: wall time (request ids).
+    ///   - logger: debug/trace logs; silent by default.
+    public init(
+        configuration: RelayerConfiguration,
+        identity: any RelayIdentity,
+        storage: any KeyValueStorage,
+        clock: any Clock<Duration> = ContinuousClock(),
+        wallClock: WallClock = .system,
+        logger: Logger = Logger(label: "walletkit", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        let transport = WebSocketRelayTransport(
+            tlsConfiguration: configuration.effectiveTLSConfiguration(),
+            maxFrameSize: configuration.maxFrameSize,
+            enableDeflate: configuration.enableDeflate,
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            logger: logger
+        )
+        self.init(
+            configuration: configuration, identity: identity, storage: storage, clock: clock, wallClock: wallClock,
+            logger: logger, transport: transport)
+    }
+
+    init(
+        configuration: RelayerConfiguration, identity: any RelayIdentity, storage: any KeyValueStorage,
+        clock: any Clock<Duration>, wallClock: WallClock, logger: Logger, transport: any RelayTransport
+    ) {
+        self.configuration = configuration
+        self.identity = identity
+        self.storage = storage
+        self.clock = clock
+        self.wallClock = wallClock
+        self.logger = logger
+        self.transport = transport
+        self.inbound = EventBroadcaster(bufferSize: configuration.messageBufferSize)
+        self.tracker = MessageTracker(storagePrefix: configuration.storagePrefix)
+        self.requestIDs = RelayRequestIDs(wallClock: wallClock)
+    }
+
+    // MARK: RelayClient
+
+    /// The relay client id (`did:key:…`); empty when the identity cannot provide one.
+    public var clientID: String {
+        get async {
+            if let cachedClientID { return cachedClientID }
+            guard let id = try? await identity.clientID() else { return "" }
+            cachedClientID = id
+            return id
+        }
+    }
+
+    /// Publishes an envelope; returns once the relay acknowledged it. Waits for a connection if needed and
+    /// resends with the same id after a reconnect, within ``RelayerConfiguration/requestTimeout``.
+    /// - Throws: ``RelayerError`` (timeout, relay error with its JSON-RPC code, fatal close, shutdown) or
+    ///   `CancellationError`.
+    public func publish(topic: String, message: String, options: PublishOptions) async throws {
+        try await ensureLoaded()
+        try await persist(tracker.recordOutbound(topic: topic, message: message))
+        let params = IRN.PublishParams(topic: topic, message: message, options: options)
+        _ = try await request(IRN.Method.publish, params)
+    }
+
+    /// Subscribes to one topic (recorded first, so it is resubscribed after reconnects).
+    /// - Throws: ``RelayerError`` or `CancellationError`; the topic is then forgotten again.
+    public func subscribe(topic: String) async throws {
+        try await subscribe(topics: [topic])
+    }
+
+    /// Subscribes to many topics, in `irn_batchSubscribe` batches of at most 500.
+    /// - Throws: ``RelayerError`` or `CancellationError`; the topics new in this call are then forgotten again.
+    public func subscribe(topics newTopics: [String]) async throws {
+        try await ensureLoaded()
+        let added = Array(Set(newTopics).subtracting(topics)).sorted()
+        try await addTopics(added)
+        do {
+            if newTopics.count == 1, let topic = newTopics.first {
+                _ = try await request(IRN.Method.subscribe, IRN.SubscribeParams(topic: topic))
+            } else {
+                for batch in Array(Set(newTopics)).sorted().chunked(into: IRN.batchLimit) {
+                    _ = try await request(IRN.Method.batchSubscribe, IRN.BatchSubscribeParams(topics: batch))
+                }
+            }
+        } catch {
+            try? await removeTopics(added)
+            throw error
+        }
+    }
+
+    /// Unsubscribes from a topic: forgets it and its dedupe entries locally, then tells the relay.
+    /// - Throws: ``RelayerError`` or `CancellationError` when the relay call fails (the local state is gone anyway).
+    public func unsubscribe(topic: String) async throws {
+        try await ensureLoaded()
+        try await removeTopics([topic])
+        _ = try await request(IRN.Method.unsubscribe, IRN.UnsubscribeParams(topic: topic))
+    }
+
+    /// Records a topic as subscribed without sending `irn_subscribe`.
+    public func markSubscribed(topic: String) async {
+        do {
+            try await ensureLoaded()
+            try await addTopics([topic])
+        } catch {
+            logger.debug("could not persist subscription", metadata: ["wk.topic": "\(topic)"])
+        }
+    }
+
+    /// `wc_proposeSession`: the relay subscribes this client to the pairing topic and publishes the proposal.
+    /// - Throws: ``RelayerError`` or `CancellationError`.
+    public func proposeSession(_ params: ProposeSessionParams) async throws {
+        try await ensureLoaded()
+        try await addTopics([params.pairingTopic])
+        try await persist(tracker.recordOutbound(topic: params.pairingTopic, message: params.sessionProposal))
+        _ = try await request(IRN.Method.proposeSession, params)
+    }
+
+    /// `wc_approveSession`: the relay subscribes this client to the session topic and publishes the response and
+    /// the settlement request.
+    /// - Throws: ``RelayerError`` or `CancellationError`.
+    public func approveSession(_ params: ApproveSessionParams) async throws {
+        try await ensureLoaded()
+        try await addTopics([params.sessionTopic])
+        var changes = tracker.recordOutbound(topic: params.pairingTopic, message: params.sessionProposalResponse)
+        changes += tracker.recordOutbound(topic: params.sessionTopic, message: params.sessionSettlementRequest)
+        try await persist(changes)
+        _ = try await request(IRN.Method.approveSession, params)
+    }
+
+    /// A new stream of inbound messages (deduplicated; bounded buffer, oldest kept).
+    public nonisolated func messages() -> AsyncStream<RelayMessage> {
+        inbound.subscribe()
+    }
+
+    /// A new stream of connection states, starting with the current one (newest kept).
+    public nonisolated func connectionStates() -> AsyncStream<RelayConnectionState> {
+        stateChannel.subscribe()
+    }
+
+    /// Marks a delivered message as handled, so it is never replayed.
+    public func markHandled(_ message: RelayMessage) async {
+        do {
+            try await persist(tracker.markHandled(message))
+        } catch {
+            logger.debug("could not persist handled mark", metadata: ["wk.topic": "\(message.topic)"])
+        }
+    }
+
+    /// Yields every delivered-but-unhandled message again on ``messages()``, oldest first.
+    public func replayUnhandled() async {
+        do {
+            try await ensureLoaded()
+        } catch {
+            logger.debug("could not load message tracker")
+            return
+        }
+        for message in tracker.unhandledMessages { inbound.yield(message) }
+    }
+
+    // MARK: Extras
+
+    /// The current connection state.
+    public nonisolated var connectionState: RelayConnectionState { stateChannel.current }
+
+    /// Counters for tests and benchmarks.
+    public nonisolated var statistics: RelayerStatistics { counters.snapshot(pendingCalls: pending.count) }
+
+    /// The topics currently subscribed (or being subscribed).
+    public var subscribedTopics: Set<String> { topics }
+
+    // MARK: State helpers
+
+    func ensureLoaded() async throws {
+        switch loadState {
+        case .loaded:
+            return
+        case .loading(var waiters):
+            await withCheckedContinuation { continuation in
+                waiters.append(continuation)
+                loadState = .loading(waiters)
+            }
+            try await ensureLoaded()
+        case .notLoaded:
+            loadState = .loading([])
+            var loaded = MessageTracker(storagePrefix: configuration.storagePrefix)
+            var restored: Set<String> = []
+            do {
+                try await loaded.load(from: storage)
+                for item in try await storage.values(withPrefix: subscriptionPrefix) {
+                    restored.insert(String(item.key.dropFirst(subscriptionPrefix.count)))
+                }
+            } catch {
+                finishLoading(.notLoaded)
+                throw error
+            }
+            tracker = loaded
+            topics.formUnion(restored)
+            finishLoading(.loaded)
+        }
+    }
+
+    private func finishLoading(_ state: LoadState) {
+        guard case .loading(let waiters) = loadState else { return }
+        loadState = state
+        for waiter in waiters { waiter.resume() }
+    }
+
+    var subscriptionPrefix: String { StorageKey.subscription(prefix: configuration.storagePrefix).rawValue + "/" }
+
+    func addTopics(_ added: [String]) async throws {
+        let new = added.filter { topics.insert($0).inserted }
+        guard !new.isEmpty else { return }
+        try await persist(new.map { .set(key: subscriptionPrefix + $0, value: Data(#"{"topic":"\#($0)"}"#.utf8)) })
+    }
+
+    func removeTopics(_ removed: [String]) async throws {
+        var changes: [StorageChange] = []
+        for topic in removed where topics.remove(topic) != nil {
+            changes.append(.remove(key: subscriptionPrefix + topic))
+            changes += tracker.remove(topic: topic)
+        }
+        try await persist(changes)
+    }
+
+    func persist(_ changes: [StorageChange]) async throws {
+        guard !changes.isEmpty else { return }
+        try await storage.write(changes)
+    }
+}
+
+extension Array {
+    func chunked(into size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+    }
+}
