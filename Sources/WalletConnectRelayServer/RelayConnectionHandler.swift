@@ -1,0 +1,59 @@
+import Foundation
+import HummingbirdWebSocket
+import NIOCore
+import NIOWebSocket
+import WalletConnectCore
+
+/// Serves one upgraded WebSocket: reads frames into the state and writes the state's frames out.
+struct RelayConnectionHandler: Sendable {
+    struct Configuration: Sendable {
+        var maxMessageBytes: Int
+        var maxQueuedFrames: Int
+    }
+
+    let state: RelayServerState
+    let configuration: Configuration
+    let clientID: String
+    let compressed: Bool
+    /// Set when auth failed and the client asked for a close event: close with 3000 at once.
+    let refusal: IRN.ErrorTag?
+
+    func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
+        if let refusal {
+            let error = IRN.error(refusal)
+            try? await outbound.close(WebSocketErrorCode(codeNumber: error.code), reason: error.message)
+            return
+        }
+        let (frames, sink) = AsyncStream<RelayOutbound>.makeStream(
+            bufferingPolicy: .bufferingOldest(max(1, configuration.maxQueuedFrames)))
+        let id = await state.register(clientID: clientID, compressed: compressed, sink: sink)
+        let parser = RelayFrameParser(limits: state.limits)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await frame in frames {
+                    switch frame {
+                    case .text(let text):
+                        do { try await outbound.write(.text(text)) } catch { return }
+                    case .close(let code, let reason):
+                        try? await outbound.close(WebSocketErrorCode(codeNumber: Int(code)), reason: reason)
+                        return
+                    }
+                }
+            }
+            do {
+                for try await message in inbound.messages(maxSize: configuration.maxMessageBytes) {
+                    let data: Data
+                    switch message {
+                    case .text(let text): data = Data(text.utf8)
+                    case .binary(let buffer): data = Data(buffer.readableBytesView)
+                    }
+                    await state.receive(parser.parse(data), from: id)
+                }
+            } catch {
+                // Protocol errors and oversized messages end the connection; the state forgets it below.
+            }
+            await state.unregister(id)
+            await group.waitForAll()
+        }
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import HummingbirdWSCompression
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import WalletConnectCore
+
+/// The project's IRN relay: a WebSocket server speaking the relay JSON-RPC of core.md §3.
+///
+/// Usable in-process (tests, demos) and by `walletkit relay`:
+/// ```
+/// let server = RelayServer(configuration: .init(port: 0))
+/// let port = try await server.start()
+/// // clients connect to await server.url
+/// await server.stop()
+/// ```
+/// The broker lives in ``state`` (a ``RelayServerState``); pass the same state to a new server to keep the
+/// mailbox across a restart on the same port.
+public actor RelayServer {
+    /// Why the server could not start.
+    public struct StartError: Error, CustomStringConvertible {
+        /// What went wrong.
+        public let description: String
+    }
+
+    /// The configuration.
+    public nonisolated let configuration: RelayServerConfiguration
+    /// The broker state (mailbox, subscriptions, counters); may outlive this server.
+    public nonisolated let state: RelayServerState
+    private let logger: Logger
+    private let clock: any Clock<Duration>
+    private var runTask: Task<Void, Never>?
+    private var boundPort: Int?
+
+    /// Creates a server; nothing listens until ``start()``.
+    /// - Parameters:
+    ///   - configuration: Address, TLS, auth and limits.
+    ///   - state: The broker state; a new one (system wall clock) by default.
+    ///   - clock: Clock for the shutdown drain timeout.
+    ///   - logger: Debug logging; silent by default.
+    public init(
+        configuration: RelayServerConfiguration = RelayServerConfiguration(),
+        state: RelayServerState = RelayServerState(),
+        clock: any Clock<Duration> = ContinuousClock(),
+        logger: Logger = Logger(label: "walletkit.relay", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.configuration = configuration
+        self.state = state
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The bound port, once started.
+    public var port: Int? { boundPort }
+
+    /// `ws://HOST:PORT` (or `wss://` with TLS); empty before ``start()``.
+    public var url: String {
+        guard let boundPort else { return "" }
+        let scheme = configuration.tls == nil ? "ws" : "wss"
+        let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
+        return "\(scheme)://\(host):\(boundPort)"
+    }
+
+    /// A snapshot of the counters.
+    public func counters() async -> RelayServerCounters {
+        await state.counters()
+    }
+
+    /// Sends a close frame with `code` and `reason` to every open connection (fault injection: 4010, 3000, …).
+    public func closeAllConnections(code: UInt16, reason: String) async {
+        await state.closeAllConnections(code: code, reason: reason)
+    }
+
+    /// Binds and starts serving; returns the bound port.
+    /// - Throws: ``StartError`` when already started, TLS files cannot be read, or binding fails.
+    @discardableResult
+    public func start() async throws -> Int {
+        guard runTask == nil else { throw StartError(description: "relay server already started") }
+        let server = try makeServerBuilder()
+        let (events, continuation) = AsyncStream<Result<Int, any Error>>.makeStream()
+        let app = Application(
+            responder: CallbackResponder<BasicRequestContext> { [configuration, state] request, _ in
+                if request.uri.path == "/health" { return Response(status: .ok) }
+                let auth = RelayConnectionAuth(
+                    strict: configuration.strictAuth, leeway: configuration.jwtLeeway, wallClock: state.wallClock)
+                if case .rejected = auth.check(request.head) { return Response(status: .unauthorized) }
+                return Response(status: .upgradeRequired)
+            },
+            server: server,
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: nil,
+                reuseAddress: true),
+            onServerRunning: { channel in
+                continuation.yield(.success(channel.localAddress?.port ?? 0))
+            },
+            logger: logger
+        )
+        runTask = Task {
+            do {
+                try await app.run()
+                continuation.yield(.failure(StartError(description: "relay server stopped")))
+            } catch {
+                continuation.yield(.failure(error))
+            }
+            continuation.finish()
+        }
+        for await event in events {
+            let port = try event.get()
+            boundPort = port
+            logger.debug("relay listening", metadata: ["wk.relay.port": "\(port)"])
+            return port
+        }
+        throw StartError(description: "relay server did not start")
+    }
+
+    /// Closes every connection (1001 going away), waits briefly for them to finish, and stops listening.
+    public func stop() async {
+        guard let task = runTask else { return }
+        runTask = nil
+        await state.closeAllConnections(code: 1001, reason: "relay shutting down")
+        let state = self.state
+        let limit = configuration.closeTimeout
+        let clock = self.clock
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await state.waitUntilNoConnections() }
+            group.addTask { try? await clock.sleep(for: limit) }
+            await group.next()
+            group.cancelAll()
+        }
+        task.cancel()
+        await task.value
+        boundPort = nil
+    }
+
+    // MARK: Building
+
+    private func makeServerBuilder() throws -> HTTPServerBuilder {
+        var extensions: [WebSocketExtensionFactory] = []
+        if configuration.permessageDeflate {
+            extensions.append(.perMessageDeflate(maxDecompressedFrameSize: configuration.maxMessageBytes))
+        }
+        let wsConfiguration = WebSocketServerConfiguration(
+            maxFrameSize: configuration.maxMessageBytes, extensions: extensions,
+            autoPing: .enabled(timePeriod: .seconds(30)), closeTimeout: configuration.closeTimeout)
+        let builders = wsConfiguration.extensions
+        let connectionConfiguration = RelayConnectionHandler.Configuration(
+            maxMessageBytes: configuration.maxMessageBytes,
+            maxQueuedFrames: configuration.maxQueuedFramesPerConnection)
+        let auth = RelayConnectionAuth(
+            strict: configuration.strictAuth, leeway: configuration.jwtLeeway, wallClock: state.wallClock)
+        let state = self.state
+        let base = HTTPServerBuilder.http1WebSocketUpgrade(
+            configuration: HTTP1WebSocketUpgradeChannel.Configuration(ws: wsConfiguration)
+        ) { request, channel, _ in
+            let outcome = auth.check(request)
+            let clientID: String
+            var refusal: IRN.ErrorTag?
+            switch outcome {
+            case .accepted(let id):
+                clientID = id
+            case .rejected(let tag):
+                await state.noteRejectedAuth()
+                guard RelayConnectionAuth.wantsCloseEvent(request) else {
+                    try await Self.refuseUpgrade(on: channel)
+                    return .dontUpgrade
+                }
+                clientID = RelayConnectionAuth.anonymousClientID()
+                refusal = tag
+            }
+            let compressed =
+                (try? builders.serverExtensionNegotiation(requestHeaders: request.headerFields).1.isEmpty == false)
+                ?? false
+            let handler = RelayConnectionHandler(
+                state: state, configuration: connectionConfiguration, clientID: clientID, compressed: compressed,
+                refusal: refusal)
+            return .upgrade([:]) { inbound, outbound, _ in
+                await handler.run(inbound: inbound, outbound: outbound)
+            }
+        }
+        guard let tls = configuration.tls else { return base }
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: tls.privateKeyPath, format: .pem)
+            let tlsConfiguration = TLSConfiguration.makeServerConfiguration(
+                certificateChain: chain, privateKey: .privateKey(key))
+            return try HTTPServerBuilder.tls(base, tlsConfiguration: tlsConfiguration)
+        } catch {
+            throw StartError(description: "cannot load TLS certificate or key: \(error)")
+        }
+    }
+
+    /// Answers a refused upgrade with HTTP 401 and closes the connection.
+    private static func refuseUpgrade(on channel: any Channel) async throws {
+        var headers = HTTPHeaders()
+        headers.add(name: "content-length", value: "0")
+        headers.add(name: "connection", value: "close")
+        let head = HTTPResponseHead(version: .http1_1, status: .unauthorized, headers: headers)
+        try? await channel.writeAndFlush(HTTPServerResponsePart.head(head)).get()
+        try? await channel.writeAndFlush(HTTPServerResponsePart.end(nil)).get()
+        try? await channel.close().get()
+    }
+}

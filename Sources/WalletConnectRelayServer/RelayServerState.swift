@@ -1,0 +1,273 @@
+import Foundation
+import Logging
+import WalletConnectCore
+
+/// A frame queued for one connection's writer.
+enum RelayOutbound: Sendable {
+    case text(String)
+    case close(code: UInt16, reason: String)
+}
+
+/// The relay's broker: connections, subscriptions, the mailbox and acknowledgements.
+///
+/// The state outlives any one ``RelayServer``: stop a server and start another with the same state and
+/// the mailbox (messages within ttl, who acknowledged what) carries over. Time comes from the injected
+/// ``WallClock`` (message `publishedAt` and ttl expiry), so tests can expire messages without waiting.
+///
+/// Delivery rules: a published message goes live to every socket subscribed to its topic except the
+/// publisher's socket. Each delivery waits for the client's ack (`result: true`, same id); the ack retires
+/// the message for that client id. When a client (re)subscribes, stored messages of the topic that this
+/// client id has not acknowledged and did not publish are delivered. `irn_fetchMessages` returns the same
+/// set in pages and retires what it returns.
+public actor RelayServerState {
+    struct StoredMessage {
+        var seq: UInt64
+        var topic: String
+        var message: String
+        var messageID: String
+        var publishedAt: Int64
+        var expiresAt: Int64
+        var tag: Int
+        var attestation: String?
+        var publisherClientID: String
+        var publisherConnection: UInt64
+        var ackedBy: Set<String> = []
+
+        var relayMessage: RelayMessage {
+            RelayMessage(
+                topic: topic, message: message, publishedAt: publishedAt, tag: tag == 0 ? nil : tag,
+                attestation: attestation)
+        }
+    }
+
+    struct Connection {
+        var clientID: String
+        var sink: AsyncStream<RelayOutbound>.Continuation
+        var topics: Set<String> = []
+        /// relay id → message seq, for deliveries awaiting the ack.
+        var pending: [Int64: UInt64] = [:]
+        /// message seq → relay id of its delivery in flight.
+        var inFlight: [UInt64: Int64] = [:]
+    }
+
+    /// The wall clock used for `publishedAt`, ttl expiry and JWT checks.
+    public nonisolated let wallClock: WallClock
+    /// The store limits.
+    public nonisolated let limits: RelayStoreLimits
+    let logger: Logger
+    var messages: [UInt64: StoredMessage] = [:]
+    var topicMessages: [String: [UInt64]] = [:]
+    var connections: [UInt64: Connection] = [:]
+    var subscribers: [String: Set<UInt64>] = [:]
+    var nextSeq: UInt64 = 1
+    var nextConnectionID: UInt64 = 1
+    var lastRelayID: Int64 = 0
+    var stats = RelayServerCounters()
+    var drainWaiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    var nextWaiterID: UInt64 = 1
+
+    /// Creates an empty state.
+    /// - Parameters:
+    ///   - wallClock: Source of wall time (milliseconds).
+    ///   - limits: TTL bounds and mailbox limits.
+    ///   - logger: Debug logging; silent by default.
+    public init(
+        wallClock: WallClock = .system, limits: RelayStoreLimits = RelayStoreLimits(),
+        logger: Logger = Logger(label: "walletkit.relay", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.wallClock = wallClock
+        self.limits = limits
+        self.logger = logger
+    }
+
+    // MARK: Public inspection and fault injection
+
+    /// A snapshot of the counters (expired messages are purged first).
+    public func counters() -> RelayServerCounters {
+        purgeAll()
+        var snapshot = stats
+        snapshot.mailboxSize = messages.count
+        snapshot.connections = connections.count
+        snapshot.subscriptions = connections.values.reduce(0) { $0 + $1.topics.count }
+        return snapshot
+    }
+
+    /// The messages held for `topic` (within ttl), oldest first.
+    public func storedMessages(topic: String) -> [RelayMessage] {
+        purge(topic: topic)
+        return (topicMessages[topic] ?? []).compactMap { messages[$0]?.relayMessage }
+    }
+
+    /// Sends a close frame with `code` and `reason` to every open connection (e.g. 4010, 3000).
+    public func closeAllConnections(code: UInt16, reason: String) {
+        for connection in connections.values {
+            connection.sink.yield(.close(code: code, reason: reason))
+            connection.sink.finish()
+        }
+    }
+
+    /// The number of open connections.
+    public var openConnectionCount: Int { connections.count }
+
+    // MARK: Connections
+
+    func register(clientID: String, compressed: Bool, sink: AsyncStream<RelayOutbound>.Continuation) -> UInt64 {
+        let id = nextConnectionID
+        nextConnectionID += 1
+        connections[id] = Connection(clientID: clientID, sink: sink)
+        stats.totalConnections += 1
+        if compressed { stats.compressedConnections += 1 }
+        logger.debug("relay connection opened", metadata: ["wk.relay.connection": "\(id)"])
+        return id
+    }
+
+    func unregister(_ id: UInt64) {
+        guard let connection = connections.removeValue(forKey: id) else { return }
+        for topic in connection.topics {
+            subscribers[topic]?.remove(id)
+            if subscribers[topic]?.isEmpty == true { subscribers[topic] = nil }
+        }
+        connection.sink.finish()
+        logger.debug("relay connection closed", metadata: ["wk.relay.connection": "\(id)"])
+        if connections.isEmpty {
+            let waiters = drainWaiters
+            drainWaiters = [:]
+            for waiter in waiters.values { waiter.resume() }
+        }
+    }
+
+    /// Returns once no connection is open (or when the calling task is cancelled).
+    public func waitUntilNoConnections() async {
+        guard !connections.isEmpty else { return }
+        let waiterID = nextWaiterID
+        nextWaiterID += 1
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                if connections.isEmpty || Task.isCancelled {
+                    continuation.resume()
+                } else {
+                    drainWaiters[waiterID] = continuation
+                }
+            }
+        } onCancel: {
+            Task { await self.releaseDrainWaiter(waiterID) }
+        }
+    }
+
+    func releaseDrainWaiter(_ waiterID: UInt64) {
+        drainWaiters.removeValue(forKey: waiterID)?.resume()
+    }
+
+    func noteRejectedAuth() {
+        stats.rejectedAuth += 1
+    }
+
+    /// Handles one classified inbound frame of connection `id`.
+    func receive(_ inbound: RelayInbound, from id: UInt64) {
+        guard connections[id] != nil else { return }
+        switch inbound {
+        case .ack(let rpcID):
+            acknowledge(rpcID, from: id)
+        case .clientError:
+            break
+        case .invalid(let rpcID, let tag):
+            sendError(rpcID, tag, to: id)
+        case .request(let rpcID, let command):
+            execute(command, id: rpcID, from: id)
+        }
+    }
+
+    func acknowledge(_ rpcID: RPCID, from id: UInt64) {
+        guard let seq = connections[id]?.pending.removeValue(forKey: rpcID.rawValue) else { return }
+        connections[id]?.inFlight[seq] = nil
+        stats.acked += 1
+        if let clientID = connections[id]?.clientID {
+            messages[seq]?.ackedBy.insert(clientID)
+        }
+    }
+
+    // MARK: Sending
+
+    func send(_ text: String, to id: UInt64) {
+        guard let connection = connections[id] else { return }
+        if case .dropped = connection.sink.yield(.text(text)) {
+            stats.dropped += 1
+        }
+    }
+
+    func sendResult<R: Codable & Sendable>(_ result: R, id rpcID: RPCID, to id: UInt64) {
+        guard let text = try? WireJSON.string(IRN.ResultResponse(id: rpcID, result: result)) else { return }
+        send(text, to: id)
+    }
+
+    func sendError(_ rpcID: RPCID?, _ tag: IRN.ErrorTag, to id: UInt64) {
+        stats.errors += 1
+        let text: String?
+        if let rpcID {
+            text = try? WireJSON.string(JSONRPCResponse(id: rpcID, error: IRN.error(tag)))
+        } else {
+            text = try? WireJSON.string(NullIDErrorResponse(error: IRN.error(tag)))
+        }
+        if let text { send(text, to: id) }
+        logger.debug("relay request failed", metadata: ["wk.relay.error": "\(tag.rawValue)"])
+    }
+
+    func nextRelayID() -> Int64 {
+        let (scaled, overflow) = wallClock.nowMilliseconds.multipliedReportingOverflow(by: 1_000_000)
+        let candidate = overflow ? lastRelayID + 1 : scaled
+        lastRelayID = max(lastRelayID + 1, candidate, IRN.minRequestID)
+        return lastRelayID
+    }
+
+    /// Sends `irn_subscription` for message `seq` to connection `id` and records it as awaiting an ack.
+    func deliver(_ seq: UInt64, to id: UInt64) {
+        guard let stored = messages[seq], let connection = connections[id] else { return }
+        let relayID = nextRelayID()
+        let params = IRN.SubscriptionParams(
+            id: IRN.subscriptionID(topic: stored.topic, clientID: connection.clientID), data: stored.relayMessage)
+        let request = IRN.Request(id: RPCID(relayID), method: IRN.Method.subscription, params: params)
+        guard let text = try? WireJSON.string(request) else { return }
+        if case .dropped = connection.sink.yield(.text(text)) {
+            stats.dropped += 1
+            return
+        }
+        connections[id]?.pending[relayID] = seq
+        connections[id]?.inFlight[seq] = relayID
+        stats.delivered += 1
+    }
+
+    // MARK: Mailbox
+
+    func purge(topic: String) {
+        guard let seqs = topicMessages[topic] else { return }
+        let now = wallClock.nowMilliseconds
+        var kept: [UInt64] = []
+        kept.reserveCapacity(seqs.count)
+        for seq in seqs {
+            if let stored = messages[seq], stored.expiresAt > now {
+                kept.append(seq)
+            } else {
+                messages[seq] = nil
+            }
+        }
+        topicMessages[topic] = kept.isEmpty ? nil : kept
+    }
+
+    func purgeAll() {
+        for topic in Array(topicMessages.keys) { purge(topic: topic) }
+    }
+}
+
+/// An error response to a frame without a usable id: `{"id":null,"jsonrpc":"2.0","error":{…}}`.
+struct NullIDErrorResponse: Encodable {
+    var error: JSONRPCError
+
+    enum CodingKeys: String, CodingKey { case id, jsonrpc, error }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeNil(forKey: .id)
+        try container.encode("2.0", forKey: .jsonrpc)
+        try container.encode(error, forKey: .error)
+    }
+}

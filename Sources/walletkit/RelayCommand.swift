@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import WalletConnectRelayServer
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `walletkit relay`: runs the IRN relay server until SIGINT/SIGTERM, then prints its counters as JSON.
+struct RelayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "relay",
+        abstract: "Run the IRN relay server (WebSocket JSON-RPC, loopback by default).",
+        discussion: """
+            Prints "relay listening on ws://HOST:PORT" (or wss://) as its first line, serves until SIGINT or \
+            SIGTERM, then prints its counters as one JSON line and exits 0.
+            """
+    )
+
+    @Option(help: "Address to bind.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to bind (0 picks a free port).")
+    var port = 0
+
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain file; serves wss:// (needs --tls-key).")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key file (needs --tls-cert).")
+    var tlsKey: String?
+
+    @Flag(name: .customLong("strict-auth"), help: "Verify the relay-auth JWT; refuse the upgrade with 401 otherwise.")
+    var strictAuth = false
+
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key must be given together")
+        }
+        if !(0...65_535).contains(port) {
+            throw ValidationError("--port must be between 0 and 65535")
+        }
+    }
+
+    func run() async throws {
+        var configuration = RelayServerConfiguration(host: host, port: port, strictAuth: strictAuth)
+        if let tlsCert, let tlsKey {
+            configuration.tls = .init(certificatePath: tlsCert, privateKeyPath: tlsKey)
+        }
+        let server = RelayServer(configuration: configuration)
+        do {
+            try await server.start()
+        } catch {
+            FileHandle.standardError.write(Data("walletkit relay: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        let url = await server.url
+        FileHandle.standardOutput.write(Data("relay listening on \(url)\n".utf8))
+        _ = await SignalWaiter.wait(for: [SIGINT, SIGTERM])
+        await server.stop()
+        let counters = await server.counters()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let line = String(decoding: try encoder.encode(counters), as: UTF8.self)
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}
