@@ -98,3 +98,33 @@ final class FakeRPCCaller: EthereumRPCCaller {
         return result
     }
 }
+
+extension AuthVector {
+    /// The case re-read from the file with key order preserved.
+    func ordered() throws -> AuthJSON {
+        let root = try AuthJSON(parsing: SharedVectors.data(file))
+        return try #require(root[group]?.elements?[index])
+    }
+
+    /// An ordered top-level member of a vector file.
+    static func orderedRoot(_ file: String, _ key: String) throws -> AuthJSON {
+        try #require(try AuthJSON(parsing: SharedVectors.data(file))[key])
+    }
+}
+
+/// Decodes a `Decodable` from an ordered JSON value.
+func decodeJSON<T: Decodable>(_ type: T.Type, from json: AuthJSON) throws -> T {
+    try JSONDecoder().decode(T.self, from: Data(json.jsonString.utf8))
+}
+
+/// Encodes an `Encodable` the way the wire does (no `\/` escaping) and parses it back, keeping order.
+func orderedJSON<T: Encodable>(_ value: T) throws -> AuthJSON {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.withoutEscapingSlashes]
+    return try AuthJSON(parsing: encoder.encode(value))
+}
+
+extension AuthJSON {
+    /// The strings of an array value.
+    var stringArray: [String]? { elements?.compactMap(\.string) }
+}

@@ -24,7 +24,7 @@ public enum OneClickAuth {
         -> AuthPayload
     {
         guard !chains.isEmpty else { return authPayload }
-        let supportedChains = authPayload.chains.filter { chains.contains($0) }
+        let supportedChains = commonValues(authPayload.chains, chains)
         guard !supportedChains.isEmpty else { throw AuthError(.noSupportedChains, "No supported chains") }
         guard let encoded = ReCap.encodedReCap(in: authPayload.resources) else { return authPayload }
 
@@ -57,6 +57,27 @@ public enum OneClickAuth {
         result.resources = resources
         result.statement = try ReCap.buildStatement(authPayload.statement ?? "", encodedReCap: lastResource)
         result.chains = supportedChains
+        return result
+    }
+
+    /// JS `getCommonValuesInArrays`: the values of `first` (in its order) that `second` contains.
+    public static func commonValues(_ first: [String], _ second: [String]) -> [String] {
+        first.filter { second.contains($0) }
+    }
+
+    /// Dapp side of `authenticate()` (sign.md §9.1): with non-empty `methods`, a ReCap
+    /// `{"eip155": {"request/<method>": [{}]…}}` is merged into the last resource if it is a ReCap,
+    /// or appended otherwise.
+    /// - Throws: ``AuthError`` `.invalidRecap` if the last resource is a malformed ReCap.
+    public static func authenticateResources(resources: [String]?, methods: [String]) throws -> [String]? {
+        guard !methods.isEmpty else { return resources }
+        let recap = try ReCap.create(resource: "eip155", ability: "request", actions: methods)
+        var result = resources ?? []
+        if let last = ReCap.encodedReCap(in: result) {
+            result[result.count - 1] = try recap.merging(ReCap(encoded: last)).encoded
+        } else {
+            result.append(recap.encoded)
+        }
         return result
     }
 
