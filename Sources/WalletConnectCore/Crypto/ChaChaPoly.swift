@@ -1,0 +1,53 @@
+import CSodium
+
+/// ChaCha20-Poly1305 IETF AEAD (RFC 8439): 32-byte key, 12-byte nonce, 16-byte tag appended to the
+/// ciphertext. The protocol uses no associated data.
+public enum ChaChaPoly {
+    /// Key length in bytes.
+    public static let keyLength = 32
+    /// Nonce ("iv") length in bytes.
+    public static let nonceLength = 12
+    /// Tag length in bytes.
+    public static let tagLength = 16
+
+    /// Encrypts `plaintext`; returns `ciphertext || tag`.
+    /// - Throws: ``CryptoError/invalidKeyLength`` for a wrong key or nonce length.
+    public static func seal(_ plaintext: [UInt8], key: [UInt8], nonce: [UInt8]) throws -> [UInt8] {
+        try seal(plaintext, key: key, nonce: nonce, authenticating: [])
+    }
+
+    /// Decrypts `ciphertext || tag`.
+    /// - Throws: ``CryptoError/decryptionFailed`` when authentication fails or the input is shorter than a tag.
+    public static func open(_ sealed: [UInt8], key: [UInt8], nonce: [UInt8]) throws -> [UInt8] {
+        try open(sealed, key: key, nonce: nonce, authenticating: [])
+    }
+
+    /// Seal with associated data (internal: RFC 8439 §2.8.2 known-answer test).
+    static func seal(_ plaintext: [UInt8], key: [UInt8], nonce: [UInt8], authenticating aad: [UInt8]) throws
+        -> [UInt8]
+    {
+        try Sodium.ensureReady()
+        guard key.count == keyLength, nonce.count == nonceLength else { throw CryptoError.invalidKeyLength }
+        var out = [UInt8](repeating: 0, count: plaintext.count + tagLength)
+        var outLength: UInt64 = 0
+        let status = crypto_aead_chacha20poly1305_ietf_encrypt(
+            &out, &outLength, plaintext, UInt64(plaintext.count), aad, UInt64(aad.count), nil, nonce, key)
+        guard status == 0 else { throw CryptoError.operationFailed }
+        return Array(out.prefix(Int(outLength)))
+    }
+
+    /// Open with associated data (internal: RFC 8439 §2.8.2 known-answer test).
+    static func open(_ sealed: [UInt8], key: [UInt8], nonce: [UInt8], authenticating aad: [UInt8]) throws
+        -> [UInt8]
+    {
+        try Sodium.ensureReady()
+        guard key.count == keyLength, nonce.count == nonceLength else { throw CryptoError.invalidKeyLength }
+        guard sealed.count >= tagLength else { throw CryptoError.decryptionFailed }
+        var out = [UInt8](repeating: 0, count: sealed.count - tagLength)
+        var outLength: UInt64 = 0
+        let status = crypto_aead_chacha20poly1305_ietf_decrypt(
+            &out, &outLength, nil, sealed, UInt64(sealed.count), aad, UInt64(aad.count), nonce, key)
+        guard status == 0 else { throw CryptoError.decryptionFailed }
+        return Array(out.prefix(Int(outLength)))
+    }
+}

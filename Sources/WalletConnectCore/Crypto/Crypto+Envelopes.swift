@@ -1,0 +1,98 @@
+import Logging
+
+extension Crypto {
+    /// Encrypts (or, for type 2, wraps) `payload` into envelope text.
+    ///
+    /// - Type 0: the key stored under `topic`.
+    /// - Type 1: `HKDF(X25519(priv(senderPublicKey), receiverPublicKey))`; the derived key is also stored under
+    ///   its topic (`hashKey(symKey)`), and the envelope carries `senderPublicKey`.
+    /// - Type 2: plaintext (link mode only).
+    /// - Throws: ``CryptoError/missingKey(tag:)``, ``CryptoError/missingSenderPublicKey``,
+    ///   ``CryptoError/missingReceiverPublicKey`` and other ``CryptoError``s.
+    public func encode(
+        topic: String, payload: String, type: EnvelopeType = .type0, senderPublicKey: String? = nil,
+        receiverPublicKey: String? = nil, encoding: EnvelopeEncoding = .base64
+    ) async throws -> String {
+        try encode(
+            topic: topic, payload: payload, type: type, senderPublicKey: senderPublicKey,
+            receiverPublicKey: receiverPublicKey, encoding: encoding, iv: nil)
+    }
+
+    /// ``encode(topic:payload:type:senderPublicKey:receiverPublicKey:encoding:)`` with a fixed iv (tests only).
+    func encode(
+        topic: String, payload: String, type: EnvelopeType, senderPublicKey: String?,
+        receiverPublicKey: String?, encoding: EnvelopeEncoding, iv fixedIV: [UInt8]?
+    ) throws -> String {
+        let plaintext = Array(payload.utf8)
+        let iv = fixedIV ?? SecureRandom.bytes(Envelope.ivLength)
+        let envelope: Envelope
+        switch type {
+        case .type2:
+            envelope = Envelope.type2(payload: plaintext)
+        case .type0:
+            var key = try symKey(for: topic)
+            defer { Sodium.wipe(&key) }
+            envelope = try Envelope.type0(iv: iv, sealed: ChaChaPoly.seal(plaintext, key: key, nonce: iv))
+        case .type1:
+            guard let senderPublicKey else { throw CryptoError.missingSenderPublicKey }
+            guard let receiverPublicKey else { throw CryptoError.missingReceiverPublicKey }
+            let senderKey = try Hex.decode(senderPublicKey, count: X25519.keyLength)
+            var key = try deriveSymKey(selfPublicKey: senderPublicKey, peerPublicKey: receiverPublicKey)
+            defer { Sodium.wipe(&key) }
+            _ = try storeSymKey(key, overrideTopic: nil)
+            envelope = try Envelope.type1(
+                senderPublicKey: senderKey, iv: iv, sealed: ChaChaPoly.seal(plaintext, key: key, nonce: iv))
+        }
+        logger.trace("encoded envelope", metadata: ["wk.topic": "\(topic)", "wk.envelope.type": "\(type.rawValue)"])
+        return envelope.serialized(encoding: encoding)
+    }
+
+    /// Decodes envelope text into the plaintext JSON text.
+    ///
+    /// - Type 0: the key stored under `topic`.
+    /// - Type 1: `HKDF(X25519(priv(receiverPublicKey), senderKeyFromEnvelope))`; as in JS, the derived key is
+    ///   stored under `hashKey(symKey)` (the new topic).
+    /// - Type 2: the plaintext as is. Callers must drop type-2 envelopes that arrive over the relay.
+    /// - Throws: ``CryptoError/decryptionFailed`` for a wrong key or tampered data,
+    ///   ``CryptoError/malformedEnvelope``, ``CryptoError/unsupportedEnvelopeType``,
+    ///   ``CryptoError/missingKey(tag:)``, ``CryptoError/missingReceiverPublicKey``.
+    public func decode(
+        topic: String, encoded: String, receiverPublicKey: String? = nil, encoding: EnvelopeEncoding = .base64
+    ) async throws -> String {
+        let envelope = try Envelope.parse(encoded, encoding: encoding)
+        let plaintext: [UInt8]
+        switch envelope.type {
+        case .type2:
+            plaintext = envelope.body
+        case .type0:
+            var key = try symKey(for: topic)
+            defer { Sodium.wipe(&key) }
+            plaintext = try ChaChaPoly.open(envelope.body, key: key, nonce: envelope.iv)
+        case .type1:
+            guard let receiverPublicKey else { throw CryptoError.missingReceiverPublicKey }
+            guard let sender = envelope.senderPublicKey else { throw CryptoError.malformedEnvelope }
+            var key = try deriveSymKey(selfPublicKey: receiverPublicKey, peerPublicKey: Hex.encode(sender))
+            defer { Sodium.wipe(&key) }
+            plaintext = try ChaChaPoly.open(envelope.body, key: key, nonce: envelope.iv)
+            _ = try storeSymKey(key, overrideTopic: nil)
+        }
+        guard let text = String(validating: plaintext, as: UTF8.self) else { throw CryptoError.invalidPlaintext }
+        return text
+    }
+
+    /// The type of an envelope (reads the first byte only).
+    /// - Throws: ``CryptoError/malformedEnvelope`` or ``CryptoError/unsupportedEnvelopeType``.
+    public nonisolated static func envelopeType(of encoded: String, encoding: EnvelopeEncoding = .base64) throws
+        -> EnvelopeType
+    {
+        try Envelope.type(of: Envelope.decodeText(encoded, encoding: encoding))
+    }
+
+    /// The sender public key (hex) carried by a type-1 envelope; `nil` for types 0 and 2.
+    /// - Throws: ``CryptoError/malformedEnvelope`` or ``CryptoError/unsupportedEnvelopeType``.
+    public nonisolated static func senderPublicKey(of encoded: String, encoding: EnvelopeEncoding = .base64) throws
+        -> String?
+    {
+        try Envelope.parse(encoded, encoding: encoding).senderPublicKey.map { Hex.encode($0) }
+    }
+}

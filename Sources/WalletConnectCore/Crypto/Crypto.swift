@@ -1,0 +1,140 @@
+import Logging
+
+/// The crypto controller (spec §1.8): owns the ``KeyChain`` and performs key agreement, envelope
+/// encoding/decoding and relay authentication.
+///
+/// Private keys and derived symmetric keys never leave the actor. The single exception is the pairing
+/// symmetric key returned by ``createPairingSymKey()``, which must go into the pairing URI.
+public actor Crypto {
+    /// Key chain tag of the Ed25519 identity seed.
+    public static let clientSeedTag = "client_ed25519_seed"
+
+    let keyChain: KeyChain
+    let wallClock: WallClock
+    let logger: Logger
+
+    /// Creates the controller.
+    /// - Parameters:
+    ///   - keyChain: where keys are stored.
+    ///   - wallClock: wall time for JWT `iat`.
+    ///   - logger: debug logging; never receives key material.
+    public init(
+        keyChain: KeyChain, wallClock: WallClock = .system,
+        logger: Logger = Logger(label: "walletkit", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.keyChain = keyChain
+        self.wallClock = wallClock
+        self.logger = logger
+    }
+
+    // MARK: keys
+
+    /// Generates an X25519 key pair, stores `publicKey → privateKey`, and returns the public key hex.
+    /// - Throws: ``CryptoError`` or ``StorageError``.
+    public func generateKeyPair() async throws -> String {
+        let pair = try X25519.generateKeyPair()
+        let publicKey = Hex.encode(pair.publicKey)
+        try keyChain.set(Hex.encode(pair.privateKey), for: publicKey)
+        logger.debug("generated key pair")
+        return publicKey
+    }
+
+    /// Derives `HKDF(X25519(self, peer))`, stores it under `overrideTopic` or `hashKey(symKey)`, and returns the topic.
+    /// - Throws: ``CryptoError/missingKey(tag:)`` when `selfPublicKey` has no private key; other ``CryptoError``s.
+    public func generateSharedKey(selfPublicKey: String, peerPublicKey: String, overrideTopic: String? = nil)
+        async throws -> String
+    {
+        var symKey = try deriveSymKey(selfPublicKey: selfPublicKey, peerPublicKey: peerPublicKey)
+        defer { Sodium.wipe(&symKey) }
+        return try storeSymKey(symKey, overrideTopic: overrideTopic)
+    }
+
+    /// Stores a 32-byte symmetric key (hex) under `overrideTopic` or `hashKey(symKey)`; returns the topic.
+    /// - Throws: ``CryptoError/invalidHex`` / ``CryptoError/invalidKeyLength``, ``StorageError``.
+    public func setSymKey(_ symKeyHex: String, overrideTopic: String? = nil) async throws -> String {
+        var symKey = try Hex.decode(symKeyHex, count: ChaChaPoly.keyLength)
+        defer { Sodium.wipe(&symKey) }
+        return try storeSymKey(symKey, overrideTopic: overrideTopic)
+    }
+
+    /// Creates a random pairing symmetric key, stores it under its topic, and returns both (for the URI).
+    /// - Throws: ``StorageError``.
+    public func createPairingSymKey() async throws -> (topic: String, symKey: String) {
+        var symKey = SecureRandom.bytes(ChaChaPoly.keyLength)
+        defer { Sodium.wipe(&symKey) }
+        let topic = try storeSymKey(symKey, overrideTopic: nil)
+        return (topic, Hex.encode(symKey))
+    }
+
+    /// Whether the key chain holds a value under `tag` (a topic or a public key).
+    public func hasKey(_ tag: String) -> Bool {
+        keyChain.has(tag)
+    }
+
+    /// Deletes the private key stored under `publicKey` (no error if absent).
+    /// - Throws: ``StorageError``.
+    public func deleteKeyPair(publicKey: String) async throws {
+        try keyChain.delete(publicKey)
+    }
+
+    /// Deletes the symmetric key stored under `topic` (no error if absent).
+    /// - Throws: ``StorageError``.
+    public func deleteSymKey(topic: String) async throws {
+        try keyChain.delete(topic)
+    }
+
+    // MARK: identity
+
+    /// The client id: `did:key` of the Ed25519 identity. The seed is created once and persisted.
+    /// - Throws: ``CryptoError`` or ``StorageError``.
+    public func clientID() async throws -> String {
+        var seed = try identitySeed()
+        defer { Sodium.wipe(&seed) }
+        return DIDKey.encode(ed25519PublicKey: try Ed25519.keyPair(seed: seed).publicKey)
+    }
+
+    /// Signs a relay-auth JWT for `audience` (the relay URL without query): fresh random `sub`,
+    /// `iat` = now, `exp` = `iat` + 86400.
+    /// - Throws: ``CryptoError`` or ``StorageError``.
+    public func signJWT(audience: String) async throws -> String {
+        var seed = try identitySeed()
+        defer { Sodium.wipe(&seed) }
+        let subject = Hex.encode(SecureRandom.bytes(32))
+        return try RelayJWT.sign(seed: seed, audience: audience, subject: subject, issuedAt: wallClock.nowSeconds)
+    }
+
+    // MARK: internals
+
+    func identitySeed() throws -> [UInt8] {
+        if keyChain.has(Self.clientSeedTag) {
+            return try Hex.decode(keyChain.get(Self.clientSeedTag), count: Ed25519.keyLength)
+        }
+        var seed = SecureRandom.bytes(Ed25519.keyLength)
+        defer { Sodium.wipe(&seed) }
+        try keyChain.set(Hex.encode(seed), for: Self.clientSeedTag)
+        logger.debug("created client identity seed")
+        return seed
+    }
+
+    func privateKey(for publicKey: String) throws -> [UInt8] {
+        try Hex.decode(keyChain.get(publicKey), count: X25519.keyLength)
+    }
+
+    func symKey(for topic: String) throws -> [UInt8] {
+        try Hex.decode(keyChain.get(topic), count: ChaChaPoly.keyLength)
+    }
+
+    func deriveSymKey(selfPublicKey: String, peerPublicKey: String) throws -> [UInt8] {
+        var privateKey = try privateKey(for: selfPublicKey)
+        defer { Sodium.wipe(&privateKey) }
+        let peer = try Hex.decode(peerPublicKey, count: X25519.keyLength)
+        return try X25519.deriveSymKey(privateKey: privateKey, peerPublicKey: peer)
+    }
+
+    func storeSymKey(_ symKey: [UInt8], overrideTopic: String?) throws -> String {
+        let topic = overrideTopic ?? Hex.encode(SHA256Digest.hash(symKey))
+        try keyChain.set(Hex.encode(symKey), for: topic)
+        logger.debug("stored symmetric key", metadata: ["wk.topic": "\(topic)"])
+        return topic
+    }
+}

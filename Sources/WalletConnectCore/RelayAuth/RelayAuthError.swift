@@ -1,0 +1,54 @@
+/// Errors of relay authentication: did:key decoding and JWT verification.
+///
+/// A struct over a private enum; compare with `==` against the static members.
+public struct RelayAuthError: Error, Sendable, Hashable, CustomStringConvertible {
+    private enum Base: Sendable, Hashable {
+        case notDIDKey, invalidMultibase, invalidBase58, invalidMulticodec, invalidKeyLength
+        case malformedJWT, unsupportedAlgorithm, invalidSignature, expired, issuedInFuture
+    }
+
+    private let base: Base
+    private init(_ base: Base) { self.base = base }
+
+    /// The identifier does not start with `did:key:`.
+    public static let notDIDKey = RelayAuthError(.notDIDKey)
+    /// The multibase prefix is not `z` (base58btc).
+    public static let invalidMultibase = RelayAuthError(.invalidMultibase)
+    /// The text contains a character outside the base58btc alphabet.
+    public static let invalidBase58 = RelayAuthError(.invalidBase58)
+    /// The multicodec header is not `ed01` (Ed25519).
+    public static let invalidMulticodec = RelayAuthError(.invalidMulticodec)
+    /// The key is not 32 bytes.
+    public static let invalidKeyLength = RelayAuthError(.invalidKeyLength)
+    /// The token is not three base64url JSON parts with the expected claims.
+    public static let malformedJWT = RelayAuthError(.malformedJWT)
+    /// The header `alg` is not `EdDSA`.
+    public static let unsupportedAlgorithm = RelayAuthError(.unsupportedAlgorithm)
+    /// The Ed25519 signature does not verify against the `iss` key.
+    public static let invalidSignature = RelayAuthError(.invalidSignature)
+    /// `exp` is in the past (beyond the leeway).
+    public static let expired = RelayAuthError(.expired)
+    /// `iat` is in the future (beyond the leeway).
+    public static let issuedInFuture = RelayAuthError(.issuedInFuture)
+
+    /// Matches any error equal to `pattern` (for `catch` patterns).
+    public static func ~= (pattern: RelayAuthError, value: any Error) -> Bool {
+        (value as? RelayAuthError) == pattern
+    }
+
+    /// A fixed message.
+    public var description: String {
+        switch base {
+        case .notDIDKey: return "Not a did:key identifier"
+        case .invalidMultibase: return "did:key multibase prefix is not 'z' (base58btc)"
+        case .invalidBase58: return "Invalid base58btc text"
+        case .invalidMulticodec: return "did:key multicodec header is not ed01 (Ed25519)"
+        case .invalidKeyLength: return "did:key public key is not 32 bytes"
+        case .malformedJWT: return "Malformed relay auth JWT"
+        case .unsupportedAlgorithm: return "Unsupported JWT algorithm (expected EdDSA)"
+        case .invalidSignature: return "Invalid JWT signature"
+        case .expired: return "JWT has expired"
+        case .issuedInFuture: return "JWT is issued in the future"
+        }
+    }
+}

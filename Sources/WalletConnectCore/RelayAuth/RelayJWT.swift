@@ -1,0 +1,76 @@
+import Foundation
+
+/// Relay-auth JWTs (spec §4.2): `{"alg":"EdDSA","typ":"JWT"}`, claims ``RelayAuthClaims``, base64url without
+/// padding, Ed25519 signature over the ASCII `header.payload`.
+public enum RelayJWT {
+    /// The fixed header JSON.
+    public static let headerJSON = "{\"alg\":\"EdDSA\",\"typ\":\"JWT\"}"
+    /// Default token lifetime: one day.
+    public static let defaultTTL: Int64 = 86400
+
+    /// Signs a token with the Ed25519 key derived from `seed`; `iss` is that key's `did:key`.
+    /// - Throws: ``CryptoError/invalidKeyLength`` for a seed that is not 32 bytes.
+    public static func sign(seed: [UInt8], audience: String, subject: String, issuedAt: Int64, ttl: Int64 = 86400)
+        throws -> String
+    {
+        let publicKey = try Ed25519.keyPair(seed: seed).publicKey
+        let claims = RelayAuthClaims(
+            iss: DIDKey.encode(ed25519PublicKey: publicKey), sub: subject, aud: audience, iat: issuedAt,
+            exp: issuedAt + ttl)
+        return try sign(claims: claims, seed: seed)
+    }
+
+    /// Signs given claims (their ``RelayAuthClaims/jsonText`` is what gets signed).
+    /// - Throws: ``CryptoError/invalidKeyLength`` for a seed that is not 32 bytes.
+    public static func sign(claims: RelayAuthClaims, seed: [UInt8]) throws -> String {
+        try sign(payloadJSON: claims.jsonText, seed: seed)
+    }
+
+    /// Signs an arbitrary payload JSON text with the fixed header.
+    /// - Throws: ``CryptoError/invalidKeyLength`` for a seed that is not 32 bytes.
+    public static func sign(payloadJSON: String, seed: [UInt8]) throws -> String {
+        let input = signingInput(payloadJSON: payloadJSON)
+        let signature = try Ed25519.sign(Array(input.utf8), seed: seed)
+        return input + "." + Base64Codec.encodeURL(signature)
+    }
+
+    /// `b64url(header) + "." + b64url(payloadJSON)`.
+    public static func signingInput(payloadJSON: String) -> String {
+        Base64Codec.encodeURL(Array(headerJSON.utf8)) + "." + Base64Codec.encodeURL(Array(payloadJSON.utf8))
+    }
+
+    /// Verifies a token: header `alg` EdDSA, `iss` a valid Ed25519 `did:key`, the signature over the signing
+    /// input, `exp` not passed and `iat` not in the future (each with `leeway` seconds).
+    /// - Returns: the claims.
+    /// - Throws: ``RelayAuthError``.
+    public static func verify(_ token: String, nowSeconds: Int64, leeway: Int64 = 120) throws -> RelayAuthClaims {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3,
+            let headerBytes = try? Base64Codec.decodeURL(String(parts[0])),
+            let payloadBytes = try? Base64Codec.decodeURL(String(parts[1])),
+            let signature = try? Base64Codec.decodeURL(String(parts[2]))
+        else { throw RelayAuthError.malformedJWT }
+        let header: Header
+        let claims: RelayAuthClaims
+        do {
+            header = try JSONDecoder().decode(Header.self, from: Data(headerBytes))
+            claims = try JSONDecoder().decode(RelayAuthClaims.self, from: Data(payloadBytes))
+        } catch {
+            throw RelayAuthError.malformedJWT
+        }
+        guard header.alg == "EdDSA" else { throw RelayAuthError.unsupportedAlgorithm }
+        let publicKey = try DIDKey.decode(claims.iss)
+        let signingInput = Array("\(parts[0]).\(parts[1])".utf8)
+        guard Ed25519.verify(signature: signature, message: signingInput, publicKey: publicKey) else {
+            throw RelayAuthError.invalidSignature
+        }
+        guard nowSeconds <= claims.exp + leeway else { throw RelayAuthError.expired }
+        guard claims.iat <= nowSeconds + leeway else { throw RelayAuthError.issuedInFuture }
+        return claims
+    }
+
+    private struct Header: Decodable {
+        var alg: String
+        var typ: String?
+    }
+}

@@ -1,0 +1,54 @@
+/// An expirer target (spec §5.7): `topic:<topic>` for string keys, `id:<decimal>` for JSON-RPC ids.
+public enum ExpirerTarget: Hashable, Sendable, CustomStringConvertible {
+    /// A topic (pairing or session).
+    case topic(String)
+    /// A JSON-RPC id (proposal or request).
+    case id(Int64)
+
+    /// Parses `topic:<string>` or `id:<integer>` (split at the first `:`).
+    /// - Throws: ``ExpirerTargetError`` (`Invalid target, expected id:number or topic:string, got <t>`).
+    public init(parsing text: String) throws {
+        guard let colon = text.firstIndex(of: ":") else { throw ExpirerTargetError(target: text) }
+        let kind = text[..<colon]
+        let value = String(text[text.index(after: colon)...])
+        switch kind {
+        case "topic":
+            self = .topic(value)
+        case "id":
+            guard let id = Int64(value) else { throw ExpirerTargetError(target: text) }
+            self = .id(id)
+        default:
+            throw ExpirerTargetError(target: text)
+        }
+    }
+
+    /// The stored form: `topic:<topic>` or `id:<decimal>`.
+    public var rawValue: String {
+        switch self {
+        case .topic(let topic): return "topic:" + topic
+        case .id(let id): return "id:" + String(id)
+        }
+    }
+
+    /// Same as ``rawValue``.
+    public var description: String { rawValue }
+
+    /// The target text for a string key: kept as is when it already starts with `topic:`, else `topic:<key>`.
+    public static func format(key: String) -> String {
+        key.hasPrefix("topic:") ? key : "topic:" + key
+    }
+
+    /// The target text for a numeric key: `id:<decimal>`.
+    public static func format(key: Int64) -> String {
+        "id:" + String(key)
+    }
+}
+
+/// An expirer target that is neither `topic:<string>` nor `id:<integer>`.
+public struct ExpirerTargetError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The rejected target text.
+    public let target: String
+
+    /// The JS message: `Invalid target, expected id:number or topic:string, got <t>`.
+    public var description: String { "Invalid target, expected id:number or topic:string, got \(target)" }
+}
