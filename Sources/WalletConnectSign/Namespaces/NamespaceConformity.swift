@@ -1,0 +1,100 @@
+extension NamespaceValidator {
+    /// JS `isConformingNamespaces(required, approved, context)` over ordered entries: the one
+    /// `NON_CONFORMING_NAMESPACES` (9) error, or `nil`.
+    ///
+    /// Precedence (§7.1): a chains error replaces a keys error; the inline-account and
+    /// methods/events checks run only while no error is set, and their first failure wins.
+    public static func conformingError(
+        required: NamespaceEntries<ProposalNamespace>, approved: NamespaceEntries<SessionNamespace>, context: String
+    ) -> SDKError? {
+        let requiredChainsMap = required.map { entry in
+            (key: entry.key, chains: entry.key.isInlineChainKey ? [entry.key] : (entry.value.chains ?? []))
+        }
+        let approvedChainsMap = approved.map { entry in
+            (
+                key: entry.key,
+                chains: entry.key.isInlineChainKey
+                    ? [entry.key] : entry.value.accounts.map(AccountID.chainPrefix(of:))
+            )
+        }
+        let requiredKeys = Namespaces.unique(required.map(\.key.namespacePrefix))
+        let approvedKeys = Namespaces.unique(approved.map(\.key.namespacePrefix))
+        let requiredChains = requiredChainsMap.flatMap(\.chains)
+        let approvedChains = approvedChainsMap.flatMap(\.chains)
+
+        var error: SDKError?
+        if !requiredKeys.allSatisfy(approvedKeys.contains) {
+            error = .internal(
+                .nonConformingNamespaces,
+                context: "\(context) namespaces keys don't satisfy requiredNamespaces.\n"
+                    + "      Required: \(requiredKeys.joined(separator: ","))\n"
+                    + "      Received: \(approvedKeys.joined(separator: ","))")
+        }
+        if !requiredChains.allSatisfy(approvedChains.contains) {
+            error = .internal(
+                .nonConformingNamespaces,
+                context: "\(context) namespaces chains don't satisfy required namespaces.\n"
+                    + "      Required: \(requiredChains.joined(separator: ","))\n"
+                    + "      Approved: \(approvedChains.joined(separator: ","))")
+        }
+        if let error { return error }
+
+        for (key, namespace) in approved where key.isInlineChainKey {
+            let accountChains = namespace.accounts.map(AccountID.chainPrefix(of:))
+            if !accountChains.contains(key) {
+                return .internal(
+                    .nonConformingNamespaces,
+                    context: "\(context) namespaces accounts don't satisfy namespace accounts for \(key)\n"
+                        + "        Required: \(key)\n"
+                        + "        Approved: \(accountChains.joined(separator: ","))")
+            }
+        }
+
+        for (index, entry) in required.enumerated() {
+            for chain in requiredChainsMap[index].chains {
+                let matching = approvedChainsMap.indices.filter { approvedChainsMap[$0].chains.contains(chain) }
+                let methods = Set(matching.flatMap { approved[$0].value.methods })
+                let events = Set(matching.flatMap { approved[$0].value.events })
+                if !entry.value.methods.allSatisfy(methods.contains) {
+                    return .internal(
+                        .nonConformingNamespaces,
+                        context: "\(context) namespaces methods don't satisfy namespace methods for \(chain)")
+                }
+                if !entry.value.events.allSatisfy(events.contains) {
+                    return .internal(
+                        .nonConformingNamespaces,
+                        context: "\(context) namespaces events don't satisfy namespace events for \(chain)")
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Dictionary form of ``conformingError(required:approved:context:)-(NamespaceEntries<ProposalNamespace>,_,_)``.
+    public static func conformingError(
+        required: ProposalNamespaces, approved: SessionNamespaces, context: String
+    ) -> SDKError? {
+        conformingError(required: Namespaces.ordered(required), approved: Namespaces.ordered(approved), context: context)
+    }
+
+    /// JS `isSessionCompatible(session, {requiredNamespaces})`: every required namespace is present, its
+    /// chains are among the session's account chains, and its methods and events are approved.
+    public static func isSessionCompatible(
+        _ sessionNamespaces: SessionNamespaces, requiredNamespaces: ProposalNamespaces
+    ) -> Bool {
+        for (key, required) in requiredNamespaces {
+            let namespace = key.namespacePrefix
+            let matching = sessionNamespaces.filter { $0.key.namespacePrefix == namespace }.map(\.value)
+            if matching.isEmpty { return false }
+            let chains = Set(Namespaces.chains(ofAccounts: matching.flatMap(\.accounts)))
+            let requiredChains = key.isInlineChainKey ? [key] : (required.chains ?? [])
+            guard requiredChains.allSatisfy(chains.contains) else { return false }
+            let methods = Set(matching.flatMap(\.methods))
+            let events = Set(matching.flatMap(\.events))
+            guard required.methods.allSatisfy(methods.contains), required.events.allSatisfy(events.contains) else {
+                return false
+            }
+        }
+        return true
+    }
+}
