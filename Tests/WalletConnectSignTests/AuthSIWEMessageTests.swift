@@ -89,7 +89,7 @@ struct AuthSIWEMessageTests {
         #expect(error?.kind == .fieldContainsLineBreak)
     }
 
-    @Test(arguments: ["did:pkh:eip155:1", "eip155:1", "did:pkh:eip155::0xab", "did:key:eip155:1:0xab", "", "a:b:c:d"])
+    @Test(arguments: ["did:pkh:eip155:1", "eip155:1", "did:pkh:eip155::0xab", "did:key:eip155:1:0xab", "did:key:z6Mk", "", "a:b:c:d"])
     func malformedIssuersAreRejected(iss: String) {
         let error = #expect(throws: AuthError.self) { try SIWEMessage.format(request: Self.base, iss: iss) }
         #expect(error?.kind == .invalidIssuer)

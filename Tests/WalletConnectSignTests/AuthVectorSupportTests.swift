@@ -117,7 +117,8 @@ func decodeJSON<T: Decodable>(_ type: T.Type, from json: AuthJSON) throws -> T {
     try JSONDecoder().decode(T.self, from: Data(json.jsonString.utf8))
 }
 
-/// Encodes an `Encodable` the way the wire does (no `\/` escaping) and parses it back, keeping order.
+/// Encodes an `Encodable` with Foundation (no `\/` escaping) and parses it back. Foundation's key
+/// order is not stable on Linux: compare with `isEquivalent(to:)`.
 func orderedJSON<T: Encodable>(_ value: T) throws -> AuthJSON {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.withoutEscapingSlashes]

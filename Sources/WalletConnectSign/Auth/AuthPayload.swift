@@ -4,8 +4,9 @@ import WalletConnectCore
 /// (`PayloadParams`) and, with ``signatureTypes``, an entry of a proposal's
 /// `requests.authentication` (`AuthenticateParams`), sign.md §4.5.
 ///
-/// Decoding is tolerant (missing `chains` → `[]`); encoding omits absent optional fields and
-/// writes keys in the JS order (`type, chains, statement, aud, domain, version, nonce, iat, …`).
+/// Decoding is tolerant (missing `chains` → `[]`); encoding omits absent optional fields.
+/// ``authJSON`` gives the JS key order (`type, chains, statement, aud, domain, version, nonce, iat,
+/// nbf, exp, requestId, resources`) for exact bytes.
 public struct AuthPayload: Codable, Sendable, Hashable {
     /// `"caip122"` (reown-swift sends `"eip4361"`; both accepted).
     public var type: String?
@@ -87,7 +88,7 @@ public struct AuthPayload: Codable, Sendable, Hashable {
         signatureTypes = try container.decodeIfPresent([String: [String]].self, forKey: .signatureTypes)
     }
 
-    /// Encodes in the JS key order, omitting absent optional fields.
+    /// Encodes, omitting absent optional fields.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(type, forKey: .type)
@@ -118,5 +119,36 @@ extension AuthPayload {
     /// - Throws: `EncodingError` (not expected for this type).
     public func jsonValue() throws -> JSONValue {
         try JSONValue(encoding: self)
+    }
+}
+
+extension AuthPayload {
+    /// The payload in the JS key order, absent fields omitted (Foundation's `JSONEncoder` on Linux
+    /// does not keep key order).
+    public var authJSON: AuthJSON {
+        var members: [(key: String, value: AuthJSON)] = []
+        func add(_ key: String, _ value: String?) {
+            if let value { members.append((key, .string(value))) }
+        }
+        add("type", type)
+        members.append(("chains", .array(chains.map(AuthJSON.string))))
+        add("statement", statement)
+        add("aud", aud)
+        add("uri", uri)
+        add("domain", domain)
+        add("version", version)
+        add("nonce", nonce)
+        add("iat", iat)
+        add("nbf", nbf)
+        add("exp", exp)
+        add("requestId", requestId)
+        if let resources { members.append(("resources", .array(resources.map(AuthJSON.string)))) }
+        if let signatureTypes {
+            let entries = signatureTypes.keys.sorted().map { key in
+                (key: key, value: AuthJSON.array((signatureTypes[key] ?? []).map(AuthJSON.string)))
+            }
+            members.append(("signatureTypes", .object(entries)))
+        }
+        return .object(members)
     }
 }

@@ -139,3 +139,25 @@ public enum CacaoSignatureType {
     /// EIP-6492 (advertised by reown-swift; not verified by JS or by this SDK).
     public static let eip6492 = "eip6492"
 }
+
+extension Cacao {
+    /// The CACAO in the JS key order (`h`, `p`: iss, domain, aud, version, nonce, iat, statement,
+    /// requestId, resources, nbf, exp; `s`: t, s, m), absent fields omitted.
+    ///
+    /// Foundation's `JSONEncoder` on Linux does not keep key order; use this (`.jsonString`) when
+    /// exact bytes matter.
+    public var authJSON: AuthJSON {
+        var p: [(key: String, value: AuthJSON)] = [
+            ("iss", .string(payload.iss)), ("domain", .string(payload.domain)), ("aud", .string(payload.aud)),
+            ("version", .string(payload.version)), ("nonce", .string(payload.nonce)), ("iat", .string(payload.iat)),
+        ]
+        if let statement = payload.statement { p.append(("statement", .string(statement))) }
+        if let requestId = payload.requestId { p.append(("requestId", .string(requestId))) }
+        if let resources = payload.resources { p.append(("resources", .array(resources.map(AuthJSON.string)))) }
+        if let nbf = payload.nbf { p.append(("nbf", .string(nbf))) }
+        if let exp = payload.exp { p.append(("exp", .string(exp))) }
+        var s: [(key: String, value: AuthJSON)] = [("t", .string(signature.type)), ("s", .string(signature.signature))]
+        if let metadata = signature.metadata { s.append(("m", .string(metadata))) }
+        return .object([("h", .object([("t", .string(header.type))])), ("p", .object(p)), ("s", .object(s))])
+    }
+}

@@ -85,6 +85,9 @@ public enum CacaoVerifier {
     }
 
     private static func issuer(of cacao: Cacao) throws -> DIDPKH {
+        guard cacao.payload.iss.hasPrefix(DIDPKH.prefix) else {
+            throw AuthError(.malformedCacao, "CACAO issuer is not did:pkh")
+        }
         do {
             return try DIDPKH(cacao.payload.iss)
         } catch {

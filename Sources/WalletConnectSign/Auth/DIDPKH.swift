@@ -21,7 +21,8 @@ public struct DIDPKH: Sendable, Hashable, CustomStringConvertible {
         if parts.count == 5, parts[0] == "did", parts[1] == "pkh" {
             parts.removeFirst(2)
         }
-        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.trimmingWhitespace == $0 }) else {
+        guard parts.count == 3, parts[0] != "did", parts.allSatisfy({ !$0.isEmpty && $0.trimmingWhitespace == $0 })
+        else {
             throw AuthError(.invalidIssuer, "not a did:pkh issuer or CAIP-10 account: \(text)")
         }
         namespace = parts[0]
