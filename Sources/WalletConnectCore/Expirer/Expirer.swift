@@ -1,0 +1,154 @@
+import Logging
+
+/// Tracks expiries of pairing/session topics and JSON-RPC ids (`topic:<t>` / `id:<n>` targets).
+///
+/// Entries are persisted through a ``Store`` under ``StorageKey/expirer(prefix:)``. An entry expires when
+/// `now_ms >= expiry × 1000` on the injected ``WallClock``. Checks run:
+/// - at once in ``set(_:expiry:)`` when the expiry is already past,
+/// - on every tick of ``run()`` (every `checkInterval` on the injected `Clock`) while the relay is connected
+///   (see ``setRelayConnected(_:)``), so nothing expires while offline,
+/// - whenever ``checkNow()`` is called.
+///
+/// Expired entries are removed and announced as ``ExpirerEvent/expired(_:)`` on ``events()``.
+public actor Expirer {
+    private let store: Store<ExpirerEntry>
+    private let clock: any Clock<Duration>
+    private let wallClock: WallClock
+    private let checkInterval: Duration
+    private let logger: Logger
+    private let broadcaster: EventBroadcaster<ExpirerEvent>
+    private var isRelayConnected = true
+    /// Mirror of the store's records (updated only after a successful write), so lookups are synchronous.
+    private var current: [String: ExpirerEntry] = [:]
+
+    /// Creates an expirer. Call ``load()`` before use and ``run()`` in a long-lived task.
+    /// - Parameters:
+    ///   - storage: where entries are persisted.
+    ///   - storagePrefix: the custom storage prefix (empty by default).
+    ///   - clock: drives the periodic check.
+    ///   - wallClock: the source of "now" for expiries.
+    ///   - checkInterval: time between checks in ``run()`` (the spec's heartbeat, 5 s).
+    ///   - logger: debug logging; silent by default.
+    public init(
+        storage: any KeyValueStorage, storagePrefix: String = "", clock: any Clock<Duration>, wallClock: WallClock,
+        checkInterval: Duration = .seconds(5),
+        logger: Logger = Logger(label: "walletkit", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.store = Store(storage: storage, storageKey: .expirer(prefix: storagePrefix))
+        self.clock = clock
+        self.wallClock = wallClock
+        self.checkInterval = checkInterval
+        self.logger = logger
+        self.broadcaster = EventBroadcaster(bufferSize: 1024)
+    }
+
+    /// Loads persisted entries. Entries already expired fire on the next check.
+    /// - Throws: the storage error.
+    public func load() async throws {
+        let corrupt = try await store.load()
+        current = Dictionary(uniqueKeysWithValues: await store.values.map { ($0.target, $0) })
+        if !corrupt.isEmpty { logger.debug("expirer skipped undecodable entries", metadata: ["wk.count": "\(corrupt.count)"]) }
+    }
+
+    /// A new stream of expirer events (one per caller).
+    public nonisolated func events() -> AsyncStream<ExpirerEvent> {
+        broadcaster.subscribe(bufferingOldest: 1024)
+    }
+
+    /// Sets (or replaces) the expiry of `target`, in Unix seconds. Expires it at once when already past.
+    /// - Throws: the storage error.
+    public func set(_ target: ExpirerTarget, expiry: Int64) async throws {
+        let entry = ExpirerEntry(target: Self.key(target), expiry: expiry)
+        if entry.isExpired(nowMilliseconds: wallClock.nowMilliseconds) {
+            if current[entry.target] != nil {
+                try await store.delete(entry.target)
+                current[entry.target] = nil
+            }
+            logger.debug("expirer target already expired", metadata: ["wk.target": "\(entry.target)"])
+            broadcaster.yield(.expired(entry))
+            return
+        }
+        try await store.set(entry.target, entry)
+        current[entry.target] = entry
+        broadcaster.yield(.created(entry))
+    }
+
+    /// Removes the entry of `target` (no error when absent).
+    /// - Throws: the storage error.
+    public func delete(_ target: ExpirerTarget) async throws {
+        let key = Self.key(target)
+        guard current[key] != nil else { return }
+        if let removed = try await store.delete(key) {
+            current[key] = nil
+            broadcaster.yield(.deleted(removed))
+        }
+    }
+
+    /// Whether `target` has an entry.
+    public func has(_ target: ExpirerTarget) -> Bool {
+        current[Self.key(target)] != nil
+    }
+
+    /// The expiry (Unix seconds) of `target`.
+    /// - Throws: ``StoreError`` (`No matching key. expirer: <target>`) when absent.
+    public func get(_ target: ExpirerTarget) throws -> Int64 {
+        let key = Self.key(target)
+        guard let entry = current[key] else { throw StoreError.noMatchingKey(name: "expirer", key: key) }
+        return entry.expiry
+    }
+
+    /// Every entry.
+    public var entries: [ExpirerEntry] { current.values.sorted { ($0.expiry, $0.target) < ($1.expiry, $1.target) } }
+
+    /// Tells the expirer whether the relay is connected; periodic checks in ``run()`` only run while it is.
+    public func setRelayConnected(_ connected: Bool) {
+        isRelayConnected = connected
+    }
+
+    /// Expires every entry that is due now. Returns the expired entries (oldest expiry first).
+    @discardableResult
+    public func checkNow() async -> [ExpirerEntry] {
+        let now = wallClock.nowMilliseconds
+        let due = current.values.filter { $0.isExpired(nowMilliseconds: now) }
+            .sorted { ($0.expiry, $0.target) < ($1.expiry, $1.target) }
+        var expired: [ExpirerEntry] = []
+        for entry in due {
+            do {
+                // Another call may have replaced or removed it while we were suspended.
+                guard let latest = current[entry.target], latest.isExpired(nowMilliseconds: now) else {
+                    continue
+                }
+                try await store.delete(entry.target)
+                current[entry.target] = nil
+                expired.append(latest)
+                logger.debug("expirer target expired", metadata: ["wk.target": "\(latest.target)"])
+                broadcaster.yield(.expired(latest))
+            } catch {
+                logger.debug("expirer could not remove an expired entry", metadata: ["wk.target": "\(entry.target)"])
+            }
+        }
+        return expired
+    }
+
+    /// Runs the periodic check until the calling task is cancelled.
+    ///
+    /// Sleeps `checkInterval` on the injected clock between checks; a check is skipped while the relay is
+    /// disconnected. Returns normally on cancellation.
+    public func run() async {
+        while !Task.isCancelled {
+            do {
+                try await clock.sleep(for: checkInterval)
+            } catch {
+                return
+            }
+            if isRelayConnected { await checkNow() }
+        }
+    }
+
+    /// Ends every event stream.
+    public func finish() {
+        broadcaster.finish()
+    }
+
+    private static func key(_ target: ExpirerTarget) -> String { target.rawValue }
+}
