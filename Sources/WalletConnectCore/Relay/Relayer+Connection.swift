@@ -211,7 +211,7 @@ extension Relayer {
     /// connection when there is none, resends with the same id after a reconnect, all within
     /// ``RelayerConfiguration/requestTimeout``.
     nonisolated func request<Params: Codable & Sendable>(_ method: String, _ params: Params) async throws -> JSONValue {
-        let id = requestIDs.next()
+        let id = requestIDs.relayRPCID()
         let frame = try WireJSON.string(IRN.Request(id: id, method: method, params: params))
         let pending = self.pending
         let gate = self.gate

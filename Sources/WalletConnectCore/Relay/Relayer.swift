@@ -32,7 +32,7 @@ public actor Relayer: RelayClient {
     let gate = ConnectionGate()
     let inbound: EventBroadcaster<RelayMessage>
     let stateChannel = ConnectionStateChannel(.disconnected)
-    let requestIDs: RelayRequestIDs
+    let requestIDs: RPCIDGenerator
     let counters = RelayerCounters()
     let stopSignal = AsyncStream<Void>.makeStream()
 
@@ -93,7 +93,7 @@ public actor Relayer: RelayClient {
         self.transport = transport
         self.inbound = EventBroadcaster(bufferSize: configuration.messageBufferSize)
         self.tracker = MessageTracker(storagePrefix: configuration.storagePrefix)
-        self.requestIDs = RelayRequestIDs(wallClock: wallClock)
+        self.requestIDs = RPCIDGenerator(wallClock: wallClock)
     }
 
     // MARK: RelayClient

@@ -1,30 +1,8 @@
 import Foundation
-import Synchronization
 
-// TEMPORARY (helper H3): stand-ins until helper H1's `RPCIDGenerator` and relay URL builder land; then this
-// file is deleted and the relayer calls theirs.
-
-/// 19-digit relay request ids: milliseconds × 10⁶ + a counter.
-final class RelayRequestIDs: Sendable {
-    private let wallClock: WallClock
-    private let state = Mutex<(millis: Int64, counter: Int64)>((0, 0))
-
-    init(wallClock: WallClock) { self.wallClock = wallClock }
-
-    func next() -> RPCID {
-        let now = wallClock.nowMilliseconds
-        return state.withLock { state in
-            if now > state.millis {
-                state = (now, 0)
-            } else {
-                state.counter += 1
-                if state.counter >= 1_000_000 { state = (state.millis + 1, 0) }
-            }
-            return RPCID(state.millis * 1_000_000 + state.counter)
-        }
-    }
-}
-
+/// The URL of one relay connection (spec §3.1): the configured relay URL plus the query parameters
+/// `auth` (a fresh JWT), `projectId`, `ua`, `useOnCloseEvent=true` and any extra items, sorted by name,
+/// values percent-encoded. Query items already in the configured URL are kept (and sorted in).
 enum RelayConnectionURL {
     /// `relayURL` with `auth`, `projectId`, `ua`, `useOnCloseEvent` and extra items, sorted by name.
     static func make(
