@@ -76,5 +76,6 @@ public struct AuthError: Error, Hashable, Sendable, CustomStringConvertible {
         self.message = message
     }
 
+    /// `AuthError.<kind>: <message>`.
     public var description: String { "AuthError.\(kind): \(message)" }
 }

@@ -18,6 +18,7 @@ public enum AuthJSON: Sendable, Hashable {
     /// An object with its members in insertion order.
     case object([(key: String, value: AuthJSON)])
 
+    /// Structural equality; object members must match in order.
     public static func == (lhs: AuthJSON, rhs: AuthJSON) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
@@ -31,6 +32,7 @@ public enum AuthJSON: Sendable, Hashable {
         }
     }
 
+    /// Hashes consistently with `==` (order-sensitive).
     public func hash(into hasher: inout Hasher) {
         switch self {
         case .null: hasher.combine(0)
