@@ -1,0 +1,125 @@
+import Logging
+import WalletConnectCore
+
+/// Calls available to both roles, and local clean-up.
+extension SignEngine {
+    /// Pings a session (`wc_sessionPing`, waits for `true`) or a pairing (`wc_pairingPing`).
+    /// - Throws: ``SDKError`` (validation: `No matching key. session or pairing topic doesn't exist: <t>`, or the
+    ///   peer's error), ``SignEngineError/timedOut(_:)``, or the relay error.
+    public func ping(topic: String) async throws {
+        try requireStarted()
+        guard case .topic(let target) = try await validated(.ping, params: ["topic": .string(topic)]) else { return }
+        switch target {
+        case .session:
+            _ = try await sendRequestAwaitingResult(
+                topic: topic, method: .sessionPing, params: SessionPingParams(), timeout: options.acknowledgementTimeout,
+                timeoutError: SignEngineError.timedOut("Session ping request expired without receiving any acknowledgement"))
+        case .pairing(let pairingTopic):
+            try await pingPairing(topic: pairingTopic)
+        }
+    }
+
+    /// Disconnects a session (`wc_sessionDelete` with 6000 `User disconnected.`, which must be published, then
+    /// local deletion without a ``SignEvent/sessionDelete(id:topic:)`` event) or deletes a pairing.
+    /// - Throws: ``SDKError`` (validation), or the relay error (the session is kept then).
+    public func disconnect(topic: String) async throws {
+        try requireStarted()
+        guard case .topic(let target) = try await validated(.disconnect, params: ["topic": .string(topic)]) else { return }
+        switch target {
+        case .session:
+            try await sendRequest(
+                topic: topic, method: .sessionDelete,
+                params: SessionDeleteParams(code: SDKErrorCode.userDisconnected.rawValue, message: "User disconnected."))
+            for record in await history.pendingOutgoing where record.topic == topic {
+                responseWaiters.resume(record.id, with: .failure(SDKError.sdk(.userDisconnected)))
+            }
+            await deleteSessionLocally(topic: topic, eventID: nil)
+        case .pairing(let pairingTopic):
+            try await disconnectPairing(topic: pairingTopic)
+        }
+    }
+
+    /// Deletes a session locally (§3.10): unsubscribe, record, keys, timer, its pending requests (resetting its
+    /// queue), remembered as recently deleted. Emits ``SignEvent/sessionDelete(id:topic:)`` when `eventID` is set.
+    func deleteSessionLocally(topic: String, eventID: Int64?) async {
+        let session = await sessions.session(topic: topic)
+        pendingSettlements[topic] = nil
+        do {
+            try await relay.unsubscribe(topic: topic)
+        } catch {
+            logger.debug("could not unsubscribe a deleted session", metadata: ["wk.topic": "\(topic)"])
+        }
+        do {
+            try await sessions.delete(topic: topic)
+        } catch {
+            logger.debug("could not delete a session record", metadata: ["wk.topic": "\(topic)"])
+        }
+        recentlyDeleted.insert(topic)
+        if let session { try? await crypto.deleteKeyPair(publicKey: session.selfParticipant.publicKey) }
+        try? await crypto.deleteSymKey(topic: topic)
+        try? await expirer.delete(.topic(topic))
+        let removed = (try? await requests.deleteAll(topic: topic)) ?? []
+        for id in removed {
+            try? await expirer.delete(.id(id))
+            queueReleases.removeValue(forKey: id)?.cancel()
+        }
+        announce(queue.removeSession(topic: topic))
+        lastUpdateIDs[topic] = nil
+        lastEventIDs = lastEventIDs.filter { !$0.key.hasPrefix(topic + "|") }
+        try? await history.deleteAll(topic: topic)
+        logger.debug("deleted session", metadata: ["wk.topic": "\(topic)"])
+        if let eventID { emit(.sessionDelete(id: eventID, topic: topic)) }
+    }
+
+    /// Deletes a proposal and its timer, remembering its id as recently deleted.
+    func deleteProposal(id: Int64) async {
+        do {
+            try await proposals.delete(id: id)
+        } catch {
+            logger.debug("could not delete a proposal", metadata: ["wk.rpc.id": "\(id)"])
+        }
+        recentlyDeleted.insert(String(id))
+        try? await expirer.delete(.id(id))
+    }
+
+    /// Deletes a pending request and its timer and takes it out of the queue.
+    func dropPendingRequest(id: Int64) async {
+        _ = try? await requests.delete(id: id)
+        try? await expirer.delete(.id(id))
+        queueReleases.removeValue(forKey: id)?.cancel()
+        announce(queue.remove(id: id))
+    }
+
+    /// Emits ``SignEvent/sessionRequest(_:)`` for each request the queue released.
+    func announce(_ released: [PendingRequest]) {
+        for request in released {
+            logger.debug("announcing session request", metadata: ["wk.topic": "\(request.topic)", "wk.rpc.id": "\(request.id)"])
+            emit(.sessionRequest(request))
+        }
+    }
+
+    /// Releases the queue lane of the answered request `id` after the configured delay (JS: 1 s).
+    func scheduleQueueRelease(id: Int64) {
+        let delay = options.requestQueueReleaseDelay
+        guard delay > .zero else {
+            announce(queue.complete(id: id))
+            return
+        }
+        let clock = self.clock
+        queueReleases[id]?.cancel()
+        queueReleases[id] = Task {
+            do {
+                try await clock.sleep(for: delay)
+            } catch {
+                return
+            }
+            self.releaseQueue(id: id)
+        }
+    }
+
+    private func releaseQueue(id: Int64) {
+        queueReleases[id] = nil
+        guard !isShutDown else { return }
+        announce(queue.complete(id: id))
+    }
+}

@@ -1,0 +1,94 @@
+import Logging
+import WalletConnectCore
+
+/// Expiries (§3.13) and the restore step of ``SignEngine/start()``.
+extension SignEngine {
+    /// Reacts to an expired expirer entry: a session topic, a pending request id or a proposal id.
+    func handleExpiry(_ entry: ExpirerEntry) async {
+        guard !isShutDown, let target = try? ExpirerTarget(parsing: entry.target) else { return }
+        switch target {
+        case .topic(let topic):
+            guard await sessions.session(topic: topic) != nil else { return }
+            await deleteSessionLocally(topic: topic, eventID: 0)
+            emit(.sessionExpire(topic: topic))
+        case .id(let id):
+            if let record = await requests.record(id: id) {
+                await expireRequest(record)
+            } else if await proposals.proposal(id: id) != nil {
+                await expireProposal(id: id)
+            }
+        }
+    }
+
+    /// Deletes an expired pending request, announces the expiry, answers 8000 and releases its queue lane.
+    func expireRequest(_ record: StoredSessionRequest) async {
+        let request = record.request
+        await dropPendingRequest(id: request.id)
+        emit(.sessionRequestExpire(id: request.id, topic: request.topic))
+        if options.answersExpiredRequests, await sessions.session(topic: request.topic) != nil {
+            await sendError(
+                topic: request.topic, id: request.id, error: .sdk(.sessionRequestExpired),
+                options: SignMethod.sessionRequest.responseOptions)
+        }
+        logger.debug("session request expired", metadata: ["wk.topic": "\(request.topic)", "wk.rpc.id": "\(request.id)"])
+    }
+
+    /// Deletes an expired proposal, announces it and fails a dapp's waiting `approval()`.
+    func expireProposal(id: Int64) async {
+        await deleteProposal(id: id)
+        approvalWaiters.resume(id, with: .failure(Self.proposalExpiredError))
+        emit(.proposalExpire(id: id))
+        logger.debug("proposal expired", metadata: ["wk.rpc.id": "\(id)"])
+    }
+
+    /// The restore step of ``start()``.
+    func restore() async {
+        let now = wallClock.nowMilliseconds
+        var liveTopics: [String] = []
+        for session in await sessions.all {
+            if session.isExpired(nowMilliseconds: now) {
+                await deleteSessionLocally(topic: session.topic, eventID: 0)
+                emit(.sessionExpire(topic: session.topic))
+            } else if !(await crypto.hasKey(session.topic)) {
+                await deleteSessionLocally(topic: session.topic, eventID: 0)
+            } else {
+                liveTopics.append(session.topic)
+                await setExpiryIfMissing(.topic(session.topic), expiry: session.expiry)
+            }
+        }
+        for proposal in await proposals.all {
+            if proposal.isExpired(nowMilliseconds: now) {
+                await expireProposal(id: proposal.id)
+            } else {
+                await setExpiryIfMissing(.id(proposal.id), expiry: proposal.expiryTimestamp)
+            }
+        }
+        if !liveTopics.isEmpty {
+            do {
+                try await relay.subscribe(topics: liveTopics)
+            } catch {
+                logger.debug("could not resubscribe session topics", metadata: ["wk.count": "\(liveTopics.count)"])
+            }
+        }
+        for record in await requests.allRecords {
+            if !liveTopics.contains(record.request.topic) {
+                await dropPendingRequest(id: record.request.id)
+            } else if record.isExpired(nowMilliseconds: now) {
+                await expireRequest(record)
+            } else {
+                await setExpiryIfMissing(.id(record.request.id), expiry: record.expiryTimestamp)
+                announce(queue.enqueue(record.request))
+            }
+        }
+        logger.debug("sign engine restored", metadata: ["wk.sessions": "\(liveTopics.count)"])
+    }
+
+    private func setExpiryIfMissing(_ target: ExpirerTarget, expiry: Int64) async {
+        guard !(await expirer.has(target)) else { return }
+        do {
+            try await expirer.set(target, expiry: expiry)
+        } catch {
+            logger.debug("could not schedule an expiry", metadata: ["wk.target": "\(target.rawValue)"])
+        }
+    }
+}

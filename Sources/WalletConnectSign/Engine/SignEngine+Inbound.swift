@@ -1,0 +1,165 @@
+import Logging
+import WalletConnectCore
+
+/// Routing of inbound relay messages.
+extension SignEngine {
+    /// Handles one relay message and marks it handled unless its effect could not be persisted.
+    func handle(_ message: RelayMessage) async {
+        guard !isShutDown else { return }
+        if await process(message) {
+            await relay.markHandled(message)
+        } else {
+            logger.debug("left message unhandled for replay", metadata: ["wk.topic": "\(message.topic)"])
+        }
+    }
+
+    /// Whether `topic` is a session topic of this client (settled, or awaiting its settlement).
+    func isSessionTopic(_ topic: String) async -> Bool {
+        if pendingSettlements[topic] != nil { return true }
+        return await sessions.session(topic: topic) != nil
+    }
+
+    /// Processes a message; returns `false` when a storage failure means it must be replayed later.
+    ///
+    /// Session topics are decoded here. Messages on pairing topics go to the pairing controller first, which
+    /// consumes pairing pings/deletes and forwards the rest (proposals, responses to our requests).
+    func process(_ message: RelayMessage) async -> Bool {
+        let onSessionTopic = await isSessionTopic(message.topic)
+        let rpc: JSONRPCMessage
+        if !onSessionTopic, await pairing.isPairingTopic(message.topic) {
+            guard case .forwarded(let forwarded) = await pairing.handle(message) else { return true }
+            rpc = forwarded
+        } else {
+            guard let decoded = await decode(message) else { return true }
+            rpc = decoded
+        }
+        do {
+            switch rpc {
+            case .request(let request):
+                try await handleRequest(request, message: message, onSessionTopic: onSessionTopic)
+            case .response(let response):
+                try await handleResponse(response, message: message, onSessionTopic: onSessionTopic)
+            }
+            return true
+        } catch is CancellationError {
+            return false
+        } catch {
+            logger.debug(
+                "failed to handle message", metadata: ["wk.topic": "\(message.topic)", "wk.error": "\(String(describing: error))"])
+            return false
+        }
+    }
+
+    // MARK: - Requests
+
+    func handleRequest(_ request: JSONRPCRequest, message: RelayMessage, onSessionTopic: Bool) async throws {
+        let id = request.id.rawValue
+        let topic = message.topic
+        let method = SignMethod(rawValue: request.method)
+        // On a pairing topic only proposals concern the engine (pairing methods never reach it).
+        if !onSessionTopic, method != .sessionPropose {
+            await sendError(
+                topic: topic, id: id, error: .sdk(.wcMethodUnsupported, context: request.method),
+                options: .unregisteredMethod)
+            return
+        }
+        if let record = await history.record(id: id) {
+            if record.direction == .outgoing || record.isResolved {
+                logger.debug("dropped duplicate request", metadata: ["wk.topic": "\(topic)", "wk.rpc.id": "\(id)"])
+                return
+            }
+            if method == .sessionRequest, await requests.record(id: id) != nil { return }
+            if method == .sessionPropose, await proposals.proposal(id: id) != nil { return }
+        }
+        guard let method else {
+            try await history.set(id: id, topic: topic, method: request.method, direction: .incoming)
+            await sendError(
+                topic: topic, id: id, error: .sdk(.wcMethodUnsupported, context: request.method),
+                options: .unregisteredMethod)
+            return
+        }
+        let chainId = request.params["chainId"]?.stringValue
+        try await history.set(id: id, topic: topic, method: method.rawValue, chainId: chainId, direction: .incoming)
+        switch method {
+        case .sessionPropose: try await onSessionPropose(request, message: message)
+        case .sessionSettle: try await onSessionSettle(request, topic: topic)
+        case .sessionUpdate: try await onSessionUpdate(request, topic: topic)
+        case .sessionExtend: try await onSessionExtend(request, topic: topic)
+        case .sessionRequest: try await onSessionRequest(request, message: message)
+        case .sessionEvent: try await onSessionEvent(request, topic: topic)
+        case .sessionDelete: await onSessionDelete(request, topic: topic)
+        case .sessionPing: try await onSessionPing(request, topic: topic)
+        case .pairingPing, .pairingDelete, .sessionAuthenticate:
+            await sendError(
+                topic: topic, id: id, error: .sdk(.wcMethodUnsupported, context: request.method),
+                options: method.responseOptions)
+        }
+    }
+
+    // MARK: - Responses
+
+    func handleResponse(_ response: JSONRPCResponse, message: RelayMessage, onSessionTopic: Bool) async throws {
+        let id = response.id.rawValue
+        guard let record = await history.record(id: id), record.direction == .outgoing else {
+            logger.debug("dropped response to an unknown id", metadata: ["wk.topic": "\(message.topic)", "wk.rpc.id": "\(id)"])
+            return
+        }
+        guard !record.isResolved else {
+            logger.debug("dropped duplicate response", metadata: ["wk.topic": "\(message.topic)", "wk.rpc.id": "\(id)"])
+            return
+        }
+        try await history.resolve(id: id)
+        switch SignMethod(rawValue: record.method) {
+        case .sessionPropose:
+            try await onProposalResponse(response, proposalID: id, pairingTopic: record.topic)
+        case .sessionSettle:
+            try await onSettleResponse(response, topic: record.topic)
+        case .sessionRequest:
+            responseWaiters.resume(id, with: .success(response))
+            emit(.sessionResponse(id: id, topic: record.topic, response: response))
+        case .sessionUpdate, .sessionExtend, .sessionPing:
+            responseWaiters.resume(id, with: .success(response))
+        default:
+            break
+        }
+    }
+
+    /// Dapp: the wallet answered our proposal.
+    func onProposalResponse(_ response: JSONRPCResponse, proposalID: Int64, pairingTopic: String) async throws {
+        switch response.outcome {
+        case .error(let error):
+            let rejection = SDKError(error)
+            try await proposals.delete(id: proposalID)
+            try? await expirer.delete(.id(proposalID))
+            approvalWaiters.resume(proposalID, with: .failure(rejection))
+            emit(.sessionRejected(proposalID: proposalID, error: rejection))
+        case .result(let value):
+            guard let result = try? value.decode(as: SessionProposeResponse.self),
+                let proposal = await proposals.proposal(id: proposalID)
+            else {
+                logger.debug("dropped unusable proposal response", metadata: ["wk.rpc.id": "\(proposalID)"])
+                return
+            }
+            let selfPublicKey = proposal.proposer.publicKey
+            let sessionTopic = try await crypto.generateSharedKey(
+                selfPublicKey: selfPublicKey, peerPublicKey: result.responderPublicKey)
+            pendingSettlements[sessionTopic] = PendingSettlement(
+                proposalID: proposalID, pairingTopic: pairingTopic, selfPublicKey: selfPublicKey)
+            try await relay.subscribe(topic: sessionTopic)
+            await activatePairing(topic: pairingTopic)
+            logger.debug("proposal accepted, awaiting settlement", metadata: ["wk.topic": "\(sessionTopic)"])
+        }
+    }
+
+    /// Wallet: the dapp answered `wc_sessionSettle`.
+    func onSettleResponse(_ response: JSONRPCResponse, topic: String) async throws {
+        switch response.outcome {
+        case .result:
+            guard await sessions.session(topic: topic) != nil else { return }
+            try await sessions.update(topic: topic) { $0.acknowledged = true }
+            emit(.sessionAcknowledged(topic: topic))
+        case .error:
+            await deleteSessionLocally(topic: topic, eventID: 0)
+        }
+    }
+}

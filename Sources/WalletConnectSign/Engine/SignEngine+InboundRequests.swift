@@ -1,0 +1,247 @@
+import Foundation
+import Logging
+import WalletConnectCore
+
+/// Handlers of the requests a peer sends (sign.md §3).
+extension SignEngine {
+    /// Wallet: `wc_sessionPropose` on a pairing topic (§3.2).
+    func onSessionPropose(_ request: JSONRPCRequest, message: RelayMessage) async throws {
+        let id = request.id.rawValue
+        let topic = message.topic
+        let autoReject = SignMethod.sessionPropose.autoRejectOptions
+        guard let params = try? request.params.decode(as: SessionProposeParams.self) else {
+            await sendError(topic: topic, id: id, error: .internal(.missingOrInvalid, context: "session proposal"), options: autoReject)
+            return
+        }
+        if let error = await validateReceivedProposal(params, pairingTopic: topic) {
+            await sendError(topic: topic, id: id, error: error, options: autoReject)
+            return
+        }
+        let encryptedId = Hex.encode(SHA256Digest.hash(Array(message.message.utf8)))
+        var proposal = Proposal(
+            id: id, pairingTopic: topic, params: params, now: nowSeconds, attestation: message.attestation,
+            encryptedId: encryptedId)
+        proposal.id = id
+        if proposal.isExpired(nowMilliseconds: wallClock.nowMilliseconds) {
+            logger.debug("dropped expired proposal", metadata: ["wk.rpc.id": "\(id)"])
+            return
+        }
+        try await proposals.set(proposal)
+        try await expirer.set(.id(id), expiry: nowSeconds + SignLifetimes.proposal)
+        emit(.sessionProposal(proposal, Self.defaultVerifyContext(for: proposal.proposer.metadata)))
+    }
+
+    /// The Verify context used until a Verify resolver is plugged in: UNKNOWN validation.
+    static func defaultVerifyContext(for metadata: Metadata) -> VerifyContext {
+        VerifyContext(
+            origin: metadata.url, validation: .unknown, verifyUrl: metadata.verifyUrl ?? "https://verify.walletconnect.org")
+    }
+
+    /// Dapp: `wc_sessionSettle` on the session topic derived from the proposal response (§3.5).
+    func onSessionSettle(_ request: JSONRPCRequest, topic: String) async throws {
+        let id = request.id.rawValue
+        let options = SignMethod.sessionSettle.responseOptions
+        guard let pending = pendingSettlements[topic] else {
+            await sendError(topic: topic, id: id, error: .sdk(.invalidSessionSettleRequest), options: options)
+            return
+        }
+        let params: SessionSettleParams
+        do {
+            params = try request.params.decode(as: SessionSettleParams.self)
+            if let error = validateSettle(params) { throw error }
+        } catch {
+            let reason = (error as? SDKError) ?? .sdk(.invalidSessionSettleRequest)
+            await sendError(topic: topic, id: id, error: reason, options: options)
+            pendingSettlements[topic] = nil
+            approvalWaiters.resume(pending.proposalID, with: .failure(reason))
+            return
+        }
+        let proposal = await proposals.proposal(id: pending.proposalID)
+        let session = Session(
+            topic: topic, pairingTopic: pending.pairingTopic, relay: params.relay, expiry: params.expiry,
+            acknowledged: true, controller: params.controller.publicKey, namespaces: params.namespaces,
+            requiredNamespaces: proposal?.requiredNamespaces, optionalNamespaces: proposal?.optionalNamespaces,
+            sessionProperties: params.sessionProperties, scopedProperties: params.scopedProperties,
+            sessionConfig: params.sessionConfig,
+            selfParticipant: Participant(publicKey: pending.selfPublicKey, metadata: metadata),
+            peer: params.controller, authentication: params.proposalRequestsResponses?.authentication,
+            walletPayResult: params.proposalRequestsResponses?.walletPay, transportType: .relay)
+        try await sessions.set(session)
+        pendingSettlements[topic] = nil
+        try await expirer.set(.topic(topic), expiry: session.expiry)
+        do {
+            try await sendResult(topic: topic, id: id, method: .sessionSettle, result: true)
+        } catch {
+            logger.debug("could not acknowledge the settlement", metadata: ["wk.topic": "\(topic)"])
+        }
+        try await proposals.delete(id: pending.proposalID)
+        try? await expirer.delete(.id(pending.proposalID))
+        approvalWaiters.resume(pending.proposalID, with: .success(session))
+        emit(.sessionSettle(session))
+    }
+
+    private func validateSettle(_ params: SessionSettleParams) -> SDKError? {
+        let context = "onSessionSettleRequest()"
+        if params.relay.protocol.isEmpty {
+            return .internal(.missingOrInvalid, context: "\(context) relay protocol should be a string")
+        }
+        if params.controller.publicKey.isEmpty {
+            return .internal(.missingOrInvalid, context: "\(context) controller public key should be a string")
+        }
+        if let error = NamespaceValidator.validateSessionNamespaces(params.namespaces, method: context) { return error }
+        if params.expiry * 1000 <= wallClock.nowMilliseconds {
+            return .internal(.expired, context: "\(context) expiry: \(params.expiry)")
+        }
+        return nil
+    }
+
+    /// `wc_sessionUpdate` from the controller (§3.6).
+    func onSessionUpdate(_ request: JSONRPCRequest, topic: String) async throws {
+        let id = request.id.rawValue
+        let options = SignMethod.sessionUpdate.responseOptions
+        guard let session = await sessions.session(topic: topic) else { return }
+        guard let params = try? request.params.decode(as: SessionUpdateParams.self) else {
+            await sendError(topic: topic, id: id, error: .sdk(.invalidUpdateRequest), options: options)
+            return
+        }
+        if let last = lastUpdateIDs[topic], Self.isOutOfSync(id, last: last) {
+            await sendError(topic: topic, id: id, error: .sdk(.invalidUpdateRequest), options: options)
+            return
+        }
+        guard session.controller == session.peer.publicKey else {
+            await sendError(topic: topic, id: id, error: .sdk(.unauthorizedUpdateRequest), options: options)
+            return
+        }
+        let context = "onSessionUpdateRequest()"
+        if let error = NamespaceValidator.validateSessionNamespaces(params.namespaces, method: context)
+            ?? NamespaceValidator.conformingError(
+                required: session.requiredNamespaces ?? [:], approved: params.namespaces, context: context)
+        {
+            await sendError(topic: topic, id: id, error: error, options: options)
+            return
+        }
+        let namespaces = params.namespaces
+        try await sessions.update(topic: topic) { $0.namespaces = namespaces }
+        lastUpdateIDs[topic] = id
+        try await sendResult(topic: topic, id: id, method: .sessionUpdate, result: true)
+        emit(.sessionUpdate(id: id, topic: topic, namespaces: namespaces))
+    }
+
+    /// `wc_sessionExtend` from the controller (§3.7): the new expiry must be later than the current one and at
+    /// most `now + 7 days` (a few minutes of clock skew between peers are tolerated and clamped).
+    func onSessionExtend(_ request: JSONRPCRequest, topic: String) async throws {
+        let id = request.id.rawValue
+        let options = SignMethod.sessionExtend.responseOptions
+        guard let session = await sessions.session(topic: topic) else { return }
+        guard session.controller == session.peer.publicKey else {
+            await sendError(topic: topic, id: id, error: .sdk(.unauthorizedExtendRequest), options: options)
+            return
+        }
+        let maximum = nowSeconds + SignLifetimes.session
+        let params = try? request.params.decode(as: SessionExtendParams.self)
+        let requested = params?.expiry ?? maximum
+        guard requested > session.expiry, requested <= maximum + Self.extendClockSkewAllowance else {
+            await sendError(topic: topic, id: id, error: .sdk(.invalidExtendRequest), options: options)
+            return
+        }
+        let expiry = min(requested, maximum)
+        try await sessions.update(topic: topic) { $0.expiry = expiry }
+        try await expirer.set(.topic(topic), expiry: expiry)
+        try await sendResult(topic: topic, id: id, method: .sessionExtend, result: true)
+        emit(.sessionExtend(id: id, topic: topic, expiry: expiry))
+    }
+
+    /// Seconds a peer's extend expiry may exceed `now + 7 days` (clock skew between the two devices).
+    static let extendClockSkewAllowance: Int64 = 300
+
+    /// Wallet: `wc_sessionRequest` (§3.8). An already expired request is never announced; it is answered with
+    /// error 8000 (when ``SignEngineOptions/answersExpiredRequests``).
+    func onSessionRequest(_ request: JSONRPCRequest, message: RelayMessage) async throws {
+        let id = request.id.rawValue
+        let topic = message.topic
+        let reply = SignMethod.sessionRequest.responseOptions
+        guard let session = await sessions.session(topic: topic) else { return }
+        guard let params = try? request.params.decode(as: SessionRequestParams.self) else {
+            await sendError(topic: topic, id: id, error: .sdk(.invalidParams), options: reply)
+            return
+        }
+        guard NamespaceValidator.isValidNamespacesChainId(session.namespaces, chainId: params.chainId) else {
+            await sendError(topic: topic, id: id, error: .sdk(.unauthorizedChain), options: reply)
+            return
+        }
+        guard !params.request.method.isEmpty,
+            NamespaceValidator.isValidNamespacesRequest(
+                session.namespaces, chainId: params.chainId, method: params.request.method)
+        else {
+            await sendError(topic: topic, id: id, error: .sdk(.unauthorizedMethod), options: reply)
+            return
+        }
+        let receivedAt = wallClock.nowMilliseconds
+        let expiry = params.request.expiryTimestamp ?? receivedAt / 1000 + SignLifetimes.sessionRequest
+        if receivedAt >= expiry * 1000 {
+            logger.debug("request arrived expired", metadata: ["wk.topic": "\(topic)", "wk.rpc.id": "\(id)"])
+            if options.answersExpiredRequests {
+                await sendError(topic: topic, id: id, error: .sdk(.sessionRequestExpired), options: reply)
+            } else {
+                try await history.resolve(id: id)
+            }
+            return
+        }
+        let pending = PendingRequest(
+            id: id, topic: topic, params: params,
+            verifyContext: Self.defaultVerifyContext(for: session.peer.metadata), transportType: .relay)
+        try await requests.set(StoredSessionRequest(request: pending, expiryTimestamp: expiry, receivedAt: receivedAt))
+        try await expirer.set(.id(id), expiry: expiry)
+        announce(queue.enqueue(pending))
+    }
+
+    /// `wc_sessionEvent` (§3.9): dropped when out of sync or not allowed for the chain; answered `true`.
+    func onSessionEvent(_ request: JSONRPCRequest, topic: String) async throws {
+        let id = request.id.rawValue
+        guard let session = await sessions.session(topic: topic),
+            let params = try? request.params.decode(as: SessionEventParams.self)
+        else { return }
+        let key = topic + "|" + params.event.name
+        if let last = lastEventIDs[key], Self.isOutOfSync(id, last: last) {
+            logger.debug("dropped out-of-sync event", metadata: ["wk.topic": "\(topic)", "wk.rpc.id": "\(id)"])
+            return
+        }
+        guard NamespaceValidator.isValidNamespacesEvent(session.namespaces, chainId: params.chainId, event: params.event.name)
+        else {
+            await sendError(
+                topic: topic, id: id, error: .sdk(.unauthorizedEvent), options: SignMethod.sessionEvent.responseOptions)
+            return
+        }
+        lastEventIDs[key] = id
+        do {
+            try await sendResult(topic: topic, id: id, method: .sessionEvent, result: true)
+        } catch {
+            logger.debug("could not acknowledge the event", metadata: ["wk.topic": "\(topic)"])
+        }
+        emit(.sessionEvent(id: id, topic: topic, event: params.event, chainId: params.chainId))
+    }
+
+    /// `wc_sessionDelete` (§3.10): fails our outstanding requests on the topic, deletes locally, no response.
+    func onSessionDelete(_ request: JSONRPCRequest, topic: String) async {
+        let id = request.id.rawValue
+        guard await sessions.session(topic: topic) != nil else { return }
+        for record in await history.pendingOutgoing where record.topic == topic {
+            responseWaiters.resume(record.id, with: .failure(SDKError.sdk(.userDisconnected)))
+        }
+        _ = try? await history.resolve(id: id)
+        await deleteSessionLocally(topic: topic, eventID: id)
+    }
+
+    /// `wc_sessionPing` (§3.11): answered `true`.
+    func onSessionPing(_ request: JSONRPCRequest, topic: String) async throws {
+        let id = request.id.rawValue
+        guard await sessions.session(topic: topic) != nil else { return }
+        try await sendResult(topic: topic, id: id, method: .sessionPing, result: true)
+        emit(.sessionPing(id: id, topic: topic))
+    }
+
+    /// JS out-of-order rule: ids without their last 3 digits; a smaller one than the last processed is stale.
+    static func isOutOfSync(_ id: Int64, last: Int64) -> Bool {
+        id / 1000 < last / 1000
+    }
+}

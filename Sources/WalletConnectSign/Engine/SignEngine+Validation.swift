@@ -1,0 +1,136 @@
+import WalletConnectCore
+
+/// The Sign API calls whose input the engine validates with ``SignValidation`` against its live state.
+public enum SignAPICall: String, Sendable, Hashable, CaseIterable {
+    /// `connect()` (dapp).
+    case connect
+    /// `approve()` (wallet).
+    case approve
+    /// `reject()` (wallet).
+    case reject
+    /// `update()` (controller).
+    case update
+    /// `extend()` (controller).
+    case extend
+    /// `request()` (dapp).
+    case request
+    /// `respond()` (wallet).
+    case respond
+    /// `ping()` (either side).
+    case ping
+    /// `emit()` (wallet).
+    case emit
+    /// `disconnect()` (either side).
+    case disconnect
+}
+
+extension SignEngine {
+    /// A snapshot of the state the API validators look at: sessions, pairings, proposals, pending requests,
+    /// recently deleted records and which session topics still have their key.
+    public func validationState() async -> SignValidationState {
+        let sessionsByTopic = await sessions.byTopic
+        var withKey: Set<String> = []
+        for topic in sessionsByTopic.keys where await crypto.hasKey(topic) { withKey.insert(topic) }
+        var proposalsByID: [Int64: Proposal] = [:]
+        for proposal in await proposals.all { proposalsByID[proposal.id] = proposal }
+        var pending: [Int64: PendingRequest] = [:]
+        for request in await requests.all { pending[request.id] = request }
+        return SignValidationState(
+            nowMilliseconds: wallClock.nowMilliseconds, sessions: sessionsByTopic,
+            pairingExpiries: await pairingExpiries(), proposals: proposalsByID, pendingRequests: pending,
+            recentlyDeleted: recentlyDeleted.members, topicsWithSymKey: withKey)
+    }
+
+    /// Runs the validator of `call` on JSON `params` (shaped as the JS API's params object) against the live
+    /// state — the same check each typed method runs before doing anything. An expired session or proposal,
+    /// or a session whose key is missing, is deleted as in JS.
+    ///
+    /// - Throws: ``SDKError`` with the JS message.
+    public func validate(_ call: SignAPICall, params: JSONValue?) async throws {
+        _ = try await validated(call, params: params)
+    }
+
+    /// What a successful validation resolved to.
+    enum ValidatedTarget {
+        case none
+        case session(Session)
+        case proposal(Proposal)
+        case topic(SignTopicTarget)
+    }
+
+    func validated(_ call: SignAPICall, params: JSONValue?) async throws -> ValidatedTarget {
+        let state = await validationState()
+        do {
+            switch call {
+            case .connect:
+                try SignValidation.connect(params, state: state)
+                return .none
+            case .approve: return .proposal(try SignValidation.approve(params, state: state))
+            case .reject: return .proposal(try SignValidation.reject(params, state: state))
+            case .update: return .session(try SignValidation.update(params, state: state))
+            case .extend: return .session(try SignValidation.extend(params, state: state))
+            case .request: return .session(try SignValidation.request(params, state: state))
+            case .respond: return .session(try SignValidation.respond(params, state: state))
+            case .emit: return .session(try SignValidation.emit(params, state: state))
+            case .ping: return .topic(try SignValidation.ping(params, state: state))
+            case .disconnect: return .topic(try SignValidation.disconnect(params, state: state))
+            }
+        } catch let error as SDKError {
+            await cleanUpAfterValidationFailure(error, call: call, params: params)
+            throw error
+        }
+    }
+
+    /// JS deletes an expired session/proposal, or a session without key, before throwing.
+    private func cleanUpAfterValidationFailure(_ error: SDKError, call: SignAPICall, params: JSONValue?) async {
+        let expiredOrKeyless =
+            error.code == .expired || (error.code == .missingOrInvalid && error.message.contains("does not exist in keychain"))
+        guard expiredOrKeyless else { return }
+        if call == .approve || call == .reject, let id = params?["id"]?.int64Value {
+            if let proposal = await proposals.proposal(id: id), proposal.isExpired(nowMilliseconds: wallClock.nowMilliseconds) {
+                await deleteProposal(id: id)
+            }
+            return
+        }
+        if let topic = params?["topic"]?.stringValue, await sessions.session(topic: topic) != nil {
+            await deleteSessionLocally(topic: topic, eventID: 0)
+        }
+    }
+
+    /// Validates a received proposal like `connect()`; the pairing it arrived on counts as known.
+    func validateReceivedProposal(_ params: SessionProposeParams, pairingTopic: String) async -> SDKError? {
+        var state = await validationState()
+        if state.pairingExpiries[pairingTopic] == nil {
+            state.pairingExpiries[pairingTopic] = nowSeconds + SignLifetimes.proposal
+        }
+        if let topic = params.pairingTopic, topic != pairingTopic {
+            return .internal(.mismatchedTopic, context: "proposal pairing topic: \(topic)")
+        }
+        do {
+            try SignValidation.receivedProposal(params, state: state)
+            return nil
+        } catch let error as SDKError {
+            return error
+        } catch {
+            return .internal(.missingOrInvalid, context: "session proposal")
+        }
+    }
+}
+
+/// The in-memory "recently deleted" set of §3.12 (topics and ids), capped at 200 and halved when full.
+struct RecentlyDeleted: Sendable {
+    private var order: [String] = []
+    private(set) var members: Set<String> = []
+
+    mutating func insert(_ key: String) {
+        guard members.insert(key).inserted else { return }
+        order.append(key)
+        if order.count >= SignLifetimes.recentlyDeletedLimit {
+            let dropped = order.prefix(order.count / 2)
+            order.removeFirst(dropped.count)
+            for key in dropped { members.remove(key) }
+        }
+    }
+
+    func contains(_ key: String) -> Bool { members.contains(key) }
+}

@@ -1,0 +1,251 @@
+import Logging
+import WalletConnectCore
+
+/// An acknowledgement the peer will send for an update or extend (JS `acknowledged()`).
+public struct SignAcknowledgement: Sendable {
+    private let waitForAcknowledgement: @Sendable () async throws -> Void
+
+    init(_ wait: @escaping @Sendable () async throws -> Void) {
+        self.waitForAcknowledgement = wait
+    }
+
+    /// Waits for the peer's `true` (or throws its error, or ``SignEngineError/timedOut(_:)`` after 300 s).
+    /// - Throws: ``SDKError`` from the peer, ``SignEngineError``, `CancellationError`.
+    public func acknowledged() async throws { try await waitForAcknowledgement() }
+}
+
+/// Wallet API (sign.md §3.3–§3.9, WalletKit §11.2).
+extension SignEngine {
+    /// Pairs with a dapp from its `wc:` URI; its proposal then arrives as ``SignEvent/sessionProposal(_:_:)``.
+    /// Scanning the URI of a known inactive pairing announces its stored proposals again.
+    /// - Throws: The pairing controller's URI validation errors.
+    public func pair(uri: String, activatePairing: Bool = false) async throws {
+        try requireStarted()
+        let topic = try await pairWithURI(uri, activate: activatePairing)
+        for proposal in await proposals.proposals(pairingTopic: topic)
+        where !proposal.isExpired(nowMilliseconds: wallClock.nowMilliseconds) {
+            emit(.sessionProposal(proposal, Self.defaultVerifyContext(for: proposal.proposer.metadata)))
+        }
+    }
+
+    /// Approves a proposal: derives the session key, stores the session (not yet acknowledged) and sends the
+    /// proposal response and `wc_sessionSettle` — in one `wc_approveSession` call by default.
+    ///
+    /// - Returns: The stored session (`acknowledged` turns true when the dapp answers the settle).
+    /// - Throws: ``SDKError`` (validation, with the JS messages), or the relay error (nothing is kept then).
+    public func approveSession(
+        proposalID: Int64, namespaces: SessionNamespaces, sessionProperties: [String: JSONValue]? = nil,
+        scopedProperties: [String: JSONValue]? = nil, sessionConfig: SessionConfig? = nil,
+        relayProtocol: String? = nil, proposalRequestsResponses: ProposalRequestsResponses? = nil
+    ) async throws -> Session {
+        try requireStarted()
+        var params: [String: JSONValue] = ["id": .int(proposalID), "namespaces": try JSONValue(encoding: namespaces)]
+        if let relayProtocol { params["relayProtocol"] = .string(relayProtocol) }
+        if let sessionProperties { params["sessionProperties"] = .object(sessionProperties) }
+        if let scopedProperties { params["scopedProperties"] = .object(scopedProperties) }
+        guard case .proposal(let proposal) = try await validated(.approve, params: .object(params)) else {
+            throw SDKError.internal(.noMatchingKey, context: "proposal id doesn't exist: \(proposalID)")
+        }
+        let selfPublicKey = try await crypto.generateKeyPair()
+        let sessionTopic = try await crypto.generateSharedKey(
+            selfPublicKey: selfPublicKey, peerPublicKey: proposal.proposer.publicKey)
+        let relayOptions = RelayProtocolOptions(protocol: relayProtocol ?? "irn")
+        let selfParticipant = Participant(publicKey: selfPublicKey, metadata: metadata)
+        let session = Session(
+            topic: sessionTopic, pairingTopic: proposal.pairingTopic, relay: relayOptions,
+            expiry: nowSeconds + SignLifetimes.session, acknowledged: false, controller: selfPublicKey,
+            namespaces: namespaces, requiredNamespaces: proposal.requiredNamespaces,
+            optionalNamespaces: proposal.optionalNamespaces, sessionProperties: sessionProperties,
+            scopedProperties: scopedProperties, sessionConfig: sessionConfig, selfParticipant: selfParticipant,
+            peer: proposal.proposer, authentication: proposalRequestsResponses?.authentication,
+            walletPayResult: proposalRequestsResponses?.walletPay, transportType: .relay)
+        var settle = session.settleParams
+        settle.proposalRequestsResponses = proposalRequestsResponses
+        do {
+            try await sessions.set(session)
+            try await publishApproval(proposal: proposal, session: session, settle: settle)
+        } catch {
+            _ = try? await sessions.delete(topic: sessionTopic)
+            try? await crypto.deleteSymKey(topic: sessionTopic)
+            try? await crypto.deleteKeyPair(publicKey: selfPublicKey)
+            try? await self.relay.unsubscribe(topic: sessionTopic)
+            throw error
+        }
+        await updatePairingMetadata(topic: proposal.pairingTopic, metadata: proposal.proposer.metadata)
+        await deleteProposal(id: proposal.id)
+        await activatePairing(topic: proposal.pairingTopic)
+        try await expirer.set(.topic(sessionTopic), expiry: session.expiry)
+        emit(.sessionSettle(session))
+        logger.debug("approved session", metadata: ["wk.topic": "\(sessionTopic)", "wk.rpc.id": "\(proposal.id)"])
+        return session
+    }
+
+    /// Sends the proposal response (pairing topic) and the settle request (session topic).
+    private func publishApproval(proposal: Proposal, session: Session, settle: SessionSettleParams) async throws {
+        let response = JSONRPCResponse(
+            id: RPCID(proposal.id),
+            result: try JSONValue(
+                encoding: SessionProposeResponse(relay: session.relay, responderPublicKey: session.selfParticipant.publicKey)))
+        let settleID = nextPayloadID()
+        let settleRequest = JSONRPCRequest(
+            id: RPCID(settleID), method: SignMethod.sessionSettle.rawValue, params: try JSONValue(encoding: settle))
+        try await history.set(id: settleID, topic: session.topic, method: SignMethod.sessionSettle.rawValue, direction: .outgoing)
+        switch options.approveStyle {
+        case .composite:
+            let params = ApproveSessionParams(
+                pairingTopic: proposal.pairingTopic, sessionTopic: session.topic,
+                sessionProposalResponse: try await seal(response, topic: proposal.pairingTopic),
+                sessionSettlementRequest: try await seal(settleRequest, topic: session.topic),
+                approvedChains: Namespaces.approvedChains(session.namespaces),
+                approvedMethods: Namespaces.approvedMethods(session.namespaces),
+                approvedAccounts: session.namespaces.values.flatMap(\.accounts),
+                approvedEvents: Namespaces.approvedEvents(session.namespaces),
+                sessionProperties: session.sessionProperties.map(JSONValue.object),
+                scopedProperties: session.scopedProperties.map(JSONValue.object), correlationId: proposal.id)
+            try await relay.approveSession(params)
+        case .publish:
+            let responseMessage = try await seal(response, topic: proposal.pairingTopic)
+            try await relay.publish(
+                topic: proposal.pairingTopic, message: responseMessage,
+                options: publishOptions(SignMethod.sessionPropose.responseOptions, correlationID: proposal.id))
+            try await relay.subscribe(topic: session.topic)
+            try await relay.publish(
+                topic: session.topic, message: try await seal(settleRequest, topic: session.topic),
+                options: publishOptions(SignMethod.sessionSettle.requestOptions, correlationID: settleID))
+        }
+        try await history.resolve(id: proposal.id)
+    }
+
+    /// Rejects a proposal: sends `reason` as an error on the pairing topic (tag 1120), then deletes it.
+    /// - Throws: ``SDKError`` (validation: `Missing or invalid. reject() reason: …`), or the relay error.
+    public func rejectSession(proposalID: Int64, reason: SDKError = .sdk(.userRejected)) async throws {
+        try requireStarted()
+        let params: JSONValue = [
+            "id": .int(proposalID),
+            "reason": ["code": .int(Int64(reason.code.rawValue)), "message": .string(reason.message)],
+        ]
+        guard case .proposal(let proposal) = try await validated(.reject, params: params) else { return }
+        let response = JSONRPCResponse(id: RPCID(proposal.id), error: reason.jsonRPCError)
+        try await relay.publish(
+            topic: proposal.pairingTopic, message: try await seal(response, topic: proposal.pairingTopic),
+            options: publishOptions(SignMethod.sessionPropose.rejectOptions, correlationID: proposal.id))
+        try await history.resolve(id: proposal.id)
+        await deleteProposal(id: proposal.id)
+    }
+
+    /// Updates the namespaces of a session this client controls; stored first, rolled back if the publish fails.
+    /// - Returns: The peer's acknowledgement (300 s timeout).
+    /// - Throws: ``SDKError`` (validation, 3003 for a non-controller), or the relay error.
+    @discardableResult
+    public func updateSession(topic: String, namespaces: SessionNamespaces) async throws -> SignAcknowledgement {
+        try requireStarted()
+        let params: JSONValue = ["topic": .string(topic), "namespaces": try JSONValue(encoding: namespaces)]
+        guard case .session(let session) = try await validated(.update, params: params) else {
+            throw SDKError.internal(.noMatchingKey, context: "session topic doesn't exist: \(topic)")
+        }
+        try await sessions.update(topic: topic) { $0.namespaces = namespaces }
+        do {
+            return try await sendAcknowledgedRequest(
+                topic: topic, method: .sessionUpdate, params: SessionUpdateParams(namespaces: namespaces),
+                timeoutMessage: "Session update request expired without receiving any acknowledgement")
+        } catch {
+            let previous = session.namespaces
+            _ = try? await sessions.update(topic: topic) { $0.namespaces = previous }
+            throw error
+        }
+    }
+
+    /// Extends a session this client controls to `now + 7 days`.
+    /// - Returns: The peer's acknowledgement (300 s timeout).
+    /// - Throws: ``SDKError`` (validation, 3004 for a non-controller), or the relay error.
+    @discardableResult
+    public func extendSession(topic: String) async throws -> SignAcknowledgement {
+        try requireStarted()
+        guard case .session(let session) = try await validated(.extend, params: ["topic": .string(topic)]) else {
+            throw SDKError.internal(.noMatchingKey, context: "session topic doesn't exist: \(topic)")
+        }
+        guard session.isSelfController else { throw SDKError.sdk(.unauthorizedExtendRequest) }
+        let expiry = nowSeconds + SignLifetimes.session
+        guard expiry > session.expiry else { throw SDKError.sdk(.invalidExtendRequest) }
+        try await sessions.update(topic: topic) { $0.expiry = expiry }
+        try await expirer.set(.topic(topic), expiry: expiry)
+        return try await sendAcknowledgedRequest(
+            topic: topic, method: .sessionExtend, params: SessionExtendParams(expiry: expiry),
+            timeoutMessage: "Session extend request expired without receiving any acknowledgement")
+    }
+
+    /// Registers a waiter, sends the request, and returns the acknowledgement handle.
+    func sendAcknowledgedRequest(
+        topic: String, method: SignMethod, params: some Encodable, timeoutMessage: String
+    ) async throws -> SignAcknowledgement {
+        let id = nextPayloadID()
+        guard responseWaiters.register(id) else { throw SignEngineError.shutDown }
+        do {
+            try await sendRequest(topic: topic, method: method, params: params, id: id)
+        } catch {
+            responseWaiters.discard(id)
+            throw error
+        }
+        let waiters = responseWaiters
+        let clock = self.clock
+        let timeout = options.acknowledgementTimeout
+        return SignAcknowledgement {
+            let response = try await Self.awaitValue(
+                in: waiters, id: id, timeout: timeout, clock: clock, timeoutError: SignEngineError.timedOut(timeoutMessage))
+            if let error = response.error { throw SDKError(error) }
+        }
+    }
+
+    /// Answers a pending session request. A result is published with tag 1109 (a failed publish throws and the
+    /// request stays pending); an error is sent fire-and-forget. The request is then deleted and its queue
+    /// released (after ``SignEngineOptions/requestQueueReleaseDelay``).
+    /// - Throws: ``SDKError`` (validation, unknown request id), or the relay error for a result.
+    public func respondSessionRequest(topic: String, response: JSONRPCResponse) async throws {
+        try requireStarted()
+        let params: JSONValue = ["topic": .string(topic), "response": try JSONValue(encoding: response)]
+        do {
+            _ = try await validated(.respond, params: params)
+        } catch {
+            if await sessions.session(topic: topic) == nil { await dropPendingRequest(id: response.id.rawValue) }
+            throw error
+        }
+        let id = response.id.rawValue
+        guard let record = await requests.record(id: id) else {
+            throw SDKError.internal(.noMatchingKey, context: "pending request id doesn't exist: \(id)")
+        }
+        let pending = record.request
+        let message = try await seal(response, topic: topic)
+        let replyOptions = SignMethod.sessionRequest.responseOptions
+        switch response.outcome {
+        case .result(let result):
+            let tvf = SignTVF.responseFields(
+                method: pending.params.request.method, chainId: pending.params.chainId, result: result)
+            try await relay.publish(
+                topic: topic, message: message, options: publishOptions(replyOptions, correlationID: id, tvf: tvf))
+        case .error:
+            do {
+                try await relay.publish(topic: topic, message: message, options: publishOptions(replyOptions, correlationID: nil))
+            } catch {
+                logger.debug("could not publish error response", metadata: ["wk.topic": "\(topic)", "wk.rpc.id": "\(id)"])
+            }
+        }
+        try await history.resolve(id: id)
+        try await requests.delete(id: id)
+        try? await expirer.delete(.id(id))
+        scheduleQueueRelease(id: id)
+        logger.debug("responded to session request", metadata: ["wk.topic": "\(topic)", "wk.rpc.id": "\(id)"])
+    }
+
+    /// Emits an event to the peer (`wc_sessionEvent`, tag 1110); does not wait for an answer.
+    /// - Throws: ``SDKError`` (validation: chain or event not approved), or the relay error.
+    public func emitSessionEvent(topic: String, event: SessionEventParams.Event, chainId: String) async throws {
+        try requireStarted()
+        let params: JSONValue = [
+            "topic": .string(topic), "chainId": .string(chainId), "event": try JSONValue(encoding: event),
+        ]
+        _ = try await validated(.emit, params: params)
+        try await sendRequest(
+            topic: topic, method: .sessionEvent, params: SessionEventParams(event: event, chainId: chainId),
+            chainId: chainId)
+    }
+}

@@ -1,0 +1,188 @@
+import Logging
+import WalletConnectCore
+
+/// The Sign protocol engine (sign.md §2–§3): proposals, sessions, requests, events, pings and deletes, for
+/// both roles — the wallet (approve, reject, respond, update, extend, emit, disconnect) and the dapp
+/// (connect, request, ping, disconnect).
+///
+/// Lifecycle: subscribe to ``events()``, call ``start()`` (restores the stores, drops what expired,
+/// resubscribes topics, re-announces pending requests), then keep ``run()`` running in a long-lived task: it
+/// consumes the relay's messages and the expirer's events. Cancelling `run()` shuts the engine down and
+/// resumes every waiting call with ``SignEngineError/shutDown``.
+///
+/// Inbound messages are handled one at a time in arrival order; a relay message is marked handled only after
+/// its effect is persisted, so a crash in between replays it.
+public actor SignEngine {
+    let metadata: Metadata
+    let crypto: Crypto
+    let relay: any RelayClient
+    let pairing: Pairing
+    let expirer: Expirer
+    let clock: any Clock<Duration>
+    let wallClock: WallClock
+    let logger: Logger
+    let options: SignEngineOptions
+
+    /// The stored sessions.
+    public let sessions: SessionStore
+    /// The stored proposals.
+    public let proposals: ProposalStore
+    /// The stored pending requests.
+    public let requests: RequestStore
+    /// The JSON-RPC history (response id → request).
+    public let history: SignRPCHistory
+
+    let broadcaster = EventBroadcaster<SignEvent>()
+    /// Waiters for responses to this client's requests (update, extend, ping, session request).
+    let responseWaiters = WaiterTable<JSONRPCResponse>()
+    /// Waiters for the settlement of this client's proposals (dapp `approval()`).
+    let approvalWaiters = WaiterTable<Session>()
+
+    var queue: SessionRequestQueue
+    var isStarted = false
+    var isShutDown = false
+    /// Dapp: session topics derived from a proposal response, waiting for `wc_sessionSettle`.
+    var pendingSettlements: [String: PendingSettlement] = [:]
+    /// Last processed id per session topic for `wc_sessionUpdate` (out-of-sync check).
+    var lastUpdateIDs: [String: Int64] = [:]
+    /// Last processed id per session topic and event name for `wc_sessionEvent`.
+    var lastEventIDs: [String: Int64] = [:]
+    /// Tasks releasing a request-queue lane after the release delay, by request id.
+    var queueReleases: [Int64: Task<Void, Never>] = [:]
+    /// Recently deleted session topics and proposal ids (§3.12).
+    var recentlyDeleted = RecentlyDeleted()
+    /// Client-to-client JSON-RPC ids.
+    let ids: RPCIDGenerator
+
+    /// A proposal of this client (dapp) whose response arrived; the session topic awaits `wc_sessionSettle`.
+    struct PendingSettlement: Sendable {
+        var proposalID: Int64
+        var pairingTopic: String
+        var selfPublicKey: String
+    }
+
+    /// Creates an engine. Nothing runs until ``start()`` / ``run()``.
+    /// - Parameters:
+    ///   - metadata: This app's metadata (sent in proposals and settlements).
+    ///   - crypto: The key controller (shared with the relay and pairing layers).
+    ///   - relay: The relay client.
+    ///   - pairing: The pairing controller.
+    ///   - expirer: The expirer (shared with pairing); the engine consumes its events.
+    ///   - storage: Where sessions, proposals, pending requests and the history are persisted.
+    ///   - clock: Drives acknowledgement timeouts and the request-queue release delay.
+    ///   - wallClock: Wall time for expiries.
+    ///   - logger: Debug logging; silent by default. Never receives keys or decrypted payloads.
+    ///   - options: Queue mode, relay call styles, timeouts.
+    public init(
+        metadata: Metadata, crypto: Crypto, relay: any RelayClient, pairing: Pairing, expirer: Expirer,
+        storage: any KeyValueStorage, clock: any Clock<Duration> = ContinuousClock(), wallClock: WallClock = .system,
+        logger: Logger = Logger(label: "walletkit", factory: { _ in SwiftLogNoOpLogHandler() }),
+        options: SignEngineOptions = SignEngineOptions()
+    ) {
+        self.metadata = metadata
+        self.crypto = crypto
+        self.relay = relay
+        self.pairing = pairing
+        self.expirer = expirer
+        self.clock = clock
+        self.wallClock = wallClock
+        self.logger = logger
+        self.options = options
+        self.sessions = SessionStore(storage: storage, prefix: options.storagePrefix)
+        self.proposals = ProposalStore(storage: storage, prefix: options.storagePrefix)
+        self.requests = RequestStore(storage: storage, prefix: options.storagePrefix)
+        self.history = SignRPCHistory(storage: storage, prefix: options.storagePrefix, wallClock: wallClock)
+        self.queue = SessionRequestQueue(mode: options.requestQueue)
+        self.ids = RPCIDGenerator(wallClock: wallClock)
+    }
+
+    // MARK: - Events and queries
+
+    /// A new stream of engine events (one per caller). Subscribe before ``start()`` to see re-announced requests.
+    public nonisolated func events() -> AsyncStream<SignEvent> {
+        broadcaster.subscribe()
+    }
+
+    /// The active sessions keyed by topic (`getActiveSessions`).
+    public func activeSessions() async -> [String: Session] {
+        await sessions.byTopic
+    }
+
+    /// The stored proposals (`getPendingSessionProposals`), oldest first.
+    public func pendingSessionProposals() async -> [Proposal] {
+        await proposals.all
+    }
+
+    /// The pending session requests (`getPendingSessionRequests`), in arrival order.
+    public func pendingSessionRequests() async -> [PendingRequest] {
+        await requests.all
+    }
+
+    /// This app's metadata.
+    public nonisolated var appMetadata: Metadata { metadata }
+
+    // MARK: - Lifecycle
+
+    /// Restores the stores, deletes expired sessions/proposals (and sessions without a key), resubscribes the
+    /// session topics, schedules expiries and re-announces the pending requests that have not expired (the
+    /// expired ones are answered with error 8000). Idempotent.
+    /// - Throws: The storage error when a store cannot be read.
+    public func start() async throws {
+        guard !isStarted else { return }
+        try await sessions.load()
+        try await proposals.load()
+        try await requests.load()
+        try await history.load()
+        await pairing.register(methods: Self.pairingForwardedMethods)
+        isStarted = true
+        await restore()
+    }
+
+    /// Consumes relay messages and expirer events until cancelled (or both streams end), then shuts down.
+    ///
+    /// Calls ``start()`` first when needed, subscribes to the relay and only then asks it to replay the
+    /// messages that were delivered but never handled (e.g. before a crash).
+    /// - Throws: The storage error from ``start()``.
+    public func run() async throws {
+        try await start()
+        let messages = relay.messages()
+        let expirations = expirer.events()
+        await relay.replayUnhandled()
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await message in messages {
+                    await self.handle(message)
+                }
+            }
+            group.addTask {
+                for await event in expirations {
+                    if case .expired(let entry) = event { await self.handleExpiry(entry) }
+                }
+            }
+        }
+        shutdown()
+    }
+
+    /// Stops the engine: every waiting call resumes with ``SignEngineError/shutDown`` and the event streams end.
+    public func shutdown() {
+        guard !isShutDown else { return }
+        isShutDown = true
+        for task in queueReleases.values { task.cancel() }
+        queueReleases.removeAll()
+        responseWaiters.shutdown(with: SignEngineError.shutDown)
+        approvalWaiters.shutdown(with: SignEngineError.shutDown)
+        broadcaster.finish()
+        logger.debug("sign engine shut down")
+    }
+
+    func requireStarted() throws {
+        guard isStarted else { throw SignEngineError.notStarted }
+        guard !isShutDown else { throw SignEngineError.shutDown }
+    }
+
+    func emit(_ event: SignEvent) {
+        broadcaster.yield(event)
+    }
+
+    var nowSeconds: Int64 { wallClock.nowSeconds }
+}

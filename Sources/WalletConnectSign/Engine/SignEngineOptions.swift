@@ -1,0 +1,42 @@
+/// How a composite relay call is made: one `wc_proposeSession` / `wc_approveSession` frame, or the classic
+/// `irn_subscribe` + `irn_publish` sequence.
+public enum SignRelayCallStyle: Sendable, Hashable {
+    /// One composite relay call (JS ≥ 2.21, reown-swift). Default.
+    case composite
+    /// Classic `irn_publish` (+ `irn_subscribe`) calls; interoperates with every relay.
+    case publish
+}
+
+/// Configuration of a ``SignEngine``.
+public struct SignEngineOptions: Sendable, Hashable {
+    /// How incoming session requests are serialised before they are announced (default: per session).
+    public var requestQueue: SessionRequestQueueMode
+    /// Delay between answering a request and announcing the next one of the same queue (JS: 1 s).
+    public var requestQueueReleaseDelay: Duration
+    /// How the wallet approves a proposal (default: `wc_approveSession`).
+    public var approveStyle: SignRelayCallStyle
+    /// How the dapp sends a proposal (default: `wc_proposeSession`).
+    public var proposeStyle: SignRelayCallStyle
+    /// Custom storage prefix of the Sign stores.
+    public var storagePrefix: String
+    /// Whether an expired incoming request is answered with error 8000 (`sessionRequestExpired`).
+    public var answersExpiredRequests: Bool
+    /// How long update / extend / ping wait for the peer's acknowledgement (spec: 300 s).
+    public var acknowledgementTimeout: Duration
+
+    /// Creates options; every parameter has the spec's default.
+    public init(
+        requestQueue: SessionRequestQueueMode = .perSession, requestQueueReleaseDelay: Duration = .seconds(1),
+        approveStyle: SignRelayCallStyle = .composite, proposeStyle: SignRelayCallStyle = .composite,
+        storagePrefix: String = "", answersExpiredRequests: Bool = true,
+        acknowledgementTimeout: Duration = .seconds(SignLifetimes.acknowledgementTimeout)
+    ) {
+        self.requestQueue = requestQueue
+        self.requestQueueReleaseDelay = requestQueueReleaseDelay
+        self.approveStyle = approveStyle
+        self.proposeStyle = proposeStyle
+        self.storagePrefix = storagePrefix
+        self.answersExpiredRequests = answersExpiredRequests
+        self.acknowledgementTimeout = acknowledgementTimeout
+    }
+}

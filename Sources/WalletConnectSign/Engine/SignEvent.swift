@@ -1,0 +1,33 @@
+import WalletConnectCore
+
+/// Everything a ``SignEngine`` announces, on ``SignEngine/events()``.
+public enum SignEvent: Sendable, Hashable {
+    /// A session proposal arrived (wallet): `session_proposal`.
+    case sessionProposal(Proposal, VerifyContext?)
+    /// A session request is ready for the app (wallet, through the request queue): `session_request`.
+    case sessionRequest(PendingRequest)
+    /// A session was settled: on the dapp when `wc_sessionSettle` arrived, on the wallet when it approved.
+    case sessionSettle(Session)
+    /// The dapp acknowledged `wc_sessionSettle` (wallet): the session is now `acknowledged`.
+    case sessionAcknowledged(topic: String)
+    /// The wallet rejected the proposal, or the settle was refused (dapp side of `approval()`).
+    case sessionRejected(proposalID: Int64, error: SDKError)
+    /// The peer updated the namespaces: `session_update`.
+    case sessionUpdate(id: Int64, topic: String, namespaces: SessionNamespaces)
+    /// The peer extended the session: `session_extend`.
+    case sessionExtend(id: Int64, topic: String, expiry: Int64)
+    /// The peer emitted an event: `session_event`.
+    case sessionEvent(id: Int64, topic: String, event: SessionEventParams.Event, chainId: String)
+    /// The peer pinged the session: `session_ping`.
+    case sessionPing(id: Int64, topic: String)
+    /// A session was deleted by the peer (`id` = its request id) or cleaned up locally (`id` = 0).
+    case sessionDelete(id: Int64, topic: String)
+    /// A session expired: `session_expire`.
+    case sessionExpire(topic: String)
+    /// A proposal expired: `proposal_expire`.
+    case proposalExpire(id: Int64)
+    /// A pending session request expired before it was answered: `session_request_expire`.
+    case sessionRequestExpire(id: Int64, topic: String)
+    /// A response to one of this client's session requests arrived (dapp).
+    case sessionResponse(id: Int64, topic: String, response: JSONRPCResponse)
+}

@@ -1,0 +1,118 @@
+import WalletConnectCore
+
+/// One JSON-RPC exchange remembered by the Sign engine (core §5.8).
+public struct RPCHistoryRecord: Codable, Sendable, Hashable {
+    /// Who sent the request.
+    public enum Direction: String, Codable, Sendable, Hashable {
+        /// This client sent the request (a response is expected from the peer).
+        case outgoing
+        /// The peer sent the request (this client answers it).
+        case incoming
+    }
+
+    /// JSON-RPC id of the request.
+    public var id: Int64
+    /// Topic the request travelled on.
+    public var topic: String
+    /// Method of the request (chooses the tag of its response).
+    public var method: String
+    /// Chain of a `wc_sessionRequest`, if any.
+    public var chainId: String?
+    /// Who sent the request.
+    public var direction: Direction
+    /// Whether the request has been answered (a response was sent or received).
+    public var isResolved: Bool
+    /// Record expiry (Unix seconds): creation + 30 days.
+    public var expiry: Int64
+
+    /// Creates a record.
+    public init(
+        id: Int64, topic: String, method: String, chainId: String? = nil, direction: Direction,
+        isResolved: Bool = false, expiry: Int64
+    ) {
+        self.id = id
+        self.topic = topic
+        self.method = method
+        self.chainId = chainId
+        self.direction = direction
+        self.isResolved = isResolved
+        self.expiry = expiry
+    }
+}
+
+/// The persisted JSON-RPC history (`wc@2:core:0.3//history`): maps response ids back to their requests.
+///
+/// Used to pick the tag of a response from the request's method, to drop responses to unknown ids and
+/// duplicates of already answered ones, and to recognise redelivered requests.
+public actor SignRPCHistory {
+    /// Lifetime of a record: 30 days.
+    public static let recordLifetime: Int64 = 2_592_000
+
+    private let store: Store<RPCHistoryRecord>
+    private let wallClock: WallClock
+
+    /// Creates a history on `storage`; call ``load()`` before use.
+    public init(storage: any KeyValueStorage, prefix: String = "", wallClock: WallClock) {
+        self.store = Store(storage: storage, storageKey: .history(prefix: prefix))
+        self.wallClock = wallClock
+    }
+
+    /// Loads the persisted records and drops the expired ones.
+    /// - Throws: The storage error.
+    public func load() async throws {
+        try await store.load()
+        try await pruneExpired()
+    }
+
+    /// Deletes every expired record.
+    /// - Throws: The storage error.
+    public func pruneExpired() async throws {
+        let now = wallClock.nowSeconds
+        for record in await store.values where record.expiry <= now {
+            try await store.delete(String(record.id))
+        }
+    }
+
+    /// The record of `id`, or `nil`.
+    public func record(id: Int64) async -> RPCHistoryRecord? { await store.value(forKey: String(id)) }
+
+    /// Records a request; returns `false` (and changes nothing) when `id` is already known.
+    /// - Throws: The storage error.
+    @discardableResult
+    public func set(
+        id: Int64, topic: String, method: String, chainId: String? = nil, direction: RPCHistoryRecord.Direction
+    ) async throws -> Bool {
+        guard await store.value(forKey: String(id)) == nil else { return false }
+        let record = RPCHistoryRecord(
+            id: id, topic: topic, method: method, chainId: chainId, direction: direction,
+            expiry: wallClock.nowSeconds + Self.recordLifetime)
+        try await store.set(String(id), record)
+        return true
+    }
+
+    /// Marks the request `id` as answered; returns the record as it was before, or `nil` when unknown.
+    /// - Throws: The storage error.
+    @discardableResult
+    public func resolve(id: Int64) async throws -> RPCHistoryRecord? {
+        guard let record = await store.value(forKey: String(id)) else { return nil }
+        if !record.isResolved {
+            var updated = record
+            updated.isResolved = true
+            try await store.set(String(id), updated)
+        }
+        return record
+    }
+
+    /// Deletes every record of `topic`.
+    /// - Throws: The storage error.
+    public func deleteAll(topic: String) async throws {
+        for record in await store.values where record.topic == topic {
+            try await store.delete(String(record.id))
+        }
+    }
+
+    /// Unanswered requests sent by this client.
+    public var pendingOutgoing: [RPCHistoryRecord] {
+        get async { await store.values.filter { $0.direction == .outgoing && !$0.isResolved } }
+    }
+}
