@@ -17,14 +17,14 @@ struct AuthCacaoTests {
         let expected = try #require(json["expected"])
         switch fn {
         case "buildAuthObject":
-            let payload = try decodeJSON(AuthPayload.self, from: args[0])
-            let signature = try decodeJSON(CacaoSignature.self, from: args[1])
+            let payload = try authDecode(AuthPayload.self, from: args[0])
+            let signature = try authDecode(CacaoSignature.self, from: args[1])
             let cacao = try OneClickAuth.buildAuthObject(
                 requestPayload: payload, signature: signature, iss: #require(args[2].string))
             // Exact JS key order (authJSON), and the Codable form carries the same members.
             #expect(cacao.authJSON == expected, "\(cacao.authJSON.jsonString)")
-            #expect(try orderedJSON(cacao).isEquivalent(to: expected))
-            #expect(try decodeJSON(Cacao.self, from: expected) == cacao)
+            #expect(try authOrderedJSON(cacao).isEquivalent(to: expected))
+            #expect(try authDecode(Cacao.self, from: expected) == cacao)
         case "getDidAddress":
             #expect(try DIDPKH(#require(args[0].string)).address == expected.string)
         case "getDidChainId":
@@ -59,7 +59,7 @@ struct AuthCacaoTests {
         let resources = try OneClickAuth.authenticateResources(
             resources: dapp["resources"]?.stringArray, methods: methods)
         #expect(resources == [try #require(flow["step2_merged_recap_replaces_last_resource"]?.string)])
-        let sent = try decodeJSON(AuthPayload.self, from: #require(flow["step3_authPayload_sent"]))
+        let sent = try authDecode(AuthPayload.self, from: #require(flow["step3_authPayload_sent"]))
         #expect(sent.resources == resources)
         #expect(sent.aud == dapp["uri"]?.string && sent.domain == dapp["domain"]?.string)
 
@@ -68,11 +68,11 @@ struct AuthCacaoTests {
         let populated = try OneClickAuth.populateAuthPayload(
             authPayload: sent, chains: #require(step4["chains"]?.stringArray),
             methods: #require(step4["methods"]?.stringArray))
-        #expect(populated == (try decodeJSON(AuthPayload.self, from: #require(step4["result"]))))
+        #expect(populated == (try authDecode(AuthPayload.self, from: #require(step4["result"]))))
 
         // Steps 5–7: issuer, message, EIP-191 signature with the deterministic key.
         let keyHex = try #require(flow["step7_signing_key"]?.string)
-        let key = try #require(Data(hexString: keyHex))
+        let key = try #require(Data(authHex: keyHex))
         let address = try EthereumAddress(privateKey: key)
         let iss = "did:pkh:eip155:1:\(address.checksummed)"
         #expect(iss == flow["step5_iss"]?.string)
@@ -85,7 +85,7 @@ struct AuthCacaoTests {
         let cacao = try OneClickAuth.buildAuthObject(
             requestPayload: populated, signature: CacaoSignature(type: "eip191", signature: signature), iss: iss)
         #expect(cacao.authJSON == flow["step8_cacao"])
-        #expect(try orderedJSON(cacao).isEquivalent(to: #require(flow["step8_cacao"])))
+        #expect(try authOrderedJSON(cacao).isEquivalent(to: #require(flow["step8_cacao"])))
         // The auth payload as the dapp sent it, byte for byte.
         #expect(sent.authJSON == flow["step3_authPayload_sent"])
 
@@ -104,7 +104,7 @@ struct AuthCacaoTests {
 
         // Step 11: session namespaces.
         let namespaces = OneClickAuth.buildNamespacesFromAuth(methods: approval.methods, accounts: approval.accounts)
-        let expected = try decodeJSON(
+        let expected = try authDecode(
             [String: SessionNamespace].self, from: #require(flow["step11_session_namespaces_both_sides"]))
         #expect(namespaces == expected)
     }
@@ -112,7 +112,7 @@ struct AuthCacaoTests {
 
 extension Data {
     /// Hex (optional 0x) to bytes, for tests.
-    init?(hexString: String) {
+    init?(authHex hexString: String) {
         let digits = hexString.hasPrefix("0x") ? String(hexString.dropFirst(2)) : hexString
         guard digits.count % 2 == 0 else { return nil }
         var bytes: [UInt8] = []

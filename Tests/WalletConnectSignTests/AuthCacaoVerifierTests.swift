@@ -6,8 +6,8 @@ import WalletKitTesting
 /// `CacaoVerifier`: a CACAO is accepted only when its signature verifies AND it answers the request.
 @Suite("CACAO verification")
 struct AuthCacaoVerifierTests {
-    static let walletKey = Data(hexString: "305c6cde3846927892cd32762f6120539f3ec74c9e3a16b9b798b1e85351ae2a")!
-    static let otherKey = Data(hexString: "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318")!
+    static let walletKey = Data(authHex: "305c6cde3846927892cd32762f6120539f3ec74c9e3a16b9b798b1e85351ae2a")!
+    static let otherKey = Data(authHex: "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318")!
 
     static let request = AuthPayload(
         chains: ["eip155:1", "eip155:137"], statement: "Sign in to App", aud: "https://app.example/login",
@@ -44,7 +44,7 @@ struct AuthCacaoVerifierTests {
         // Any requested chain works, and v = 0/1 signatures are accepted too.
         try await CacaoVerifier.verify(cacao: Self.signedCacao(chain: "eip155:137"), request: Self.request, rpcCaller: nil)
         var parity = cacao
-        let bytes = try #require(Data(hexString: cacao.signature.signature))
+        let bytes = try #require(Data(authHex: cacao.signature.signature))
         parity.signature.signature = "0x" + (bytes.dropLast() + [bytes.last! - 27]).map { String(format: "%02x", $0) }.joined()
         try await CacaoVerifier.verify(cacao: parity, request: Self.request, rpcCaller: nil)
         // reown-swift's header type is accepted.

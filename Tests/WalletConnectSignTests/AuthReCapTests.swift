@@ -66,11 +66,11 @@ struct AuthReCapTests {
             return .string(try ReCap.buildStatement(string(0), encodedReCap: string(1)))
         case "populateAuthPayload":
             let input = args[0]
-            let payload = try decodeJSON(AuthPayload.self, from: #require(input["authPayload"]))
+            let payload = try authDecode(AuthPayload.self, from: #require(input["authPayload"]))
             let result = try OneClickAuth.populateAuthPayload(
                 authPayload: payload, chains: #require(input["chains"]?.stringArray),
                 methods: #require(input["methods"]?.stringArray))
-            return try orderedJSON(result)
+            return try authOrderedJSON(result)
         default:
             Issue.record("unknown fn \(fn)")
             return .null

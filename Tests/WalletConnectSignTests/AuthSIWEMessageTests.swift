@@ -13,7 +13,7 @@ struct AuthSIWEMessageTests {
             + AuthVector.load("auth-siwe-messages.json", group: "computed_cases"))
     func formatsLikeJS(vector: AuthVector) throws {
         let json = try vector.ordered()
-        let request = try decodeJSON(AuthPayload.self, from: #require(json["request"]))
+        let request = try authDecode(AuthPayload.self, from: #require(json["request"]))
         let iss = try #require(json["iss"]?.string)
         // JS is what dapps verify against, so its output is the expectation wherever it is given.
         let expected = try #require(json["js_2_23_9"] ?? json["expected"])

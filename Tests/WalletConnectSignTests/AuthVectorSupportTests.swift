@@ -113,13 +113,13 @@ extension AuthVector {
 }
 
 /// Decodes a `Decodable` from an ordered JSON value.
-func decodeJSON<T: Decodable>(_ type: T.Type, from json: AuthJSON) throws -> T {
+func authDecode<T: Decodable>(_ type: T.Type, from json: AuthJSON) throws -> T {
     try JSONDecoder().decode(T.self, from: Data(json.jsonString.utf8))
 }
 
 /// Encodes an `Encodable` with Foundation (no `\/` escaping) and parses it back. Foundation's key
 /// order is not stable on Linux: compare with `isEquivalent(to:)`.
-func orderedJSON<T: Encodable>(_ value: T) throws -> AuthJSON {
+func authOrderedJSON<T: Encodable>(_ value: T) throws -> AuthJSON {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.withoutEscapingSlashes]
     return try AuthJSON(parsing: encoder.encode(value))
