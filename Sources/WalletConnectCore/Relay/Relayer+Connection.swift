@@ -117,9 +117,7 @@ extension Relayer {
     /// A fresh JWT per connection, then the URL with `auth`, `projectId`, `ua`, `useOnCloseEvent`.
     private func connectionURL() async throws -> String {
         let jwt = try await identity.signJWT(audience: configuration.audience)
-        return try RelayConnectionURL.make(
-            relayURL: configuration.relayURL, auth: jwt, projectID: configuration.projectID,
-            userAgent: configuration.userAgent, extra: configuration.additionalQueryItems)
+        return RelayConnectionURL.make(configuration: configuration, jwt: jwt)
     }
 
     private func connectionEnded(generation ended: UInt64) {
@@ -139,15 +137,19 @@ extension Relayer {
         healthyGenerations.insert(healthy)
     }
 
-    /// Runs while connection `generation` is open: resubscribe + fetch, and the keep-alive watchdog.
+    /// Runs while connection `generation` is open: the keep-alive watchdog throughout; first `irn_batchSubscribe`
+    /// of every topic (batches of 500) on this connection, then the gate opens (state `.connected`) and held
+    /// messages are fetched.
     private func runSession(_ connection: any RelayConnection, generation opened: UInt64) async throws {
-        sessionOpened(connection, generation: opened)
+        let open = ConnectionGate.Open(connection: connection, generation: opened)
         try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.watchdog(connection) }
+            let resubscribed = await resubscribe(topics.sorted(), on: open)
+            sessionOpened(connection, generation: opened)
             group.addTask {
-                await self.resubscribeAndFetch()
+                await self.fetchHeldMessages(resubscribed, on: open)
                 await self.markHealthy(opened)
             }
-            group.addTask { try await self.watchdog(connection) }
             try await group.waitForAll()
         }
     }
@@ -175,25 +177,29 @@ extension Relayer {
         }
     }
 
-    /// After a (re)connect: `irn_batchSubscribe` every topic in batches of 500, then `irn_batchFetchMessages`
-    /// (repeated while `hasMore`) through the same dedupe path, oldest first.
-    private func resubscribeAndFetch() async {
-        let all = topics.sorted()
-        guard !all.isEmpty else { return }
+    /// `irn_batchSubscribe` of `all` in batches of 500 on connection `open`; returns the topics that succeeded.
+    private func resubscribe(_ all: [String], on open: ConnectionGate.Open) async -> [String] {
+        var done: [String] = []
         for batch in all.chunked(into: IRN.batchLimit) {
             do {
-                _ = try await request(IRN.Method.batchSubscribe, IRN.BatchSubscribeParams(topics: batch))
+                _ = try await request(IRN.Method.batchSubscribe, IRN.BatchSubscribeParams(topics: batch), on: open)
+                done += batch
             } catch {
                 logger.debug("resubscribe failed", metadata: ["wk.error": "\(error)"])
-                return
+                if error is CancellationError { return done }
             }
         }
+        return done
+    }
+
+    /// `irn_batchFetchMessages` (repeated while `hasMore`), fed oldest first through the same dedupe path.
+    private func fetchHeldMessages(_ all: [String], on open: ConnectionGate.Open) async {
         guard configuration.fetchMessagesOnConnect else { return }
         for batch in all.chunked(into: IRN.batchLimit) {
             for _ in 0..<100 {
                 do {
                     let value = try await request(
-                        IRN.Method.batchFetchMessages, IRN.BatchFetchMessagesParams(topics: batch))
+                        IRN.Method.batchFetchMessages, IRN.BatchFetchMessagesParams(topics: batch), on: open)
                     let result = try value.decode(as: IRN.FetchMessagesResult.self)
                     for message in result.messages.sorted(by: { $0.publishedAt < $1.publishedAt }) {
                         await ingest(message)
@@ -210,7 +216,10 @@ extension Relayer {
     /// Sends one JSON-RPC call and waits for its answer: registers the waiter before sending, waits for a
     /// connection when there is none, resends with the same id after a reconnect, all within
     /// ``RelayerConfiguration/requestTimeout``.
-    nonisolated func request<Params: Codable & Sendable>(_ method: String, _ params: Params) async throws -> JSONValue {
+    /// With `pinned`, the call goes on that connection only and fails when it drops.
+    nonisolated func request<Params: Codable & Sendable>(
+        _ method: String, _ params: Params, on pinned: ConnectionGate.Open? = nil
+    ) async throws -> JSONValue {
         let id = requestIDs.relayRPCID()
         let frame = try WireJSON.string(IRN.Request(id: id, method: method, params: params))
         let pending = self.pending
@@ -221,7 +230,14 @@ extension Relayer {
         return try await withDeadline(configuration.requestTimeout, error: RelayerError.timeout(method: method)) {
             var sentOn: UInt64 = 0
             while true {
-                let open = try await gate.wait(newerThan: sentOn)
+                let open: ConnectionGate.Open
+                if let pinned {
+                    // The pinned connection dropped (or refused the frame): give up.
+                    guard sentOn != pinned.generation else { throw CancellationError() }
+                    open = pinned
+                } else {
+                    open = try await gate.wait(newerThan: sentOn)
+                }
                 sentOn = open.generation
                 pending.markSent(id, generation: open.generation)
                 do {

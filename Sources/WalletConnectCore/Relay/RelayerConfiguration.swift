@@ -121,10 +121,5 @@ public struct RelayerConfiguration: Sendable {
     }
 
     /// The JWT audience: the relay URL without its query (spec §3.1).
-    var audience: String {
-        guard var components = URLComponents(string: relayURL) else { return relayURL }
-        components.query = nil
-        components.fragment = nil
-        return components.string ?? relayURL
-    }
+    var audience: String { RelayURLBuilder(relayURL: relayURL).audience }
 }
