@@ -64,9 +64,11 @@ struct RelayConnectionAuth: Sendable {
             return .accepted(clientID: token.flatMap(Self.unverifiedIssuer) ?? Self.anonymousClientID())
         }
         guard let token else { return .rejected(.missingJwt) }
-        // PENDING(H1): RelayJWT.verify lands in WalletConnectCore/RelayAuth; until then strict mode fails closed.
-        // let claims = try RelayJWT.verify(token, nowSeconds: wallClock.nowSeconds, leeway: leeway)
-        _ = token
-        return .rejected(.invalidJwt)
+        do {
+            let claims = try RelayJWT.verify(token, nowSeconds: wallClock.nowSeconds, leeway: leeway)
+            return .accepted(clientID: claims.iss)
+        } catch {
+            return .rejected(.invalidJwt)
+        }
     }
 }
