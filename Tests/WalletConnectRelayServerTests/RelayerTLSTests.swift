@@ -124,9 +124,9 @@ struct RelayerTLSTests {
             url: url,
             configuration: RelayerFixtures.configuration(url: url, requestTimeout: .milliseconds(500), tls: systemOnly))
         _ = try await withRunningRelayers([relayer]) {
-            await #expect(throws: RelayerError.timeout) {
+            await #expect {
                 try await relayer.publish(topic: RelayerFixtures.topic(), message: "x", options: PublishOptions())
-            }
+            } throws: { ($0 as? RelayerError)?.isTimeout == true }
         }
         #expect(relayer.statistics.connectionsOpened == 0)
         #expect(await server.counters().published == 0)

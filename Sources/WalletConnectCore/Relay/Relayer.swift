@@ -222,8 +222,14 @@ public actor Relayer: RelayClient {
     /// Counters for tests and benchmarks.
     public nonisolated var statistics: RelayerStatistics { counters.snapshot(pendingCalls: pending.count) }
 
-    /// The topics currently subscribed (or being subscribed).
-    public var subscribedTopics: Set<String> { topics }
+    /// The topics currently subscribed (or being subscribed), persisted ones included.
+    /// - Throws: a storage error when the persisted list cannot be loaded.
+    public var subscribedTopics: Set<String> {
+        get async throws {
+            try await ensureLoaded()
+            return topics
+        }
+    }
 
     // MARK: State helpers
 
