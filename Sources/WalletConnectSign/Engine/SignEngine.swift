@@ -41,6 +41,8 @@ public actor SignEngine {
     var queue: SessionRequestQueue
     var isStarted = false
     var isShutDown = false
+    var isRunning = false
+    var runningWaiters: [CheckedContinuation<Void, Never>] = []
     /// Dapp: session topics derived from a proposal response, waiting for `wc_sessionSettle`.
     var pendingSettlements: [String: PendingSettlement] = [:]
     /// Last processed id per session topic for `wc_sessionUpdate` (out-of-sync check).
@@ -148,6 +150,7 @@ public actor SignEngine {
         let messages = relay.messages()
         let expirations = expirer.events()
         await relay.replayUnhandled()
+        markRunning()
         await withDiscardingTaskGroup { group in
             group.addTask {
                 for await message in messages {
@@ -163,10 +166,27 @@ public actor SignEngine {
         shutdown()
     }
 
+    private func markRunning() {
+        isRunning = true
+        let waiters = runningWaiters
+        runningWaiters.removeAll()
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once ``run()`` is consuming relay messages and expirer events (or the engine has shut down).
+    public func untilRunning() async {
+        guard !isRunning, !isShutDown else { return }
+        await withCheckedContinuation { runningWaiters.append($0) }
+    }
+
     /// Stops the engine: every waiting call resumes with ``SignEngineError/shutDown`` and the event streams end.
     public func shutdown() {
         guard !isShutDown else { return }
         isShutDown = true
+        isRunning = false
+        let waiters = runningWaiters
+        runningWaiters.removeAll()
+        for waiter in waiters { waiter.resume() }
         for task in queueReleases.values { task.cancel() }
         queueReleases.removeAll()
         responseWaiters.shutdown(with: SignEngineError.shutDown)

@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+import WalletConnectCore
+import WalletConnectSign
+import WalletKitTesting
+
+/// One Sign client under test: its own storage, key chain, relay client, expirer, pairing controller and
+/// engine, with `run()` loops running in a task.
+struct EngineClient: Sendable {
+    let name: String
+    let storage: any KeyValueStorage
+    let crypto: Crypto
+    let relay: any RelayClient
+    let expirer: Expirer
+    let pairing: Pairing
+    let engine: SignEngine
+    /// Subscribed before `start()`, so nothing the engine announces is missed.
+    let events: AsyncStream<SignEvent>
+    let loops: Task<Void, Never>
+
+    static let walletMetadata = Metadata(
+        name: "Test Wallet", description: "wallet under test", url: "https://wallet.example", icons: [])
+    static let dappMetadata = Metadata(
+        name: "Test Dapp", description: "dapp under test", url: "https://dapp.example", icons: [])
+
+    /// Builds, starts and runs a client.
+    static func make(
+        name: String, relay: any RelayClient, storage: any KeyValueStorage = InMemoryStorage(),
+        keyChain: KeyChain? = nil, clock: any Clock<Duration> = ContinuousClock(), wallClock: WallClock = .system,
+        metadata: Metadata? = nil, options: SignEngineOptions = EngineClient.fastOptions
+    ) async throws -> EngineClient {
+        let crypto = Crypto(keyChain: keyChain ?? KeyChain.inMemory(), wallClock: wallClock)
+        let expirer = Expirer(storage: storage, clock: clock, wallClock: wallClock)
+        try await expirer.load()
+        let pairing = Pairing(crypto: crypto, relay: relay, expirer: expirer, storage: storage, clock: clock, wallClock: wallClock)
+        try await pairing.load()
+        let engine = SignEngine(
+            metadata: metadata ?? (name.hasPrefix("dapp") ? dappMetadata : walletMetadata), crypto: crypto,
+            relay: relay, pairing: pairing, expirer: expirer, storage: storage, clock: clock, wallClock: wallClock,
+            options: options)
+        let events = engine.events()
+        try await engine.start()
+        let loops = Task {
+            await withDiscardingTaskGroup { group in
+                group.addTask { try? await engine.run() }
+                group.addTask { await pairing.run() }
+                group.addTask { await expirer.run() }
+            }
+        }
+        await engine.untilRunning()
+        return EngineClient(
+            name: name, storage: storage, crypto: crypto, relay: relay, expirer: expirer, pairing: pairing,
+            engine: engine, events: events, loops: loops)
+    }
+
+    /// Options for tests: no queue release delay.
+    static let fastOptions = SignEngineOptions(requestQueueReleaseDelay: .zero)
+
+    /// Stops the loops (the engine shuts down) and waits for them.
+    func stop() async {
+        loops.cancel()
+        await loops.value
+        await pairing.shutdown()
+        await expirer.finish()
+    }
+
+    /// The first event matching `predicate`, within 10 s of real time.
+    func next(
+        _ label: String = "event", within limit: Duration = .seconds(10), where predicate: @escaping @Sendable (SignEvent) -> Bool
+    ) async throws -> SignEvent {
+        try await BoundedWait.first(in: events, within: limit, where: predicate)
+    }
+}
+
+/// Common fixtures and flows.
+enum EngineFixture {
+    static let account = "0x3c582121909DE92Dc89A36898633C1aE4790382b"
+    static let methods = ["eth_sendTransaction", "personal_sign", "eth_signTypedData"]
+    static let events = ["chainChanged", "accountsChanged"]
+
+    static let optionalNamespaces: ProposalNamespaces = [
+        "eip155": ProposalNamespace(chains: ["eip155:1", "eip155:42161"], methods: methods, events: events)
+    ]
+
+    static let namespaces: SessionNamespaces = [
+        "eip155": SessionNamespace(
+            chains: ["eip155:1", "eip155:42161"], accounts: ["eip155:1:\(account)", "eip155:42161:\(account)"],
+            methods: methods, events: events)
+    ]
+
+    /// A settled session between `dapp` and `wallet`: connect, pair, approve, await both sides.
+    static func settle(dapp: EngineClient, wallet: EngineClient) async throws -> (dapp: Session, wallet: Session) {
+        let connection = try await dapp.engine.connect(optionalNamespaces: optionalNamespaces)
+        let uri = try #require(connection.uri)
+        try await wallet.engine.pair(uri: uri)
+        let proposalEvent = try await wallet.next { if case .sessionProposal = $0 { return true } else { return false } }
+        guard case .sessionProposal(let proposal, _) = proposalEvent else { throw FixtureError.unexpected }
+        #expect(proposal.id == connection.proposalID)
+        let acknowledged = Task {
+            try await wallet.next { event in
+                if case .sessionAcknowledged = event { return true } else { return false }
+            }
+        }
+        let walletSession = try await wallet.engine.approveSession(proposalID: proposal.id, namespaces: namespaces)
+        let dappSession = try await BoundedWait.run { try await connection.approval() }
+        _ = try await acknowledged.value
+        return (dappSession, walletSession)
+    }
+
+    enum FixtureError: Error { case unexpected }
+}
+
+extension SignEvent {
+    /// The request announced by a `.sessionRequest` event.
+    var sessionRequest: PendingRequest? {
+        if case .sessionRequest(let request) = self { return request }
+        return nil
+    }
+}
+
+/// A temporary directory removed at the end of a test.
+final class TemporaryDirectory: Sendable {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("walletkit-engine-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    func path(_ name: String) -> URL { url.appendingPathComponent(name) }
+}
