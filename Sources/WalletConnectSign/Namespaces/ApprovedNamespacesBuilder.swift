@@ -13,7 +13,7 @@ extension Namespaces {
     ///
     /// `supported` entries carry `chains`, `methods`, `events` and `accounts` (`chains: nil` means `[]`).
     /// - Throws: ``NoAccountsError`` when a supported chain occurs in no supported account, or the
-    ///   ``SDKError`` (code 9) of ``NamespaceValidator/conformingError(required:approved:context:)-(NamespaceEntries<ProposalNamespace>,_,_)``
+    ///   ``SDKError`` (code 9) of `NamespaceValidator.conformingError(required:approved:context:)`
     ///   (context `approve()`) when the wallet cannot satisfy the required namespaces.
     public static func buildApprovedNamespaces(
         required: NamespaceEntries<ProposalNamespace>, optional: NamespaceEntries<ProposalNamespace>,

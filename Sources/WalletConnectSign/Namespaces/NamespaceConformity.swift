@@ -70,7 +70,7 @@ extension NamespaceValidator {
         return nil
     }
 
-    /// Dictionary form of ``conformingError(required:approved:context:)-(NamespaceEntries<ProposalNamespace>,_,_)``.
+    /// Dictionary form of the ordered `conformingError(required:approved:context:)`.
     public static func conformingError(
         required: ProposalNamespaces, approved: SessionNamespaces, context: String
     ) -> SDKError? {

@@ -115,7 +115,7 @@ public enum Namespaces {
         }
     }
 
-    /// Dictionary form of ``mergeRequiredAndOptional(required:optional:)-(NamespaceEntries<ProposalNamespace>,_)``.
+    /// Dictionary form of the ordered `mergeRequiredAndOptional(required:optional:)`.
     public static func mergeRequiredAndOptional(
         required: ProposalNamespaces, optional: ProposalNamespaces
     ) -> ProposalNamespaces {
