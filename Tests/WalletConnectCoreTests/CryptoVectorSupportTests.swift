@@ -24,7 +24,7 @@ struct CoreVector {
     /// An integer written as a JSON number or a decimal string.
     static func int(_ value: Any?) -> Int64? {
         if let text = value as? String { return Int64(text) }
-        if let number = value as? NSNumber, !(value is Bool) { return number.int64Value }
+        if let number = value as? NSNumber { return number.int64Value }
         return nil
     }
 
