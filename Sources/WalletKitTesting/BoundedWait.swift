@@ -14,6 +14,9 @@ public enum BoundedWait {
     public struct StreamFinished: Error, Sendable, CustomStringConvertible {
         /// Describes the failure.
         public var description: String { "stream finished before a matching element arrived" }
+
+        /// Creates the error.
+        public init() {}
     }
 
     private enum Outcome<T: Sendable>: Sendable {

@@ -28,7 +28,7 @@ struct ManualClockTests {
 
     @Test func sleeperResumesOnlyWhenDeadlineReached() async throws {
         let clock = ManualClock()
-        let woke = Mutex(false)
+        let woke = Locked(false)
         let task = Task {
             try await clock.sleep(for: .seconds(5))
             woke.withLock { $0 = true }
@@ -45,7 +45,7 @@ struct ManualClockTests {
 
     @Test func sleepersWakeInDeadlineOrder() async throws {
         let clock = ManualClock()
-        let order = Mutex<[Int]>([])
+        let order = Locked<[Int]>([])
         let first = Task {
             try await clock.sleep(for: .seconds(3))
             order.withLock { $0.append(3) }
@@ -90,7 +90,7 @@ struct ManualClockTests {
     @Test func manySleepersAllResumeExactlyOnce() async throws {
         let clock = ManualClock()
         let count = 50
-        let woken = Mutex(0)
+        let woken = Locked(0)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<count {
                 group.addTask {
@@ -145,4 +145,11 @@ struct ManualClockTests {
         clock.advance(by: .seconds(30))
         try await task.value
     }
+}
+
+/// A lock-protected value that closures can share (`Mutex` itself is non-copyable).
+private final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    init(_ value: Value) { mutex = Mutex(value) }
+    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
 }
