@@ -103,6 +103,7 @@ struct TelemetryClientTests {
         #expect(request.query == "projectId=proj1&st=events_sdk&sv=swift-9.9.9&sp=desktop")
         #expect(request.headers["content-type"] == "application/json")
         #expect(request.headers["x-sdk-type"] == "events_sdk")
+        #expect(String(decoding: request.body, as: UTF8.self).contains(#""user_agent":"wc-2/swift-9.9.9/linux""#))
         let body = try #require(request.bodyJSON as? [[String: Any]])
         #expect(body.count == 1)
         let event = try #require(body.first)

@@ -78,9 +78,9 @@ public struct EchoClient: Sendable {
     public func registerDeviceToken(
         clientID: String, token: String, type: PushType, enableEncrypted: Bool = false
     ) async throws {
-        let body = try JSONEncoder().encode(
-            RegisterBody(clientID: clientID, type: type, token: token, alwaysRaw: enableEncrypted)
-        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let body = try encoder.encode(RegisterBody(clientID: clientID, type: type, token: token, alwaysRaw: enableEncrypted))
         let url = try endpoint("/\(projectID)/clients")
         let response = try await transport.send(
             method: .post, url: url, headers: ["Content-Type": "application/json"], body: Array(body),

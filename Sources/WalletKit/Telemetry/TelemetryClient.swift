@@ -191,7 +191,9 @@ public actor TelemetryClient {
     }
 
     private func post(_ events: [TelemetryEvent]) async -> Bool {
-        guard configuration.isEnabled, let body = try? JSONEncoder().encode(events) else { return false }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        guard configuration.isEnabled, let body = try? encoder.encode(events) else { return false }
         do {
             let response = try await transport.send(
                 method: .post, url: batchURL,

@@ -70,7 +70,8 @@ public enum VerifyDecision {
             return nil
         }
         guard ["http", "https", "ws", "wss"].contains(scheme) else { return "null" }
-        guard let host = components.host?.lowercased(), !host.isEmpty else { return nil }
+        guard var host = components.host?.lowercased(), !host.isEmpty else { return nil }
+        if host.contains(":"), !host.hasPrefix("[") { host = "[\(host)]" }
         let defaultPort = (scheme == "http" || scheme == "ws") ? 80 : 443
         if let port = components.port, port != defaultPort { return "\(scheme)://\(host):\(port)" }
         return "\(scheme)://\(host)"
