@@ -8,40 +8,15 @@ import WalletKitTesting
 /// exact relay options of every message.
 @Suite("Sign engine: proposals and settlement (in-memory relay)", .timeLimit(.minutes(1)))
 struct EngineSessionTests {
-    static func pair() async throws -> (hub: InMemoryRelayHub, dapp: EngineClient, wallet: EngineClient) {
-        try await pair(dappOptions: EngineClient.fastOptions, walletOptions: EngineClient.fastOptions)
-    }
-
-    static func pair(dappOptions: SignEngineOptions, walletOptions: SignEngineOptions) async throws
-        -> (hub: InMemoryRelayHub, dapp: EngineClient, wallet: EngineClient)
-    {
-        let hub = InMemoryRelayHub()
-        let dapp = try await EngineClient.make(name: "dapp", relay: hub.makeClient(), options: dappOptions)
-        let wallet = try await EngineClient.make(name: "wallet", relay: hub.makeClient(), options: walletOptions)
-        return (hub, dapp, wallet)
-    }
-
-    /// Runs `body` with a dapp and a wallet on one hub, stopping both afterwards (also on failure).
     static func withPair(
         dappOptions: SignEngineOptions = EngineClient.fastOptions, walletOptions: SignEngineOptions = EngineClient.fastOptions,
         _ body: (InMemoryRelayHub, EngineClient, EngineClient) async throws -> Void
     ) async throws {
-        let (hub, dapp, wallet) = try await pair(dappOptions: dappOptions, walletOptions: walletOptions)
-        do {
-            try await body(hub, dapp, wallet)
-        } catch {
-            await dapp.stop()
-            await wallet.stop()
-            throw error
-        }
-        await dapp.stop()
-        await wallet.stop()
+        try await EngineFixture.withPair(dappOptions: dappOptions, walletOptions: walletOptions, body)
     }
 
     static func expect(_ options: PublishOptions, _ expected: RPCOptions, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(Int64(options.ttl) == expected.ttl, sourceLocation: sourceLocation)
-        #expect(options.tag == expected.tag, sourceLocation: sourceLocation)
-        #expect(options.prompt == expected.prompt, sourceLocation: sourceLocation)
+        EngineFixture.expect(options, expected, sourceLocation: sourceLocation)
     }
 
     @Test("approve through wc_approveSession: both sides hold the same session; tags 1100/1101/1102/1103")

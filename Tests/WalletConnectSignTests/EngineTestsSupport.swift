@@ -131,3 +131,57 @@ final class TemporaryDirectory: Sendable {
 
     func path(_ name: String) -> URL { url.appendingPathComponent(name) }
 }
+
+extension EngineFixture {
+    /// Runs `body` with a dapp and a wallet on a fresh hub (optionally on a shared manual clock), stopping both
+    /// afterwards, also on failure.
+    static func withPair(
+        dappOptions: SignEngineOptions = EngineClient.fastOptions, walletOptions: SignEngineOptions = EngineClient.fastOptions,
+        dappClock: any Clock<Duration> = ContinuousClock(), dappWallClock: WallClock = .system,
+        walletClock: any Clock<Duration> = ContinuousClock(), walletWallClock: WallClock = .system,
+        _ body: (InMemoryRelayHub, EngineClient, EngineClient) async throws -> Void
+    ) async throws {
+        let hub = InMemoryRelayHub(wallClock: walletWallClock)
+        let dapp = try await EngineClient.make(
+            name: "dapp", relay: hub.makeClient(), clock: dappClock, wallClock: dappWallClock, options: dappOptions)
+        let wallet = try await EngineClient.make(
+            name: "wallet", relay: hub.makeClient(), clock: walletClock, wallClock: walletWallClock, options: walletOptions)
+        do {
+            try await body(hub, dapp, wallet)
+        } catch {
+            await dapp.stop()
+            await wallet.stop()
+            throw error
+        }
+        await dapp.stop()
+        await wallet.stop()
+    }
+
+    /// ``withPair(dappOptions:walletOptions:dappClock:dappWallClock:walletClock:walletWallClock:_:)`` plus a settled session.
+    static func withSession(
+        dappOptions: SignEngineOptions = EngineClient.fastOptions, walletOptions: SignEngineOptions = EngineClient.fastOptions,
+        dappClock: any Clock<Duration> = ContinuousClock(), dappWallClock: WallClock = .system,
+        walletClock: any Clock<Duration> = ContinuousClock(), walletWallClock: WallClock = .system,
+        _ body: (InMemoryRelayHub, EngineClient, EngineClient, Session) async throws -> Void
+    ) async throws {
+        try await withPair(
+            dappOptions: dappOptions, walletOptions: walletOptions, dappClock: dappClock, dappWallClock: dappWallClock,
+            walletClock: walletClock, walletWallClock: walletWallClock
+        ) { hub, dapp, wallet in
+            let (session, _) = try await settle(dapp: dapp, wallet: wallet)
+            try await body(hub, dapp, wallet, session)
+        }
+    }
+
+    /// Publish options compared with the method table.
+    static func expect(_ options: PublishOptions, _ expected: RPCOptions, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(Int64(options.ttl) == expected.ttl, sourceLocation: sourceLocation)
+        #expect(options.tag == expected.tag, sourceLocation: sourceLocation)
+        #expect(options.prompt == expected.prompt, sourceLocation: sourceLocation)
+    }
+
+    /// Decrypts a recorded publish with `client`'s key for its topic.
+    static func open(_ publish: InMemoryRelayHub.RecordedPublish, with client: EngineClient) async throws -> JSONRPCMessage {
+        try JSONRPCMessage.decode(try await client.crypto.decode(topic: publish.topic, encoded: publish.message))
+    }
+}

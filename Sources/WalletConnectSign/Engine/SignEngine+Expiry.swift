@@ -23,13 +23,16 @@ extension SignEngine {
     /// Deletes an expired pending request, announces the expiry, answers 8000 and releases its queue lane.
     func expireRequest(_ record: StoredSessionRequest) async {
         let request = record.request
-        await dropPendingRequest(id: request.id)
+        _ = try? await requests.delete(id: request.id)
+        try? await expirer.delete(.id(request.id))
         emit(.sessionRequestExpire(id: request.id, topic: request.topic))
         if options.answersExpiredRequests, await sessions.session(topic: request.topic) != nil {
             await sendError(
                 topic: request.topic, id: request.id, error: .sdk(.sessionRequestExpired),
                 options: SignMethod.sessionRequest.responseOptions)
         }
+        // Released at once (JS waits for the next message; §11.4 asks Swift to do better).
+        await dropPendingRequest(id: request.id)
         logger.debug("session request expired", metadata: ["wk.topic": "\(request.topic)", "wk.rpc.id": "\(request.id)"])
     }
 
