@@ -330,6 +330,45 @@ struct PairingTests {
         #expect(await second.pairing.pairing(topic: topic) == nil)
     }
 
+    @Test func runLoopsConsumeRelayMessagesOnPairingTopics() async throws {
+        let (dapp, wallet) = try await makePeers()
+        let (topic, uri) = try await dapp.pairing.create()
+        try await wallet.pairing.pair(uri: uri)
+        let loops = [
+            Task { await dapp.pairing.run(consumingRelayMessages: true) },
+            Task { await wallet.pairing.run(consumingRelayMessages: true) },
+        ]
+        defer { loops.forEach { $0.cancel() } }
+        try await wallet.pairing.ping(topic: topic)
+        try await dapp.pairing.ping(topic: topic)
+        #expect(await hub.publishes(on: topic).map(\.options.tag) == [1002, 1003, 1002, 1003])
+    }
+
+    @Test func shutdownFailsAPendingPing() async throws {
+        let (dapp, wallet) = try await makePeers()
+        let (topic, uri) = try await dapp.pairing.create()
+        try await wallet.pairing.pair(uri: uri)
+        let published = hub.publishEvents()
+        let ping = Task { try await wallet.pairing.ping(topic: topic) }
+        _ = try await BoundedWait.first(in: published)
+        await wallet.pairing.shutdown()
+        do {
+            try await ping.value
+            Issue.record("ping must fail on shutdown")
+        } catch let error as PairingError {
+            #expect(error.kind == .shutDown)
+        }
+    }
+
+    @Test func sessionTopicExpiryDoesNotTouchPairings() async throws {
+        let (dapp, _) = try await makePeers()
+        let (topic, _) = try await dapp.pairing.create()
+        await dapp.pairing.handle(.expired(ExpirerEntry(target: "topic:" + String(repeating: "e", count: 64), expiry: 1)))
+        await dapp.pairing.handle(.expired(ExpirerEntry(target: "id:5", expiry: 1)))
+        await dapp.pairing.handle(.deleted(ExpirerEntry(target: "topic:" + topic, expiry: 1)))
+        #expect(await dapp.pairing.pairing(topic: topic) != nil)
+    }
+
     // MARK: helpers
 
     func publish(_ request: JSONRPCRequest, topic: String, from peer: PairingPeer) async throws {
