@@ -204,9 +204,10 @@ extension SignEngine {
             approvalWaiters.resume(pending.fallbackProposalID, with: .failure(AuthenticationSuperseded()))
         }
         if end == .failed {
+            let sessionKeys = await sessions.all.map(\.selfParticipant.publicKey)
             let keyInUse =
-                pendingSettlements.values.contains { $0.selfPublicKey == pending.selfPublicKey }
-                || (await sessions.all).contains { $0.selfParticipant.publicKey == pending.selfPublicKey }
+                sessionKeys.contains(pending.selfPublicKey)
+                || pendingSettlements.values.contains { $0.selfPublicKey == pending.selfPublicKey }
             if !keyInUse { try? await crypto.deleteKeyPair(publicKey: pending.selfPublicKey) }
         }
     }
@@ -266,11 +267,11 @@ extension SignEngine {
                 logger.debug("wallet does not handle authenticate, awaiting the fallback", metadata: ["wk.rpc.id": "\(requestID)"])
                 return
             }
-            try? await history.resolve(id: requestID)
+            _ = try? await history.resolve(id: requestID)
             await endAuthentication(requestID: requestID, .failed)
             authWaiters.resume(requestID, with: .failure(reason))
         case .result(let value):
-            try? await history.resolve(id: requestID)
+            _ = try? await history.resolve(id: requestID)
             let result: SignAuthenticationResult
             do {
                 result = try await acceptAuthentication(value, pending: pending, senderPublicKey: senderPublicKey)

@@ -16,6 +16,8 @@ extension SignEngine {
                 await expireRequest(record)
             } else if await proposals.proposal(id: id) != nil {
                 await expireProposal(id: id)
+            } else {
+                _ = await handleAuthenticateExpiry(id: id)
             }
         }
     }

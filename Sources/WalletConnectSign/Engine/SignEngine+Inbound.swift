@@ -24,6 +24,7 @@ extension SignEngine {
     /// Session topics are decoded here. Messages on pairing topics go to the pairing controller first, which
     /// consumes pairing pings/deletes and forwards the rest (proposals, responses to our requests).
     func process(_ message: RelayMessage) async -> Bool {
+        if let handled = await processAuthenticateResponse(message) { return handled }
         let onSessionTopic = await isSessionTopic(message.topic)
         let rpc: JSONRPCMessage
         if !onSessionTopic, await pairing.isPairingTopic(message.topic) {
@@ -57,7 +58,7 @@ extension SignEngine {
         let topic = message.topic
         let method = SignMethod(rawValue: request.method)
         // On a pairing topic only proposals concern the engine (pairing methods never reach it).
-        if !onSessionTopic, method != .sessionPropose {
+        if !onSessionTopic, method != .sessionPropose, method != .sessionAuthenticate {
             await sendError(
                 topic: topic, id: id, error: .sdk(.wcMethodUnsupported, context: request.method),
                 options: .unregisteredMethod)
@@ -81,7 +82,10 @@ extension SignEngine {
         let chainId = request.params["chainId"]?.stringValue
         try await history.set(id: id, topic: topic, method: method.rawValue, chainId: chainId, direction: .incoming)
         switch method {
-        case .sessionPropose: try await onSessionPropose(request, message: message)
+        case .sessionPropose:
+            guard !(await isAuthenticateFallback(pairingTopic: topic)) else { return }
+            try await onSessionPropose(request, message: message)
+        case .sessionAuthenticate: try await onSessionAuthenticate(request, message: message)
         case .sessionSettle: try await onSessionSettle(request, topic: topic)
         case .sessionUpdate: try await onSessionUpdate(request, topic: topic)
         case .sessionExtend: try await onSessionExtend(request, topic: topic)
@@ -89,7 +93,7 @@ extension SignEngine {
         case .sessionEvent: try await onSessionEvent(request, topic: topic)
         case .sessionDelete: await onSessionDelete(request, topic: topic)
         case .sessionPing: try await onSessionPing(request, topic: topic)
-        case .pairingPing, .pairingDelete, .sessionAuthenticate:
+        case .pairingPing, .pairingDelete:
             await sendError(
                 topic: topic, id: id, error: .sdk(.wcMethodUnsupported, context: request.method),
                 options: method.responseOptions)
@@ -117,6 +121,8 @@ extension SignEngine {
         case .sessionRequest:
             responseWaiters.resume(id, with: .success(response))
             emit(.sessionResponse(id: id, topic: record.topic, response: response))
+        case .sessionAuthenticate:
+            await onAuthenticatePairingResponse(response, requestID: id)
         case .sessionUpdate, .sessionExtend, .sessionPing:
             responseWaiters.resume(id, with: .success(response))
         default:

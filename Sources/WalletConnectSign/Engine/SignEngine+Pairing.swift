@@ -4,7 +4,9 @@ import WalletConnectCore
 /// The engine's use of the pairing controller.
 extension SignEngine {
     /// The Sign methods the pairing controller forwards to the engine instead of answering 10001.
-    static let pairingForwardedMethods: [String] = [SignMethod.sessionPropose.rawValue]
+    static let pairingForwardedMethods: [String] = [
+        SignMethod.sessionPropose.rawValue, SignMethod.sessionAuthenticate.rawValue,
+    ]
 
     /// Pairs a URI; returns the pairing topic.
     func pairWithURI(_ uri: String, activate: Bool) async throws -> String {

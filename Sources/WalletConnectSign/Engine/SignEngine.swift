@@ -31,12 +31,18 @@ public actor SignEngine {
     public let requests: RequestStore
     /// The JSON-RPC history (response id → request).
     public let history: SignRPCHistory
+    /// The pending `wc_sessionAuthenticate` requests this wallet received.
+    public let authRequests: AuthRequestStore
 
     let broadcaster = EventBroadcaster<SignEvent>()
     /// Waiters for responses to this client's requests (update, extend, ping, session request).
     let responseWaiters = WaiterTable<JSONRPCResponse>()
     /// Waiters for the settlement of this client's proposals (dapp `approval()`).
     let approvalWaiters = WaiterTable<Session>()
+    /// Waiters for the wallet's answer to this client's authenticate requests (dapp).
+    let authWaiters = WaiterTable<SignAuthenticationResult>()
+    /// One-click-auth state (dapp pending authentications, wallet settings).
+    var authState = SignAuthenticateState()
 
     var queue: SessionRequestQueue
     var isStarted = false
@@ -94,6 +100,7 @@ public actor SignEngine {
         self.proposals = ProposalStore(storage: storage, prefix: options.storagePrefix)
         self.requests = RequestStore(storage: storage, prefix: options.storagePrefix)
         self.history = SignRPCHistory(storage: storage, prefix: options.storagePrefix, wallClock: wallClock)
+        self.authRequests = AuthRequestStore(storage: storage, prefix: options.storagePrefix)
         self.queue = SessionRequestQueue(mode: options.requestQueue)
         self.ids = RPCIDGenerator(wallClock: wallClock)
     }
@@ -135,6 +142,7 @@ public actor SignEngine {
         try await proposals.load()
         try await requests.load()
         try await history.load()
+        try await restoreAuthRequests()
         await pairing.register(methods: Self.pairingForwardedMethods)
         isStarted = true
         await restore()
@@ -191,6 +199,7 @@ public actor SignEngine {
         queueReleases.removeAll()
         responseWaiters.shutdown(with: SignEngineError.shutDown)
         approvalWaiters.shutdown(with: SignEngineError.shutDown)
+        authWaiters.shutdown(with: SignEngineError.shutDown)
         broadcaster.finish()
         logger.debug("sign engine shut down")
     }

@@ -30,4 +30,7 @@ public enum SignEvent: Sendable, Hashable {
     case sessionRequestExpire(id: Int64, topic: String)
     /// A response to one of this client's session requests arrived (dapp).
     case sessionResponse(id: Int64, topic: String, response: JSONRPCResponse)
+    /// A one-click-auth request arrived (wallet): `session_authenticate`. It carries the id, the pairing topic,
+    /// the requester, the auth payload, the expiry and the verify context.
+    case sessionAuthenticate(PendingAuthRequest)
 }
