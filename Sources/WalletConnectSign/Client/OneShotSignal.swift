@@ -1,7 +1,7 @@
 import Synchronization
 
 /// A value announced once to any number of waiters; waiting is cancellation-aware (a cancelled waiter gets `nil`).
-final class OneShotSignal<Value: Sendable>: Sendable {
+package final class OneShotSignal<Value: Sendable>: Sendable {
     private struct State {
         var value: Value?
         var waiters: [AsyncStream<Value>.Continuation] = []
@@ -9,14 +9,14 @@ final class OneShotSignal<Value: Sendable>: Sendable {
 
     private let state = Mutex(State())
 
-    init() {}
+    package init() {}
 
     /// The value, once announced.
-    var value: Value? { state.withLock { $0.value } }
+    package var value: Value? { state.withLock { $0.value } }
 
     /// Announces `value` to every waiter; later calls are ignored. Returns whether this call announced it.
     @discardableResult
-    func resolve(_ value: Value) -> Bool {
+    package func resolve(_ value: Value) -> Bool {
         let waiters: [AsyncStream<Value>.Continuation]? = state.withLock { state in
             guard state.value == nil else { return nil }
             state.value = value
@@ -32,7 +32,7 @@ final class OneShotSignal<Value: Sendable>: Sendable {
     }
 
     /// Waits for the value; `nil` when the waiting task is cancelled first.
-    func wait() async -> Value? {
+    package func wait() async -> Value? {
         let (stream, continuation) = AsyncStream<Value>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let immediate: Value? = state.withLock { state in
             if let value = state.value { return value }

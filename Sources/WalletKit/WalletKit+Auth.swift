@@ -1,0 +1,81 @@
+import WalletConnectCore
+import WalletConnectSign
+
+/// One-click auth helpers, push registration and namespace building (sign.md §9, §11.2, §12.1, §7.6).
+extension WalletKit {
+    // MARK: - One-click auth
+
+    /// Approves a `wc_sessionAuthenticate` request with signed CACAOs (§9.2).
+    ///
+    /// Not available yet: the engine does not handle `wc_sessionAuthenticate` in this build.
+    /// - Returns: The session created by the approval, when the request asked for one.
+    /// - Throws: ``WalletKitError/unsupported(_:)``.
+    public func approveSessionAuthenticate(requestID: Int64, auths: [Cacao]) async throws -> Session? {
+        throw WalletKitError.unsupported("approveSessionAuthenticate (one-click auth is not wired into the engine yet)")
+    }
+
+    /// Rejects a `wc_sessionAuthenticate` request (§9.2).
+    ///
+    /// Not available yet: the engine does not handle `wc_sessionAuthenticate` in this build.
+    /// - Throws: ``WalletKitError/unsupported(_:)``.
+    public func rejectSessionAuthenticate(requestID: Int64, reason: SDKError = .sdk(.userRejected)) async throws {
+        throw WalletKitError.unsupported("rejectSessionAuthenticate (one-click auth is not wired into the engine yet)")
+    }
+
+    /// The SIWE message to sign for an auth request (JS `formatAuthMessage`, §9.3).
+    /// - Parameters:
+    ///   - request: The (populated) auth payload.
+    ///   - iss: The signer, `did:pkh:<chain>:<address>`.
+    /// - Throws: ``AuthError`` (missing audience, statement with a line break, …).
+    public nonisolated func formatAuthMessage(request: AuthPayload, iss: String) throws -> String {
+        try OneClickAuth.formatAuthMessage(request: request, iss: iss)
+    }
+
+    /// The CACAO for a signed auth payload (JS `buildAuthObject`); a bare CAIP-10 `iss` gets `did:pkh:`.
+    /// - Throws: ``AuthError`` when the payload has neither `aud` nor `uri`.
+    public nonisolated func buildAuthObject(requestPayload: AuthPayload, signature: CacaoSignature, iss: String) throws
+        -> Cacao
+    {
+        try OneClickAuth.buildAuthObject(requestPayload: requestPayload, signature: signature, iss: iss)
+    }
+
+    /// Narrows an auth request to the chains and methods the wallet supports (JS `populateAuthPayload`, §9.4).
+    /// - Throws: ``AuthError`` (no supported chains, unsupported methods, invalid ReCap).
+    public nonisolated func populateAuthPayload(authPayload: AuthPayload, chains: [String], methods: [String]) throws
+        -> AuthPayload
+    {
+        try OneClickAuth.populateAuthPayload(authPayload: authPayload, chains: chains, methods: methods)
+    }
+
+    // MARK: - Namespaces
+
+    /// The namespaces to approve for `proposal` from what the wallet supports (JS `buildApprovedNamespaces`, §7.6).
+    /// - Throws: ``Namespaces/NoAccountsError`` when a supported chain has no account; ``SDKError`` (code 9) when the
+    ///   wallet cannot satisfy the required namespaces.
+    public static func buildApprovedNamespaces(proposal: Proposal, supportedNamespaces: SessionNamespaces) throws
+        -> SessionNamespaces
+    {
+        try Namespaces.buildApprovedNamespaces(proposal: proposal, supportedNamespaces: supportedNamespaces)
+    }
+
+    // MARK: - Push
+
+    /// Registers a device token with the Echo server (§12.1) while the instance is running.
+    /// - Parameters:
+    ///   - token: The device token.
+    ///   - type: The push provider.
+    ///   - enableEncrypted: Pushes carry the encrypted envelope (`always_raw`).
+    ///   - clientID: The client id to register; this instance's relay identity by default.
+    /// - Throws: ``WalletKitError/notConfigured(_:)`` without a project id (or when not running), ``EchoError``,
+    ///   the HTTP transport's error.
+    public func registerDeviceToken(
+        token: String, type: EchoClient.PushType, enableEncrypted: Bool = false, clientID: String? = nil
+    ) async throws {
+        guard let echoClient else { throw WalletKitError.notConfigured("Echo push registration needs a project id") }
+        let id: String
+        if let clientID { id = clientID } else { id = try await signClient.clientID() }
+        try await tracked(startsSomethingNew: false) {
+            try await echoClient.registerDeviceToken(clientID: id, token: token, type: type, enableEncrypted: enableEncrypted)
+        }
+    }
+}
