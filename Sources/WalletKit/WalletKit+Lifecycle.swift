@@ -48,7 +48,7 @@ extension WalletKit: Service {
                 group.addTask { try await client.run() }
                 group.addTask {
                     for await _ in shutdownRequests {}
-                    await self.shutdown()
+                    await self.stop()
                 }
                 if (try? await client.untilRunning()) != nil { await startTelemetry() }
                 do {
@@ -92,6 +92,12 @@ extension WalletKit: Service {
     /// A request that was announced but not answered stays in the store and is announced again after a restart
     /// on the same storage. Idempotent; also valid before ``run()``.
     public func shutdown() async {
+        await stop()
+        _ = await stoppedSignal.wait()
+    }
+
+    /// Steps 1–4 of ``shutdown()`` without waiting for ``run()`` to return (``run()``'s own shutdown path calls it).
+    func stop() async {
         switch phase {
         case .idle:
             phase = .stopped
@@ -104,10 +110,7 @@ extension WalletKit: Service {
             logger.debug("walletkit draining", metadata: ["wk.count": "\(inFlight)"])
             await drain()
             await signClient.shutdown()
-            _ = await stoppedSignal.wait()
-        case .draining:
-            _ = await stoppedSignal.wait()
-        case .stopped:
+        case .draining, .stopped:
             return
         }
     }

@@ -35,14 +35,13 @@ public actor WalletKit {
     let http: DeferredHTTPTransport
     let proposalGate = ProposalGate()
     let stoppedSignal = OneShotSignal<Void>()
-    var phase: Phase = .idle
+    let stateChannel = WalletKitStateChannel(.idle)
+    var phase: WalletKitState = .idle {
+        didSet { stateChannel.set(phase) }
+    }
     /// Calls under way (``tracked(startsSomethingNew:_:)``); a graceful shutdown waits for them.
     var inFlight = 0
     var idleWaiters: [AsyncStream<Void>.Continuation] = []
-
-    enum Phase: Sendable, Hashable {
-        case idle, running, draining, stopped
-    }
 
     /// Builds the instance (storage opened, namespace locked, nothing connected). Call ``run()`` next, or use
     /// ``withWalletKit(_:_:)``.
@@ -98,6 +97,12 @@ public actor WalletKit {
     public nonisolated var pendingSessionRequests: [PendingRequest] {
         get async { await signClient.pendingSessionRequests() }
     }
+
+    /// The lifecycle state.
+    public nonisolated var state: WalletKitState { stateChannel.state }
+
+    /// Lifecycle states, starting with the current one; the stream finishes after ``WalletKitState/stopped``.
+    public nonisolated var states: AsyncStream<WalletKitState> { stateChannel.subscribe() }
 
     // MARK: - Events (each access is a new stream; all finish at shutdown)
 
