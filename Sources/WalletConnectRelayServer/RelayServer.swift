@@ -111,11 +111,17 @@ public actor RelayServer {
             continuation.finish()
         }
         for await event in events {
-            let port = try event.get()
-            boundPort = port
-            logger.debug("relay listening", metadata: ["wk.relay.port": "\(port)"])
-            return port
+            switch event {
+            case .success(let port):
+                boundPort = port
+                logger.debug("relay listening", metadata: ["wk.relay.port": "\(port)"])
+                return port
+            case .failure(let error):
+                runTask = nil
+                throw error
+            }
         }
+        runTask = nil
         throw StartError(description: "relay server did not start")
     }
 

@@ -196,7 +196,7 @@ public actor RelayServerState {
     }
 
     func sendResult<R: Codable & Sendable>(_ result: R, id rpcID: RPCID, to id: UInt64) {
-        guard let text = try? WireJSON.string(IRN.ResultResponse(id: rpcID, result: result)) else { return }
+        guard let text = try? IRN.wireString(IRN.ResultResponse(id: rpcID, result: result)) else { return }
         send(text, to: id)
     }
 
@@ -204,9 +204,9 @@ public actor RelayServerState {
         stats.errors += 1
         let text: String?
         if let rpcID {
-            text = try? WireJSON.string(JSONRPCResponse(id: rpcID, error: IRN.error(tag)))
+            text = try? IRN.wireString(JSONRPCResponse(id: rpcID, error: IRN.error(tag)))
         } else {
-            text = try? WireJSON.string(NullIDErrorResponse(error: IRN.error(tag)))
+            text = try? IRN.wireString(NullIDErrorResponse(error: IRN.error(tag)))
         }
         if let text { send(text, to: id) }
         logger.debug("relay request failed", metadata: ["wk.relay.error": "\(tag.rawValue)"])
@@ -226,7 +226,7 @@ public actor RelayServerState {
         let params = IRN.SubscriptionParams(
             id: IRN.subscriptionID(topic: stored.topic, clientID: connection.clientID), data: stored.relayMessage)
         let request = IRN.Request(id: RPCID(relayID), method: IRN.Method.subscription, params: params)
-        guard let text = try? WireJSON.string(request) else { return }
+        guard let text = try? IRN.wireString(request) else { return }
         if case .dropped = connection.sink.yield(.text(text)) {
             stats.dropped += 1
             return

@@ -9,7 +9,7 @@ struct RelayRPCVectorTests {
     /// Decodes a request frame as its typed `IRN.Request` and re-encodes it with the wire encoder.
     static func typedRoundTrip(method: String, frame: Data) throws -> String {
         func trip<P: Codable & Sendable>(_: P.Type) throws -> String {
-            try WireJSON.string(JSONDecoder().decode(IRN.Request<P>.self, from: frame))
+            try IRN.wireString(JSONDecoder().decode(IRN.Request<P>.self, from: frame))
         }
         switch method {
         case IRN.Method.publish: return try trip(IRN.PublishParams.self)
@@ -39,7 +39,7 @@ struct RelayRPCVectorTests {
         case .request(let request):
             return (message, try typedRoundTrip(method: request.method, frame: Data(text.utf8)))
         case .response(let response):
-            return (message, try WireJSON.string(response))
+            return (message, try IRN.wireString(response))
         }
     }
 
@@ -207,7 +207,7 @@ struct RelayRPCVectorTests {
             ttl: 300, tag: 1100, prompt: true, attestation: "a", correlationID: 7,
             tvf: ["chainId": "eip155:1", "rpcMethods": ["eth_sign"], "custom": 1])
         let params = IRN.PublishParams(topic: String(repeating: "a", count: 64), message: "m", options: options)
-        let text = try WireJSON.string(params)
+        let text = try IRN.wireString(params)
         let expected =
             "{\"topic\":\"\(String(repeating: "a", count: 64))\",\"message\":\"m\",\"attestation\":\"a\",\"ttl\":300,"
             + "\"tag\":1100,\"prompt\":true,\"correlationId\":7,\"chainId\":\"eip155:1\",\"rpcMethods\":[\"eth_sign\"],"

@@ -48,6 +48,17 @@ func rawHTTPStatusLine(port: Int, request: String) throws -> String {
     return String(text.split(separator: "\r\n", maxSplits: 1).first ?? "")
 }
 
+/// ``rawHTTPStatusLine(port:request:)`` on its own thread, so the blocking socket never holds a
+/// cooperative-pool thread the server needs.
+func rawHTTPStatus(port: Int, request: String) async throws -> String {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<String, any Error>) in
+        let thread = Thread {
+            continuation.resume(with: Result { try rawHTTPStatusLine(port: port, request: request) })
+        }
+        thread.start()
+    }
+}
+
 func upgradeRequest(path: String, headers: [String] = []) -> String {
     (["GET \(path) HTTP/1.1", "Host: 127.0.0.1", "Connection: Upgrade", "Upgrade: websocket",
       "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="] + headers)
@@ -129,12 +140,12 @@ struct RelayServerTransportTests {
         try await withRelay(RelayServerConfiguration(strictAuth: true)) { server in
             let port = try #require(await server.port)
             let jwt = RelayTest.fakeJWT(iss: "did:key:z6MkforgedKey")
-            #expect(try rawHTTPStatusLine(port: port, request: upgradeRequest(path: "/?auth=\(jwt)")).contains(" 401"))
+            #expect(try await rawHTTPStatus(port: port, request: upgradeRequest(path: "/?auth=\(jwt)")).contains(" 401"))
             #expect(
-                try rawHTTPStatusLine(
+                try await rawHTTPStatus(
                     port: port, request: upgradeRequest(path: "/", headers: ["Authorization: Bearer \(jwt)"])
                 ).contains(" 401"))
-            #expect(try rawHTTPStatusLine(port: port, request: upgradeRequest(path: "/")).contains(" 401"))
+            #expect(try await rawHTTPStatus(port: port, request: upgradeRequest(path: "/")).contains(" 401"))
             await #expect(throws: (any Error).self) {
                 _ = try await RelayTestClient.connect("\(await server.url)/?auth=\(jwt)")
             }
@@ -149,7 +160,7 @@ struct RelayServerTransportTests {
     func lenientAuth() async throws {
         try await withRelay { server in
             let port = try #require(await server.port)
-            #expect(try rawHTTPStatusLine(port: port, request: "GET /health HTTP/1.1\r\nHost: x\r\n\r\n").contains(" 200"))
+            #expect(try await rawHTTPStatus(port: port, request: "GET /health HTTP/1.1\r\nHost: x\r\n\r\n").contains(" 200"))
             let first = try await connectClient(server)
             let second = try await connectClient(server)
             let topic = RelayTest.topic()
@@ -218,7 +229,7 @@ struct RelayServerSignedAuthTests {
 
             clock.advance(seconds: 3600 + 121)
             let port = try #require(await server.port)
-            #expect(try rawHTTPStatusLine(port: port, request: upgradeRequest(path: "/?auth=\(jwt)")).contains(" 401"))
+            #expect(try await rawHTTPStatus(port: port, request: upgradeRequest(path: "/?auth=\(jwt)")).contains(" 401"))
         }
     }
 }

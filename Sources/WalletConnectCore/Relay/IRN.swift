@@ -78,6 +78,13 @@ public enum IRN {
     /// The ttl the relay uses for the messages of `wc_proposeSession` / `wc_approveSession`.
     public static let compositeTTL: UInt32 = 300
 
+    /// Encodes a relay frame as compact JSON in the field order of its `encode(to:)` (byte-exact wire form).
+    ///
+    /// Use this instead of `JSONEncoder`, which does not keep key order on Linux.
+    public static func wireString<T: Encodable>(_ value: T) throws -> String {
+        try OrderedJSONEncoder().string(value)
+    }
+
     /// Whether the relay accepts `id` as a client request id (≥ 10⁹).
     public static func isValidRequestID(_ id: RPCID) -> Bool {
         id.rawValue >= minRequestID
