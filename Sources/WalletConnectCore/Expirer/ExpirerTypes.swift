@@ -11,9 +11,9 @@ public struct ExpirerEntry: Sendable, Hashable, Codable {
         self.expiry = expiry
     }
 
-    /// Whether the entry has expired at `nowMilliseconds` (`now_ms >= expiry × 1000`).
+    /// Whether the entry has expired at `nowMilliseconds` (`now_ms >= expiry × 1000`, saturating).
     public func isExpired(nowMilliseconds: Int64) -> Bool {
-        nowMilliseconds >= expiry * 1000
+        Expiry.isExpired(expirySeconds: expiry, nowMilliseconds: nowMilliseconds)
     }
 }
 

@@ -60,7 +60,10 @@ extension PairingURI {
     /// - Throws: ``PairingURIError``; ``PairingURIError/description`` is the JS message.
     public static func validateForPairing(_ text: String, nowMilliseconds: Int64) throws -> PairingURI {
         let uri = try parse(text)
-        if let expiry = uri.expiryTimestamp, expiry * 1000 < nowMilliseconds { throw PairingURIError(.expired) }
+        // Saturating: `expiryTimestamp=9223372036854775807` must not trap (fuzzing finding).
+        if let expiry = uri.expiryTimestamp, Expiry.milliseconds(fromSeconds: expiry) < nowMilliseconds {
+            throw PairingURIError(.expired)
+        }
         return uri
     }
 

@@ -6,8 +6,17 @@ public enum Expiry {
         return total >= 0 ? total / 1000 : (total - 999) / 1000
     }
 
-    /// Whether an expiry has passed: `nowMilliseconds >= expirySeconds × 1000`.
+    /// Whether an expiry has passed: `nowMilliseconds >= expirySeconds × 1000` (the product saturates, so a
+    /// hostile expiry such as `Int64.max` counts as never expiring instead of trapping).
     public static func isExpired(expirySeconds: Int64, nowMilliseconds: Int64) -> Bool {
-        nowMilliseconds >= expirySeconds * 1000
+        nowMilliseconds >= milliseconds(fromSeconds: expirySeconds)
+    }
+
+    /// `seconds × 1000`, saturated to the `Int64` range. Use it for every expiry that came from a peer or a URI:
+    /// a plain `expiry * 1000` traps on overflow (found by fuzzing the pairing URI parser).
+    public static func milliseconds(fromSeconds seconds: Int64) -> Int64 {
+        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        guard overflow else { return product }
+        return seconds < 0 ? .min : .max
     }
 }
