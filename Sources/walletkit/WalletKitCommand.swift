@@ -7,8 +7,7 @@ struct WalletKitCommand: AsyncParsableCommand {
         commandName: "walletkit",
         abstract: "WalletConnect v2 wallet toolkit: relay server and demo tools.",
         subcommands: [
-            // Add further subcommands (dapp, wallet, demo) here.
-            RelayCommand.self
+            RelayCommand.self, DappCommand.self, WalletCommand.self,
         ]
     )
 }

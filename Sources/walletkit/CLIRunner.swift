@@ -1,0 +1,160 @@
+import ArgumentParser
+import Foundation
+import WalletConnectCore
+import WalletConnectSign
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How a command's flow ended when it did not throw.
+enum FlowStatus: Sendable, Equatable {
+    /// Everything asked for happened: exit 0.
+    case completed
+    /// The peer refused (session rejected, a request answered with an error, authentication refused): exit 3.
+    case refused(String)
+}
+
+/// An error of the CLI itself (bad input, a missed deadline, an unexpected end).
+struct CLIError: Error, Sendable, CustomStringConvertible {
+    /// The message printed in the `error` line.
+    var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// How ``CLIRunner/run(configuration:timeout:flow:)`` ended.
+enum RunEnd: Sendable {
+    /// The flow returned.
+    case finished(FlowStatus)
+    /// The flow (or the client) threw.
+    case failed(String)
+    /// SIGINT or SIGTERM arrived first.
+    case interrupted(Int32)
+    /// The deadline passed first.
+    case timedOut
+}
+
+/// Runs one ``SignClient`` with a flow, racing it against SIGINT/SIGTERM and an optional deadline. The client is
+/// shut down on every path (which also ends any call the flow is still waiting in).
+enum CLIRunner {
+    private enum Outcome: Sendable {
+        case flow(RunEnd)
+        case clientStopped(String?)
+        case signal(Int32)
+        case deadline
+        case cancelled
+    }
+
+    /// The process exit code for the peer refusing.
+    static let refusedExitCode: Int32 = 3
+
+    /// Builds the client, subscribes to its events (before it starts, so re-announced requests are seen), runs
+    /// it and calls `flow` once it is running.
+    static func run(
+        configuration: SignClientConfiguration, timeout: Duration?,
+        flow: @escaping @Sendable (SignClient, AsyncStream<SignEvent>) async throws -> FlowStatus
+    ) async -> RunEnd {
+        signal(SIGPIPE, SIG_IGN)
+        let client: SignClient
+        do {
+            client = try SignClient(configuration: configuration)
+        } catch {
+            return .failed(describe(error))
+        }
+        let events = client.events()
+        return await withTaskGroup(of: Outcome.self, returning: RunEnd.self) { group in
+            group.addTask {
+                do {
+                    try await client.run()
+                    return .clientStopped(nil)
+                } catch {
+                    return .clientStopped(describe(error))
+                }
+            }
+            group.addTask {
+                do {
+                    try await client.untilRunning()
+                    return .flow(.finished(try await flow(client, events)))
+                } catch is CancellationError {
+                    return .cancelled
+                } catch {
+                    return .flow(.failed(describe(error)))
+                }
+            }
+            group.addTask {
+                let number = await SignalWaiter.wait(for: [SIGINT, SIGTERM])
+                return Task.isCancelled ? .cancelled : .signal(number)
+            }
+            if let timeout {
+                group.addTask {
+                    do {
+                        try await ContinuousClock().sleep(for: timeout)
+                        return .deadline
+                    } catch {
+                        return .cancelled
+                    }
+                }
+            }
+            var end: RunEnd?
+            while end == nil, let outcome = await group.next() {
+                switch outcome {
+                case .flow(let result): end = result
+                case .clientStopped(let error): end = .failed(error ?? "the sign client stopped unexpectedly")
+                case .signal(let number): end = .interrupted(number)
+                case .deadline: end = .timedOut
+                case .cancelled: continue
+                }
+            }
+            await client.shutdown()
+            group.cancelAll()
+            while await group.next() != nil {}
+            return end ?? .failed("the run ended without a result")
+        }
+    }
+
+    /// A one-line description of an error without secrets (the library's errors never carry keys or payloads).
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as SDKError: "\(error.message) (code \(error.code.rawValue))"
+        case let error as CLIError: error.description
+        case let error as any CustomStringConvertible: error.description
+        default: String(describing: error)
+        }
+    }
+
+    /// Prints the final line for `end` and turns it into the process exit: returns normally for exit 0.
+    /// - Parameter interruptionCompletes: Whether SIGINT/SIGTERM is a normal end (a serving wallet).
+    static func finish(_ end: RunEnd, output: OutputWriter, interruptionCompletes: Bool, timeoutCompletes: Bool) throws {
+        switch end {
+        case .finished(.completed):
+            return
+        case .finished(.refused(let message)):
+            output.error(message, [("refused", .bool(true))])
+            throw ExitCode(refusedExitCode)
+        case .failed(let message):
+            output.error(message)
+            throw ExitCode.failure
+        case .interrupted(let number):
+            if interruptionCompletes {
+                output.emit(JSONLine("stopped").with("reason", "signal").with("signal", .int(Int64(number))))
+                return
+            }
+            output.error("interrupted by signal \(number)")
+            throw ExitCode.failure
+        case .timedOut:
+            if timeoutCompletes {
+                output.emit(JSONLine("stopped").with("reason", "timeout"))
+                return
+            }
+            output.error("timed out")
+            throw ExitCode.failure
+        }
+    }
+}

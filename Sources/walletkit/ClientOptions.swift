@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Logging
+import WalletConnectCore
+import WalletConnectSign
+
+/// Options shared by `walletkit dapp` and `walletkit wallet`: where the relay is, who we are, where state lives.
+struct ClientOptions: ParsableArguments {
+    @Option(name: .customLong("relay-url"), help: "Relay URL: ws:// or wss://, with or without a port.")
+    var relayURL = SignClientConfiguration.defaultRelayURL
+
+    @Option(
+        name: .customLong("project-id"),
+        help: "Cloud project id sent to the relay (default: $WALLETCONNECT_PROJECT_ID when set).")
+    var projectID: String?
+
+    @Option(help: "SQLite file keeping this client's state across runs (default: memory only).")
+    var storage: String?
+
+    @Flag(name: .shortAndLong, help: "Log the library's debug output to stderr.")
+    var verbose = false
+
+    func validate() throws {
+        try Self.validateRelayURL(relayURL)
+    }
+
+    /// The project id from the option, else from `WALLETCONNECT_PROJECT_ID`.
+    var effectiveProjectID: String? {
+        if let projectID, !projectID.isEmpty { return projectID }
+        let environment = ProcessInfo.processInfo.environment["WALLETCONNECT_PROJECT_ID"]
+        return environment?.isEmpty == false ? environment : nil
+    }
+
+    /// A logger writing to stderr: debug with `--verbose`, warnings otherwise.
+    func makeLogger(label: String) -> Logger {
+        var logger = Logger(label: label, factory: { StreamLogHandler.standardError(label: $0) })
+        logger.logLevel = verbose ? .debug : .warning
+        return logger
+    }
+
+    /// The client configuration for these options.
+    func configuration(metadata: Metadata, label: String) -> SignClientConfiguration {
+        SignClientConfiguration(
+            metadata: metadata, relayURL: relayURL, projectID: effectiveProjectID,
+            storage: storage.map { .sqlite(path: $0) } ?? .inMemory, logger: makeLogger(label: label))
+    }
+
+    /// Accepts `ws://host[:port][/path]` and `wss://…`.
+    /// - Throws: `ValidationError` naming what is wrong.
+    static func validateRelayURL(_ text: String) throws {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
+            throw ValidationError("--relay-url is not a URL: \(text)")
+        }
+        guard scheme == "ws" || scheme == "wss" else {
+            throw ValidationError("--relay-url must start with ws:// or wss:// (got \(scheme)://)")
+        }
+        guard let host = components.host, !host.isEmpty else {
+            throw ValidationError("--relay-url has no host: \(text)")
+        }
+        if let port = components.port, !(1...65_535).contains(port) {
+            throw ValidationError("--relay-url port must be between 1 and 65535")
+        }
+    }
+
+    /// Parses `--timeout` seconds.
+    static func duration(seconds: Double?) -> Duration? {
+        guard let seconds, seconds > 0 else { return nil }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+}
+
+extension Metadata {
+    /// The metadata `walletkit dapp` sends.
+    static let cliDapp = Metadata(
+        name: "walletkit dapp", description: "WalletKit for Swift command-line dApp",
+        url: "https://walletkit.invalid/dapp", icons: [])
+
+    /// The metadata `walletkit wallet` sends.
+    static let cliWallet = Metadata(
+        name: "walletkit wallet", description: "WalletKit for Swift command-line wallet",
+        url: "https://walletkit.invalid/wallet", icons: [])
+}
+
+extension String {
+    /// Splits a comma-separated list, trimming blanks and dropping empty items.
+    var commaSeparated: [String] {
+        split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import WalletConnectCore
+import WalletConnectSign
+
+/// `walletkit dapp`: proposes a session (or resumes a stored one), sends requests, verifies signatures.
+struct DappCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dapp",
+        abstract: "Run a dApp: print a wc: URI, wait for approval, send requests (JSON lines on stdout).",
+        discussion: """
+            Exit status: 0 when everything asked for completed, 3 when the wallet refused (proposal rejected, a \
+            request answered with an error, authentication refused), 1 otherwise (timeout, relay or usage error). \
+            With --storage holding an active session, that session is resumed instead of proposing a new one \
+            (unless --new-session). See Docs/CLI.md.
+            """
+    )
+
+    @OptionGroup var client: ClientOptions
+
+    @Option(help: "Chains to request, comma-separated CAIP-2.")
+    var chains = "eip155:1"
+
+    @Option(help: "Methods to request, comma-separated.")
+    var methods = "personal_sign,eth_sign"
+
+    @Option(help: "Events to request, comma-separated.")
+    var events = "accountsChanged,chainChanged"
+
+    @Option(help: "Send this session request once the session is up.")
+    var request: String?
+
+    @Option(help: "The request's params as JSON (default for personal_sign/eth_sign: a message and the session account).")
+    var params: String?
+
+    @Option(name: .customLong("repeat"), help: "Send the request this many times (concurrently).")
+    var repeatCount = 1
+
+    @Flag(help: "Ping the session after the requests.")
+    var ping = false
+
+    @Flag(help: "Disconnect the session at the end.")
+    var disconnect = false
+
+    @Flag(help: "Sign in with wc_sessionAuthenticate (one-click auth) instead of a plain proposal.")
+    var authenticate = false
+
+    @Option(help: "Resume this stored session topic.")
+    var topic: String?
+
+    @Flag(name: .customLong("new-session"), help: "Propose a new session even if --storage holds one.")
+    var newSession = false
+
+    @Option(help: "Fail after this many seconds.")
+    var timeout: Double = 120
+
+    func validate() throws {
+        let chainList = chains.commaSeparated
+        guard !chainList.isEmpty else { throw ValidationError("--chains needs at least one chain") }
+        for chain in chainList where chain.split(separator: ":").count != 2 {
+            throw ValidationError("--chains takes CAIP-2 chains (namespace:reference), got \(chain)")
+        }
+        if authenticate, chainList.contains(where: { !$0.hasPrefix("eip155:") }) {
+            throw ValidationError("--authenticate supports eip155 chains only")
+        }
+        if repeatCount < 1 { throw ValidationError("--repeat must be at least 1") }
+        if repeatCount > 1 && request == nil { throw ValidationError("--repeat needs --request") }
+        if params != nil && request == nil { throw ValidationError("--params needs --request") }
+        if let params { _ = try Self.parseParams(params) }
+        if timeout <= 0 { throw ValidationError("--timeout must be positive") }
+    }
+
+    /// Parses `--params` as any JSON value.
+    static func parseParams(_ text: String) throws -> JSONValue {
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        } catch {
+            throw ValidationError("--params is not valid JSON")
+        }
+    }
+
+    func run() async throws {
+        let output = OutputWriter()
+        let settings = DappSettings(
+            chains: chains.commaSeparated, methods: methods.commaSeparated, events: events.commaSeparated,
+            request: request, params: try params.map(Self.parseParams), repeatCount: repeatCount, ping: ping,
+            disconnect: disconnect, authenticate: authenticate, topic: topic, newSession: newSession)
+        let flow = DappFlow(settings: settings, output: output)
+        let end = await CLIRunner.run(
+            configuration: client.configuration(metadata: .cliDapp, label: "walletkit.dapp"),
+            timeout: ClientOptions.duration(seconds: timeout)
+        ) { client, events in
+            try await flow.run(client: client, events: events)
+        }
+        try CLIRunner.finish(end, output: output, interruptionCompletes: false, timeoutCompletes: false)
+    }
+}

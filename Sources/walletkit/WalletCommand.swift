@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import WalletConnectSign
+
+/// How `walletkit wallet` answers session requests.
+enum RespondMode: String, ExpressibleByArgument, CaseIterable, Sendable {
+    /// A real EIP-191 signature for `personal_sign` / `eth_sign` (needs `--private-key`); other methods get 5101.
+    case sign
+    /// The request's params back as the result.
+    case echo
+    /// Error 5000 `User rejected.`.
+    case reject
+}
+
+/// `walletkit wallet`: pairs with a dapp, approves (or rejects) its proposal, and answers its requests.
+struct WalletCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wallet",
+        abstract: "Run a wallet: pair from a wc: URI, approve or reject, answer requests (JSON lines on stdout).",
+        discussion: """
+            Without --uri it resumes the sessions kept in --storage and answers their pending requests. Runs until \
+            SIGINT/SIGTERM or --timeout (exit 0); with --until-delete it exits 0 once the dapp deletes the session; \
+            with --reject it exits 0 once the proposal (or authenticate request) is rejected. See Docs/CLI.md.
+            """
+    )
+
+    @OptionGroup var client: ClientOptions
+
+    @Option(help: "The dapp's pairing URI (wc:…).")
+    var uri: String?
+
+    @Option(help: "Accounts to approve, comma-separated CAIP-10 (default: the --private-key address on the requested chains).")
+    var accounts: String?
+
+    @Flag(help: "Reject the proposal (and authenticate requests) with 5000 User rejected.")
+    var reject = false
+
+    @Option(help: "How to answer session requests: sign, echo or reject (default: sign with --private-key, else echo).")
+    var respond: RespondMode?
+
+    @Option(name: .customLong("private-key"), help: "secp256k1 private key (hex) for sign and authenticate.")
+    var privateKey: String?
+
+    @Option(name: .customLong("respond-delay"), help: "Seconds to wait before answering each request.")
+    var respondDelay: Double = 0
+
+    @Flag(name: .customLong("until-delete"), help: "Exit 0 once the peer deletes the session.")
+    var untilDelete = false
+
+    @Option(help: "Stop after this many seconds (with --until-delete: fail).")
+    var timeout: Double?
+
+    func validate() throws {
+        if let uri, !uri.hasPrefix("wc:") { throw ValidationError("--uri must be a wc: URI") }
+        if respond == .sign && privateKey == nil { throw ValidationError("--respond sign needs --private-key") }
+        if let privateKey { _ = try PersonalSign.privateKey(hex: privateKey) }
+        if accounts == nil && privateKey == nil && !reject && uri != nil {
+            throw ValidationError("pass --accounts or --private-key (or --reject)")
+        }
+        for account in accounts?.commaSeparated ?? [] where account.split(separator: ":").count != 3 {
+            throw ValidationError("--accounts takes CAIP-10 accounts (namespace:reference:address), got \(account)")
+        }
+        if respondDelay < 0 { throw ValidationError("--respond-delay must not be negative") }
+        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive") }
+    }
+
+    func run() async throws {
+        let output = OutputWriter()
+        let key = try privateKey.map(PersonalSign.privateKey(hex:))
+        let settings = WalletSettings(
+            uri: uri, approval: WalletApproval(accounts: accounts?.commaSeparated ?? [], privateKey: key),
+            reject: reject, respond: respond ?? (key == nil ? .echo : .sign),
+            respondDelay: ClientOptions.duration(seconds: respondDelay), untilDelete: untilDelete)
+        let flow = WalletFlow(settings: settings, output: output)
+        let end = await CLIRunner.run(
+            configuration: client.configuration(metadata: .cliWallet, label: "walletkit.wallet"),
+            timeout: ClientOptions.duration(seconds: timeout)
+        ) { client, events in
+            try await flow.run(client: client, events: events)
+        }
+        try CLIRunner.finish(end, output: output, interruptionCompletes: !untilDelete, timeoutCompletes: !untilDelete)
+    }
+}

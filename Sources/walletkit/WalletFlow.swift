@@ -1,0 +1,163 @@
+import Foundation
+import WalletConnectCore
+import WalletConnectSign
+
+/// The parsed options of `walletkit wallet`.
+struct WalletSettings: Sendable {
+    var uri: String?
+    var approval: WalletApproval
+    var reject: Bool
+    var respond: RespondMode
+    var respondDelay: Duration?
+    var untilDelete: Bool
+}
+
+/// The wallet's event loop: approve/reject proposals and authenticate requests, answer session requests (each in
+/// its own task, so a `--respond-delay` does not hold up other events), print every event as a JSON line.
+struct WalletFlow: Sendable {
+    let settings: WalletSettings
+    let output: OutputWriter
+
+    private enum Input: Sendable {
+        case event(SignEvent)
+        case eventsEnded
+        case responded(JSONLine)
+        case failed(String)
+    }
+
+    /// Runs until the flow completes (see ``WalletCommand``) or is cancelled.
+    /// - Throws: ``CLIError`` or the client's error when something fails; `CancellationError` when stopped.
+    func run(client: SignClient, events: AsyncStream<SignEvent>) async throws -> FlowStatus {
+        let sessions = await client.activeSessions()
+        let pending = await client.pendingSessionRequests()
+        var ready = JSONLine("ready").with("sessions", .array(sessions.keys.sorted().map(JSONValue.string)))
+        ready.set("pendingRequests", .int(Int64(pending.count)))
+        if let address = settings.approval.address { ready.set("address", .string(address.checksummed)) }
+        output.emit(ready)
+
+        let (inputs, sink) = AsyncStream<Input>.makeStream()
+        return try await withThrowingTaskGroup(of: Void.self, returning: FlowStatus.self) { group in
+            group.addTask {
+                for await event in events { sink.yield(.event(event)) }
+                sink.yield(.eventsEnded)
+            }
+            if let uri = settings.uri {
+                try await client.pair(uri: uri)
+                output.emit(JSONLine("paired"))
+            }
+            var handled = Set<Int64>()
+            for await input in inputs {
+                switch input {
+                case .event(let event):
+                    // A proposal, request or authenticate request is handled once, even if announced again.
+                    if let id = Self.handledID(of: event), !handled.insert(id).inserted { continue }
+                    output.emit(EventLines.line(for: event))
+                    if case .sessionRequest(let request) = event {
+                        group.addTask { await answer(request, client: client, sink: sink) }
+                    } else if let status = try await handle(event, client: client) {
+                        group.cancelAll()
+                        return status
+                    }
+                case .eventsEnded:
+                    throw CLIError("the sign client stopped")
+                case .responded(let line):
+                    output.emit(line)
+                case .failed(let message):
+                    throw CLIError(message)
+                }
+            }
+            throw CancellationError()
+        }
+    }
+
+    /// Handles one event other than a session request; returns a status when the flow is complete.
+    private func handle(_ event: SignEvent, client: SignClient) async throws -> FlowStatus? {
+        switch event {
+        case .sessionProposal(let proposal, _):
+            if settings.reject {
+                try await client.rejectSession(proposalID: proposal.id)
+                output.emit(JSONLine("proposal_rejected").with("id", .int(proposal.id)))
+                return settings.untilDelete ? nil : .completed
+            }
+            let namespaces = try settings.approval.namespaces(for: proposal)
+            let session = try await client.approveSession(proposalID: proposal.id, namespaces: namespaces)
+            output.emit(EventLines.approvedLine(session))
+        case .sessionAuthenticate(let request):
+            if settings.reject {
+                try await client.engine.rejectSessionAuthenticate(requestID: request.id)
+                output.emit(JSONLine("auth_rejected").with("id", .int(request.id)))
+                return settings.untilDelete ? nil : .completed
+            }
+            let requested = (try? ReCap.decoded(from: request.authPayload.resources))?.methods ?? []
+            let methods = settings.respond == .sign ? requested.filter(Self.signingMethods.contains) : requested
+            let signed = try settings.approval.cacaos(for: request, methods: methods)
+            let session = try await client.engine.approveSessionAuthenticate(requestID: request.id, auths: signed.cacaos)
+            var line = JSONLine("auth_approved").with("id", .int(request.id)).with("address", .string(signed.address))
+            line.set("cacaos", .int(Int64(signed.cacaos.count)))
+            if let session { line.set("topic", .string(session.topic)) }
+            output.emit(line)
+        case .sessionDelete:
+            if settings.untilDelete { return .completed }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// The id of an event the wallet answers (proposal, session request, authenticate request).
+    static func handledID(of event: SignEvent) -> Int64? {
+        switch event {
+        case .sessionProposal(let proposal, _): proposal.id
+        case .sessionRequest(let request): request.id
+        case .sessionAuthenticate(let request): request.id
+        default: nil
+        }
+    }
+
+    /// The methods `--respond sign` answers with a signature.
+    static let signingMethods = ["personal_sign", "eth_sign"]
+
+    /// Answers one session request (after `--respond-delay`) and reports the outcome through `sink`.
+    private func answer(_ request: PendingRequest, client: SignClient, sink: AsyncStream<Input>.Continuation) async {
+        do {
+            if let delay = settings.respondDelay { try await ContinuousClock().sleep(for: delay) }
+            let response = responseFor(request)
+            try await client.respondSessionRequest(topic: request.topic, response: response)
+            var line = JSONLine("responded").with("id", .int(request.id)).with("topic", .string(request.topic))
+            line.set("outcome", .string(response.error == nil ? "result" : "error"))
+            if let error = response.error { line.set("code", .int(Int64(error.code))) }
+            sink.yield(.responded(line))
+        } catch is CancellationError {
+            return
+        } catch {
+            sink.yield(.failed("answering request \(request.id) failed: \(CLIRunner.describe(error))"))
+        }
+    }
+
+    /// The response `--respond` gives to `request`.
+    func responseFor(_ request: PendingRequest) -> JSONRPCResponse {
+        let id = RPCID(request.id)
+        let method = request.params.request.method
+        let params = request.params.request.params
+        switch settings.respond {
+        case .echo:
+            return JSONRPCResponse(id: id, result: params)
+        case .reject:
+            return JSONRPCResponse(id: id, error: SDKError.sdk(.userRejected).jsonRPCError)
+        case .sign:
+            guard let key = settings.approval.privateKey, let address = settings.approval.address,
+                let (message, requestedAddress) = PersonalSign.messageAndAddress(method: method, params: params)
+            else {
+                return JSONRPCResponse(id: id, error: SDKError.sdk(.unsupportedMethods, context: method).jsonRPCError)
+            }
+            if let requestedAddress, requestedAddress.lowercased() != address.lowercased {
+                return JSONRPCResponse(
+                    id: id, error: SDKError.sdk(.unsupportedAccounts, context: requestedAddress).jsonRPCError)
+            }
+            guard let signature = try? PersonalSign.sign(message: message, privateKey: key) else {
+                return JSONRPCResponse(id: id, error: SDKError.sdk(.userRejected).jsonRPCError)
+            }
+            return JSONRPCResponse(id: id, result: .string(signature))
+        }
+    }
+}
