@@ -21,7 +21,7 @@ struct DappCommand: AsyncParsableCommand {
     @Option(help: "Chains to request, comma-separated CAIP-2.")
     var chains = "eip155:1"
 
-    @Option(help: "Methods to request, comma-separated.")
+    @Option(help: "Methods to request, comma-separated (the --request method is added).")
     var methods = "personal_sign,eth_sign"
 
     @Option(help: "Events to request, comma-separated.")
@@ -81,8 +81,10 @@ struct DappCommand: AsyncParsableCommand {
 
     func run() async throws {
         let output = OutputWriter()
+        var methodList = methods.commaSeparated
+        if let request, !methodList.contains(request) { methodList.append(request) }
         let settings = DappSettings(
-            chains: chains.commaSeparated, methods: methods.commaSeparated, events: events.commaSeparated,
+            chains: chains.commaSeparated, methods: methodList, events: events.commaSeparated,
             request: request, params: try params.map(Self.parseParams), repeatCount: repeatCount, ping: ping,
             disconnect: disconnect, authenticate: authenticate, topic: topic, newSession: newSession)
         let flow = DappFlow(settings: settings, output: output)
