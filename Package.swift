@@ -103,7 +103,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "Benchmarks",
-            dependencies: ["WalletConnectCore", "CSodium"],
+            dependencies: [
+                "WalletConnectCore", "WalletConnectSign", "WalletConnectRelayServer", "CSodium",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "WSClient", package: "swift-websocket"),
+            ],
             path: "Benchmarks",
             swiftSettings: swiftSettings
         ),

@@ -7,6 +7,15 @@ import Foundation
 struct BenchmarksMain {
     static func main() async {
         var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == ColdStartBenchmarks.childFlag, arguments.count == 3 {
+            do {
+                try await ColdStartBenchmarks.child(directory: arguments[1], url: arguments[2])
+                exit(0)
+            } catch {
+                FileHandle.standardError.write(Data("cold start child failed: \(error)\n".utf8))
+                exit(1)
+            }
+        }
         let json = arguments.contains("--json")
         arguments.removeAll { $0 == "--json" }
         let filter = arguments.first
@@ -16,7 +25,11 @@ struct BenchmarksMain {
 
         let cases: [(String, () async throws -> [BenchmarkResult])] = [
             ("envelope", { try CryptoBenchmarks.envelope() }),
+            ("crypto_actor", { try await CryptoBenchmarks.cryptoActor() }),
             ("jsonrpc", { try JSONRPCBenchmarks.sessionRequest() }),
+            ("relay", { try await RelayBenchmarks.run() }),
+            ("sign", { try await SignBenchmarks.run() }),
+            ("cold_start", { try await ColdStartBenchmarks.run() }),
         ]
         var results: [BenchmarkResult] = []
         var failed = false

@@ -51,3 +51,39 @@ public enum ChaChaPoly {
         return Array(out.prefix(Int(outLength)))
     }
 }
+
+extension ChaChaPoly {
+    /// Seals `plaintext` into `target` (`plaintext.count + tagLength` bytes); no associated data.
+    /// The regions may be the same (in place) but must not partially overlap.
+    /// - Throws: ``CryptoError/invalidKeyLength`` or ``CryptoError/operationFailed``.
+    static func seal(
+        _ plaintext: UnsafeRawBufferPointer, key: [UInt8], nonce: UnsafeRawPointer, into target: UnsafeMutableRawPointer
+    ) throws(CryptoError) {
+        try Sodium.ensureReady()
+        guard key.count == keyLength else { throw CryptoError.invalidKeyLength }
+        var outLength: UInt64 = 0
+        let status = crypto_aead_chacha20poly1305_ietf_encrypt(
+            target.assumingMemoryBound(to: UInt8.self), &outLength,
+            plaintext.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(plaintext.count), nil, 0, nil,
+            nonce.assumingMemoryBound(to: UInt8.self), key)
+        guard status == 0 else { throw CryptoError.operationFailed }
+    }
+
+    /// Opens `ciphertext || tag` in place; returns the plaintext length (the first bytes of `sealed`).
+    /// - Throws: ``CryptoError/decryptionFailed`` when authentication fails or the input is shorter than a tag.
+    static func openInPlace(
+        _ sealed: UnsafeMutableRawBufferPointer, key: [UInt8], nonce: UnsafeRawPointer
+    ) throws(CryptoError) -> Int {
+        try Sodium.ensureReady()
+        guard key.count == keyLength else { throw CryptoError.invalidKeyLength }
+        guard sealed.count >= tagLength, let base = sealed.baseAddress else { throw CryptoError.decryptionFailed }
+        let bytes = base.assumingMemoryBound(to: UInt8.self)
+        var outLength: UInt64 = 0
+        // libsodium verifies the tag over the ciphertext before it writes any plaintext, so in place is safe.
+        let status = crypto_aead_chacha20poly1305_ietf_decrypt(
+            bytes, &outLength, nil, bytes, UInt64(sealed.count), nil, 0, nonce.assumingMemoryBound(to: UInt8.self),
+            key)
+        guard status == 0 else { throw CryptoError.decryptionFailed }
+        return Int(outLength)
+    }
+}

@@ -23,16 +23,17 @@ extension Crypto {
         topic: String, payload: String, type: EnvelopeType, senderPublicKey: String?,
         receiverPublicKey: String?, encoding: EnvelopeEncoding, iv fixedIV: [UInt8]?
     ) throws -> String {
-        let plaintext = Array(payload.utf8)
         let iv = fixedIV ?? SecureRandom.bytes(Envelope.ivLength)
-        let envelope: Envelope
+        let text: String
         switch type {
         case .type2:
-            envelope = Envelope.type2(payload: plaintext)
+            text = try Envelope.sealText(
+                type: .type2, senderPublicKey: [], plaintext: payload.utf8, key: [], iv: [], encoding: encoding)
         case .type0:
             var key = try symKey(for: topic)
             defer { Sodium.wipe(&key) }
-            envelope = try Envelope.type0(iv: iv, sealed: ChaChaPoly.seal(plaintext, key: key, nonce: iv))
+            text = try Envelope.sealText(
+                type: .type0, senderPublicKey: [], plaintext: payload.utf8, key: key, iv: iv, encoding: encoding)
         case .type1:
             guard let senderPublicKey else { throw CryptoError.missingSenderPublicKey }
             guard let receiverPublicKey else { throw CryptoError.missingReceiverPublicKey }
@@ -40,11 +41,12 @@ extension Crypto {
             var key = try deriveSymKey(selfPublicKey: senderPublicKey, peerPublicKey: receiverPublicKey)
             defer { Sodium.wipe(&key) }
             _ = try storeSymKey(key, overrideTopic: nil)
-            envelope = try Envelope.type1(
-                senderPublicKey: senderKey, iv: iv, sealed: ChaChaPoly.seal(plaintext, key: key, nonce: iv))
+            text = try Envelope.sealText(
+                type: .type1, senderPublicKey: senderKey, plaintext: payload.utf8, key: key, iv: iv,
+                encoding: encoding)
         }
         logger.trace("encoded envelope", metadata: ["wk.topic": "\(topic)", "wk.envelope.type": "\(type.rawValue)"])
-        return envelope.serialized(encoding: encoding)
+        return text
     }
 
     /// Decodes envelope text into the plaintext JSON text.
@@ -59,25 +61,28 @@ extension Crypto {
     public func decode(
         topic: String, encoded: String, receiverPublicKey: String? = nil, encoding: EnvelopeEncoding = .base64
     ) async throws -> String {
-        let envelope = try Envelope.parse(encoded, encoding: encoding)
-        let plaintext: [UInt8]
-        switch envelope.type {
-        case .type2:
-            plaintext = envelope.body
-        case .type0:
-            var key = try symKey(for: topic)
-            defer { Sodium.wipe(&key) }
-            plaintext = try ChaChaPoly.open(envelope.body, key: key, nonce: envelope.iv)
-        case .type1:
-            guard let receiverPublicKey else { throw CryptoError.missingReceiverPublicKey }
-            guard let sender = envelope.senderPublicKey else { throw CryptoError.malformedEnvelope }
-            var key = try deriveSymKey(selfPublicKey: receiverPublicKey, peerPublicKey: Hex.encode(sender))
-            defer { Sodium.wipe(&key) }
-            plaintext = try ChaChaPoly.open(envelope.body, key: key, nonce: envelope.iv)
-            _ = try storeSymKey(key, overrideTopic: nil)
+        try Envelope.withDecodedText(encoded, encoding: encoding) { view in
+            let plaintext: UnsafeBufferPointer<UInt8>
+            switch view.type {
+            case .type2:
+                plaintext = view.plainBody
+            case .type0:
+                var key = try symKey(for: topic)
+                defer { Sodium.wipe(&key) }
+                plaintext = try view.openInPlace(key: key)
+            case .type1:
+                guard let receiverPublicKey else { throw CryptoError.missingReceiverPublicKey }
+                guard let sender = view.senderPublicKeyHex else { throw CryptoError.malformedEnvelope }
+                var key = try deriveSymKey(selfPublicKey: receiverPublicKey, peerPublicKey: sender)
+                defer { Sodium.wipe(&key) }
+                plaintext = try view.openInPlace(key: key)
+                _ = try storeSymKey(key, overrideTopic: nil)
+            }
+            guard let text = String(validating: plaintext, as: UTF8.self) else {
+                throw CryptoError.invalidPlaintext
+            }
+            return text
         }
-        guard let text = String(validating: plaintext, as: UTF8.self) else { throw CryptoError.invalidPlaintext }
-        return text
     }
 
     /// The type of an envelope (reads the first byte only).
