@@ -115,22 +115,30 @@ extension WalletKit: Service {
         }
     }
 
+    /// Waits until no call is in flight or the deadline passes, then closes the door to every call. The last
+    /// check and the closing happen without a suspension in between, so no call can slip in after the drain.
     private func drain() async {
-        let idle = idleStream()
-        let clock = configuration.sign.clock
-        let limit = configuration.shutdownDrainTimeout
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await _ in idle {}
-            }
-            group.addTask {
-                try? await clock.sleep(for: limit)
-            }
-            await group.next()
-            group.cancelAll()
-        }
+        await drain(clock: configuration.sign.clock, limit: configuration.shutdownDrainTimeout)
+        isClosed = true
         if inFlight > 0 {
             logger.debug("walletkit drain deadline passed", metadata: ["wk.count": "\(inFlight)"])
+        }
+    }
+
+    private func drain<C: Clock<Duration>>(clock: C, limit: Duration) async {
+        let deadline = clock.now.advanced(by: limit)
+        while inFlight > 0, clock.now < deadline, !Task.isCancelled {
+            let idle = idleStream()
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await _ in idle {}
+                }
+                group.addTask {
+                    try? await clock.sleep(until: deadline, tolerance: nil)
+                }
+                await group.next()
+                group.cancelAll()
+            }
         }
     }
 

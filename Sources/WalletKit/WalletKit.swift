@@ -41,6 +41,8 @@ public actor WalletKit {
     }
     /// Calls under way (``tracked(startsSomethingNew:_:)``); a graceful shutdown waits for them.
     var inFlight = 0
+    /// Set when the drain ends: from then on every call is refused with ``WalletKitError/stopped``.
+    var isClosed = false
     var idleWaiters: [AsyncStream<Void>.Continuation] = []
 
     /// Builds the instance (storage opened, namespace locked, nothing connected). Call ``run()`` next, or use
@@ -178,6 +180,7 @@ public actor WalletKit {
     /// - Parameter startsSomethingNew: Pairing and approving are refused once shutdown began
     ///   (``WalletKitError/shuttingDown``); answers (respond, reject, disconnect, …) are still accepted while draining.
     func tracked<T: Sendable>(startsSomethingNew: Bool, _ operation: () async throws -> T) async throws -> T {
+        if isClosed { throw WalletKitError.stopped }
         switch phase {
         case .stopped: throw WalletKitError.stopped
         case .draining where startsSomethingNew: throw WalletKitError.shuttingDown
