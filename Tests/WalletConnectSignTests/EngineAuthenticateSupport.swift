@@ -81,3 +81,11 @@ extension SignEvent {
         return false
     }
 }
+
+extension SignEvent {
+    /// Whether this is `.sessionAuthenticate`.
+    var isSessionAuthenticate: Bool {
+        if case .sessionAuthenticate = self { return true }
+        return false
+    }
+}

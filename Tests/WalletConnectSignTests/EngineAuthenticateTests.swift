@@ -249,8 +249,13 @@ struct EngineAuthenticateTests {
         }
     }
 
-    @Test("an invalid payload is auto-rejected (type 1, tag 1119) and never announced")
-    func autoRejectInvalidPayload() async throws {
+    /// Payload defects a wallet auto-rejects at receipt.
+    enum Defect: String, CaseIterable, Sendable {
+        case emptyNonce, statementLineBreak, chainNotCAIP2
+    }
+
+    @Test("an invalid payload is auto-rejected (type 1, tag 1119) and never stored", arguments: Defect.allCases)
+    func autoRejectInvalidPayload(_ defect: Defect) async throws {
         try await EngineFixture.withPair { hub, dapp, wallet in
             // A dapp without the engine's validation: an empty nonce.
             let (topic, uri) = try await dapp.pairing.create(methods: ["wc_sessionAuthenticate"])
@@ -258,7 +263,11 @@ struct EngineAuthenticateTests {
             let requesterKey = try await dapp.crypto.generateKeyPair()
             let responseTopic = try SignTopics.authResponseTopic(requesterPublicKey: requesterKey)
             var payload = try AuthFixture.params().asPayload
-            payload.nonce = ""
+            switch defect {
+            case .emptyNonce: payload.nonce = ""
+            case .statementLineBreak: payload.statement = "Sign in\nURI: https://evil.example"
+            case .chainNotCAIP2: payload.chains = ["eip155"]
+            }
             let params = SessionAuthenticateParams(
                 requester: Participant(publicKey: requesterKey, metadata: EngineClient.dappMetadata),
                 authPayload: try payload.jsonValue(), expiryTimestamp: WallClock.system.nowSeconds + 3600)

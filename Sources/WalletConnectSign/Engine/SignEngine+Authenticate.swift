@@ -224,30 +224,35 @@ extension SignEngine {
             logger.debug("dropped non type-1 envelope on an auth response topic", metadata: ["wk.topic": "\(message.topic)"])
             return true
         }
-        let response: JSONRPCResponse
+        let text: String
         do {
-            let text = try await crypto.decode(
+            text = try await crypto.decode(
                 topic: message.topic, encoded: message.message, receiverPublicKey: pending.selfPublicKey)
-            guard case .response(let decoded) = try JSONRPCMessage.decode(text),
-                decoded.id.rawValue == pending.requestID
-            else {
-                logger.debug("dropped an unexpected message on an auth response topic", metadata: ["wk.topic": "\(message.topic)"])
-                return true
-            }
-            response = decoded
         } catch {
             logger.debug("dropped undecodable auth response", metadata: ["wk.topic": "\(message.topic)"])
             return true
         }
-        do {
-            try await onAuthenticateResponse(response, pending: pending, senderPublicKey: sender)
-            return true
-        } catch is CancellationError {
-            return false
-        } catch {
-            logger.debug("failed to handle an auth response", metadata: ["wk.rpc.id": "\(pending.requestID)"])
-            return false
+        // The type-1 decode stored the derived key under its topic: keep it only if it becomes a session's key.
+        let derivedTopic = try? await crypto.generateSharedKey(selfPublicKey: pending.selfPublicKey, peerPublicKey: sender)
+        let handled: Bool
+        if case .response(let response)? = try? JSONRPCMessage.decode(text), response.id.rawValue == pending.requestID {
+            do {
+                try await onAuthenticateResponse(response, pending: pending, senderPublicKey: sender)
+                handled = true
+            } catch is CancellationError {
+                handled = false
+            } catch {
+                logger.debug("failed to handle an auth response", metadata: ["wk.rpc.id": "\(pending.requestID)"])
+                handled = false
+            }
+        } else {
+            logger.debug("dropped an unexpected message on an auth response topic", metadata: ["wk.topic": "\(message.topic)"])
+            handled = true
         }
+        if let derivedTopic, await sessions.session(topic: derivedTopic) == nil {
+            try? await crypto.deleteSymKey(topic: derivedTopic)
+        }
+        return handled
     }
 
     /// The wallet's type-1 answer: error → the dapp's wait fails with it (10001 keeps waiting for the fallback);
@@ -258,10 +263,6 @@ extension SignEngine {
         let requestID = pending.requestID
         switch response.outcome {
         case .error(let error):
-            // The type-1 decode stored a key nobody uses.
-            if let junk = try? await crypto.generateSharedKey(selfPublicKey: pending.selfPublicKey, peerPublicKey: senderPublicKey) {
-                try? await crypto.deleteSymKey(topic: junk)
-            }
             let reason = SDKError(error)
             if reason.code == .wcMethodUnsupported {
                 logger.debug("wallet does not handle authenticate, awaiting the fallback", metadata: ["wk.rpc.id": "\(requestID)"])

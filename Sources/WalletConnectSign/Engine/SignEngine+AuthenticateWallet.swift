@@ -166,13 +166,22 @@ extension SignEngine {
         emit(.sessionAuthenticate(pending))
     }
 
-    /// What makes a received auth payload unusable, if anything.
+    /// What makes a received auth payload unusable, if anything: a missing field, or a SIWE message that cannot
+    /// be built from it (2.23.10: a statement with CR/LF; a chain that is not CAIP-2).
     static func authPayloadProblem(_ payload: AuthPayload) -> SDKError? {
         let context = "onSessionAuthenticateRequest() authPayload"
         if payload.chains.isEmpty { return .internal(.missingOrInvalid, context: "\(context) chains") }
         if payload.domain.isEmpty { return .internal(.missingOrInvalid, context: "\(context) domain") }
         if payload.nonce.isEmpty { return .internal(.missingOrInvalid, context: "\(context) nonce") }
         if (payload.audience ?? "").isEmpty { return .internal(.missingOrInvalid, context: "\(context) aud") }
+        // A payload whose message cannot be built (e.g. a statement with a line break) can never be signed.
+        do {
+            _ = try SIWEMessage.format(request: payload, iss: "did:pkh:\(payload.chains[0]):0x\(String(repeating: "0", count: 40))")
+        } catch let error as AuthError {
+            return .internal(.missingOrInvalid, context: "\(context): \(error.message)")
+        } catch {
+            return .internal(.missingOrInvalid, context: context)
+        }
         return nil
     }
 
