@@ -1,0 +1,243 @@
+import Foundation
+import Synchronization
+import Testing
+import WalletConnectCore
+import WalletKitTesting
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The built `walletkit` executable: `<package>/.build/debug/walletkit`, located from this file's path.
+enum CLIBinary {
+    /// The package root (three levels above this file).
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The executable's path.
+    static let path = packageRoot.appendingPathComponent(".build/debug/walletkit").path
+
+    /// Whether the executable exists (tests are skipped with a note otherwise).
+    static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: path) }
+
+    /// The note shown when the tests are skipped.
+    static let skipNote: Comment = "walletkit CLI not built: run `swift build --product walletkit` first"
+
+    /// Whether the executable is older than a file under `Sources/` or `Package.swift`.
+    static func isStale() -> Bool {
+        let manager = FileManager.default
+        guard let built = (try? manager.attributesOfItem(atPath: path))?[.modificationDate] as? Date else { return true }
+        var newest = (try? manager.attributesOfItem(atPath: packageRoot.appendingPathComponent("Package.swift").path))?[
+            .modificationDate] as? Date ?? .distantPast
+        let sources = packageRoot.appendingPathComponent("Sources")
+        let enumerator = manager.enumerator(at: sources, includingPropertiesForKeys: [.contentModificationDateKey])
+        while let url = enumerator?.nextObject() as? URL {
+            if let date = try? url.resourceValues(forKeys: [.contentModificationDateKey]).contentModificationDate,
+                date > newest
+            {
+                newest = date
+            }
+        }
+        return newest > built
+    }
+
+    /// Rebuilds the executable once per test process when a source is newer than it. Bounded: another SwiftPM
+    /// may hold the build lock (even this very `swift test`), so after 120 s the build is stopped and the
+    /// existing binary is used.
+    static let rebuild = Task<String, Never> {
+        guard isStale() else { return "up to date" }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["swift", "build", "--product", "walletkit"]
+        process.currentDirectoryURL = packageRoot
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let done = AsyncStream<Int32>.makeStream()
+        process.terminationHandler = { done.continuation.yield($0.terminationStatus) }
+        do {
+            try process.run()
+        } catch {
+            return "could not start swift build (\(error)); using the existing binary"
+        }
+        let pid = process.processIdentifier
+        do {
+            let status = try await BoundedWait.run(within: .seconds(120)) {
+                for await status in done.stream { return status }
+                return -1
+            }
+            return status == 0 ? "rebuilt" : "swift build exited \(status); using the existing binary"
+        } catch {
+            kill(pid, SIGKILL)
+            return "swift build did not finish in 120 s; using the existing binary"
+        }
+    }
+}
+
+/// What a child wrote and whether it exited; shared by the reader threads, the termination handler and waiters.
+private final class ChildState: Sendable {
+    struct State {
+        var lines: [String] = []
+        var stderr = Data()
+        var exitStatus: Int32?
+        var waiters: [Int: AsyncStream<Void>.Continuation] = [:]
+        var nextWaiter = 0
+    }
+
+    let state = Mutex(State())
+
+    func update(_ change: (inout State) -> Void) {
+        let waiters = state.withLock { state -> [AsyncStream<Void>.Continuation] in
+            change(&state)
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.yield() }
+    }
+}
+
+/// Sends `signal` to `pid`.
+private func send(_ signal: Int32, to pid: Int32) {
+    _ = kill(pid, signal)
+}
+
+/// A `walletkit` child process whose stdout JSON lines are collected; stopped by ``stop()`` (call it in `defer`).
+final class CLIProcess: Sendable {
+    /// A short name for failure messages.
+    let name: String
+    /// The process id.
+    let pid: Int32
+    private let child: ChildState
+    private let process: Mutex<Process>
+
+    private init(name: String, pid: Int32, child: ChildState, process: sending Process) {
+        self.name = name
+        self.pid = pid
+        self.child = child
+        self.process = Mutex(process)
+    }
+
+    /// Starts `walletkit <arguments>`.
+    /// - Throws: When the executable cannot be started.
+    static func launch(_ name: String, _ arguments: [String]) throws -> CLIProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIBinary.path)
+        process.arguments = arguments
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        let child = ChildState()
+        process.terminationHandler = { finished in
+            let status = finished.terminationStatus
+            child.update { $0.exitStatus = status }
+        }
+        try process.run()
+        let pid = process.processIdentifier
+        let out = stdout.fileHandleForReading
+        let err = stderr.fileHandleForReading
+        Thread.detachNewThread {
+            var pending = Data()
+            while true {
+                let chunk = out.availableData
+                if chunk.isEmpty { break }
+                pending.append(chunk)
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
+                    pending.removeSubrange(pending.startIndex...newline)
+                    child.update { $0.lines.append(line) }
+                }
+            }
+        }
+        Thread.detachNewThread {
+            while true {
+                let chunk = err.availableData
+                if chunk.isEmpty { break }
+                child.update { $0.stderr.append(chunk) }
+            }
+        }
+        return CLIProcess(name: name, pid: pid, child: child, process: process)
+    }
+
+    /// Every stdout line so far.
+    var lines: [String] { child.state.withLock { $0.lines } }
+    /// Every stdout line so far, parsed (non-JSON lines are skipped).
+    var objects: [[String: JSONValue]] { lines.compactMap(Self.parse) }
+    /// The stdout lines whose `event` is `event`.
+    func events(_ event: String) -> [[String: JSONValue]] { objects.filter { $0["event"]?.stringValue == event } }
+    /// What the process wrote to stderr so far.
+    var stderr: String { child.state.withLock { String(decoding: $0.stderr, as: UTF8.self) } }
+
+    /// Parses one JSON object line.
+    static func parse(_ line: String) -> [String: JSONValue]? {
+        (try? JSONDecoder().decode(JSONValue.self, from: Data(line.utf8)))?.objectValue
+    }
+
+    /// Waits until `find` returns a value for the lines and exit status so far, within `limit`.
+    /// - Throws: ``CLIProcessError`` (with the output so far) on timeout.
+    func wait<T: Sendable>(
+        for what: String, within limit: Duration = .seconds(30),
+        _ find: @escaping @Sendable (_ lines: [String], _ exitStatus: Int32?) -> T?
+    ) async throws -> T {
+        let child = self.child
+        do {
+            return try await BoundedWait.run(within: limit) {
+                while true {
+                    let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+                    let (found, id) = child.state.withLock { state -> (T?, Int) in
+                        if let found = find(state.lines, state.exitStatus) { return (found, -1) }
+                        state.nextWaiter += 1
+                        state.waiters[state.nextWaiter] = continuation
+                        return (nil, state.nextWaiter)
+                    }
+                    if let found { return found }
+                    for await _ in stream { break }
+                    _ = child.state.withLock { $0.waiters.removeValue(forKey: id) }
+                    try Task.checkCancellation()
+                }
+            }
+        } catch is BoundedWait.TimedOut {
+            throw CLIProcessError(message: "\(name): no \(what) within \(limit)", output: transcript)
+        }
+    }
+
+    /// The first line with `"event": event`, within `limit`; fails early if the process exits without it.
+    func line(_ event: String, within limit: Duration = .seconds(30)) async throws -> [String: JSONValue] {
+        let found: [String: JSONValue]?? = try await wait(for: "\"\(event)\" line", within: limit) { lines, status in
+            if let match = lines.lazy.compactMap(Self.parse).first(where: { $0["event"]?.stringValue == event }) {
+                return .some(match)
+            }
+            return status != nil ? .some(nil) : nil
+        }
+        guard let found = found ?? nil else {
+            throw CLIProcessError(message: "\(name) exited without a \"\(event)\" line", output: transcript)
+        }
+        return found
+    }
+
+    /// The exit status, within `limit`.
+    func exitStatus(within limit: Duration = .seconds(30)) async throws -> Int32 {
+        try await wait(for: "exit", within: limit) { _, status in status }
+    }
+
+    /// Sends SIGTERM (a graceful stop).
+    func terminate() { send(SIGTERM, to: pid) }
+
+    /// Sends SIGKILL if the process is still running (safe to call on every path).
+    func stop() {
+        if child.state.withLock({ $0.exitStatus }) == nil { send(SIGKILL, to: pid) }
+    }
+
+    /// Stdout and stderr, for failure messages.
+    var transcript: String { "stdout:\n" + lines.joined(separator: "\n") + "\nstderr:\n" + stderr }
+}
+
+/// A failed wait on a ``CLIProcess``, with its output.
+struct CLIProcessError: Error, CustomStringConvertible {
+    var message: String
+    var output: String
+    var description: String { message + "\n" + output }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Synchronization
+import Testing
+import WalletConnectCore
+import WalletConnectSign
+
+/// Processes of one CLI scenario: a relay plus dapps and wallets, all stopped by ``stopAll()``.
+final class CLIScenario: Sendable {
+    private let processes = Mutex<[CLIProcess]>([])
+    /// A temporary folder for `--storage` files, removed by ``stopAll()``.
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("walletkit-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    /// Starts `walletkit <arguments>` and keeps it for ``stopAll()``.
+    func launch(_ name: String, _ arguments: [String]) throws -> CLIProcess {
+        let process = try CLIProcess.launch(name, arguments)
+        processes.withLock { $0.append(process) }
+        return process
+    }
+
+    /// Starts `walletkit relay` on a free loopback port and returns its `ws://` URL (from its first line).
+    func startRelay() async throws -> String {
+        let relay = try launch("relay", ["relay"])
+        return try await relay.wait(for: "listening line", within: .seconds(20)) { lines, _ in
+            guard let first = lines.first, let range = first.range(of: "ws://") else { return nil }
+            return String(first[range.lowerBound...])
+        }
+    }
+
+    /// Starts `walletkit dapp` and returns it with its pairing URI (its first line).
+    func startDapp(relay: String, _ arguments: [String]) async throws -> (process: CLIProcess, uri: String) {
+        let dapp = try launch("dapp", ["dapp", "--relay-url", relay, "--timeout", "60"] + arguments)
+        let first = try await dapp.line("uri")
+        let uri = try #require(first["uri"]?.stringValue)
+        #expect(uri.hasPrefix("wc:"))
+        #expect(dapp.objects.first?["event"]?.stringValue == "uri", "the uri line must come first")
+        return (dapp, uri)
+    }
+
+    /// Starts `walletkit wallet`.
+    func startWallet(relay: String, _ arguments: [String]) throws -> CLIProcess {
+        try launch("wallet", ["wallet", "--relay-url", relay] + arguments)
+    }
+
+    /// A path inside ``directory``.
+    func storage(_ name: String) -> String {
+        directory.appendingPathComponent(name).path
+    }
+
+    /// Kills every process still running and removes the folder.
+    func stopAll() {
+        for process in processes.withLock({ $0 }) { process.stop() }
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// A random secp256k1 key for a test wallet, as hex, with its address.
+struct TestKey {
+    let hex: String
+    let address: EthereumAddress
+
+    init() {
+        var generator = SystemRandomNumberGenerator()
+        while true {
+            let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+            if let address = try? EthereumAddress(privateKey: Data(bytes)) {
+                self.hex = "0x" + Hex.encode(bytes)
+                self.address = address
+                return
+            }
+        }
+    }
+}
+
+extension Dictionary where Key == String, Value == JSONValue {
+    /// The string field `key`.
+    func string(_ key: String) -> String? { self[key]?.stringValue }
+    /// The integer field `key`.
+    func int(_ key: String) -> Int64? { self[key]?.int64Value }
+}
+
