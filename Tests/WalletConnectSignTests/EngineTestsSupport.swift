@@ -17,40 +17,51 @@ struct EngineClient: Sendable {
     /// Subscribed before `start()`, so nothing the engine announces is missed.
     let events: AsyncStream<SignEvent>
     let loops: Task<Void, Never>
+    let background: Task<Void, Never>
+    let onStop: (@Sendable () async -> Void)?
 
     static let walletMetadata = Metadata(
         name: "Test Wallet", description: "wallet under test", url: "https://wallet.example", icons: [])
     static let dappMetadata = Metadata(
         name: "Test Dapp", description: "dapp under test", url: "https://dapp.example", icons: [])
 
-    /// Builds, starts and runs a client.
+    /// Builds, starts and runs a client. `relayLoop` (e.g. a real `Relayer`'s `run()`) starts first, so calls that
+    /// wait for a connection during start-up can complete; `onStop` runs when the client stops.
     static func make(
         name: String, relay: any RelayClient, storage: any KeyValueStorage = InMemoryStorage(),
-        keyChain: KeyChain? = nil, clock: any Clock<Duration> = ContinuousClock(), wallClock: WallClock = .system,
-        metadata: Metadata? = nil, options: SignEngineOptions = EngineClient.fastOptions
+        keyChain: KeyChain? = nil, crypto existingCrypto: Crypto? = nil, clock: any Clock<Duration> = ContinuousClock(),
+        wallClock: WallClock = .system, metadata: Metadata? = nil, options: SignEngineOptions = EngineClient.fastOptions,
+        relayLoop: (@Sendable () async -> Void)? = nil, onStop: (@Sendable () async -> Void)? = nil
     ) async throws -> EngineClient {
-        let crypto = Crypto(keyChain: keyChain ?? KeyChain.inMemory(), wallClock: wallClock)
+        let crypto = existingCrypto ?? Crypto(keyChain: keyChain ?? KeyChain.inMemory(), wallClock: wallClock)
         let expirer = Expirer(storage: storage, clock: clock, wallClock: wallClock)
-        try await expirer.load()
         let pairing = Pairing(crypto: crypto, relay: relay, expirer: expirer, storage: storage, clock: clock, wallClock: wallClock)
-        try await pairing.load()
+        let background = Task {
+            await withDiscardingTaskGroup { group in
+                if let relayLoop { group.addTask { await relayLoop() } }
+                group.addTask { await pairing.run() }
+                group.addTask { await expirer.run() }
+            }
+        }
         let engine = SignEngine(
             metadata: metadata ?? (name.hasPrefix("dapp") ? dappMetadata : walletMetadata), crypto: crypto,
             relay: relay, pairing: pairing, expirer: expirer, storage: storage, clock: clock, wallClock: wallClock,
             options: options)
         let events = engine.events()
-        try await engine.start()
-        let loops = Task {
-            await withDiscardingTaskGroup { group in
-                group.addTask { try? await engine.run() }
-                group.addTask { await pairing.run() }
-                group.addTask { await expirer.run() }
-            }
+        do {
+            try await expirer.load()
+            try await pairing.load()
+            try await engine.start()
+        } catch {
+            background.cancel()
+            await onStop?()
+            throw error
         }
+        let loops = Task { _ = try? await engine.run() }
         await engine.untilRunning()
         return EngineClient(
             name: name, storage: storage, crypto: crypto, relay: relay, expirer: expirer, pairing: pairing,
-            engine: engine, events: events, loops: loops)
+            engine: engine, events: events, loops: loops, background: background, onStop: onStop)
     }
 
     /// Options for tests: no queue release delay.
@@ -60,6 +71,9 @@ struct EngineClient: Sendable {
     func stop() async {
         loops.cancel()
         await loops.value
+        background.cancel()
+        await onStop?()
+        await background.value
         await pairing.shutdown()
         await expirer.finish()
     }

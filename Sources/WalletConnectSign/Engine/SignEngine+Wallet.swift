@@ -21,7 +21,10 @@ extension SignEngine {
     /// - Throws: The pairing controller's URI validation errors.
     public func pair(uri: String, activatePairing: Bool = false) async throws {
         try requireStarted()
+        let knownTopics = Set(await pairingExpiries().keys)
         let topic = try await pairWithURI(uri, activate: activatePairing)
+        // Only a pairing that existed before this call re-announces its proposals; a new one delivers them itself.
+        guard knownTopics.contains(topic) else { return }
         for proposal in await proposals.proposals(pairingTopic: topic)
         where !proposal.isExpired(nowMilliseconds: wallClock.nowMilliseconds) {
             emit(.sessionProposal(proposal, Self.defaultVerifyContext(for: proposal.proposer.metadata)))
