@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import WalletConnectCore
 import WalletConnectSign
@@ -185,5 +186,52 @@ struct EngineSessionTests {
             let settled = try await BoundedWait.run { try await connection.approval() }
             #expect(settled.topic == session.topic)
         }
+    }
+
+    /// A resolver that records its inputs and answers VALID.
+    final class RecordingVerifier: SignVerifyResolver {
+        let calls = Mutex<[(attestation: String?, encrypted: String, decrypted: String, url: String)]>([])
+
+        func verifyContext(
+            attestation: String?, encryptedMessage: String, decryptedMessage: String, metadata: Metadata
+        ) async -> VerifyContext {
+            calls.withLock { $0.append((attestation, encryptedMessage, decryptedMessage, metadata.url)) }
+            return VerifyContext(origin: metadata.url, validation: .valid, verifyUrl: "https://verify.example")
+        }
+    }
+
+    @Test("a Verify resolver decides the context of proposals and requests")
+    func verifyResolver() async throws {
+        let hub = InMemoryRelayHub()
+        let verifier = RecordingVerifier()
+        let dapp = try await EngineClient.make(name: "dapp", relay: hub.makeClient())
+        let wallet = try await EngineClient.make(name: "wallet", relay: hub.makeClient(), verifier: verifier)
+        do {
+            let connection = try await dapp.engine.connect(optionalNamespaces: EngineFixture.optionalNamespaces)
+            try await wallet.engine.pair(uri: try #require(connection.uri))
+            let event = try await wallet.next { if case .sessionProposal = $0 { return true } else { return false } }
+            guard case .sessionProposal(let proposal, let context) = event else { return }
+            #expect(context == VerifyContext(origin: EngineClient.dappMetadata.url, validation: .valid, verifyUrl: "https://verify.example"))
+            let session = try await wallet.engine.approveSession(proposalID: proposal.id, namespaces: EngineFixture.namespaces)
+            _ = try await BoundedWait.run { try await connection.approval() }
+            let (response, pending) = try await EngineRequestTests.send(dapp, wallet, topic: session.topic)
+            #expect(pending.verifyContext?.verified.validation == .valid)
+            try await wallet.engine.respondSessionRequest(
+                topic: session.topic, response: JSONRPCResponse(id: RPCID(pending.id), result: true))
+            _ = try await response.value
+            let calls = verifier.calls.withLock { $0 }
+            #expect(calls.count == 2)
+            #expect(calls.allSatisfy { $0.url == EngineClient.dappMetadata.url })
+            let proposalMessage = try #require(await hub.publishes.first { $0.options.tag == 1100 })
+            #expect(calls.first?.encrypted == proposalMessage.message)
+            #expect(calls.first?.decrypted.contains("\"method\":\"wc_sessionPropose\"") == true)
+            #expect(calls.last?.decrypted.contains("\"method\":\"wc_sessionRequest\"") == true)
+        } catch {
+            await dapp.stop()
+            await wallet.stop()
+            throw error
+        }
+        await dapp.stop()
+        await wallet.stop()
     }
 }

@@ -31,7 +31,8 @@ struct EngineClient: Sendable {
         name: String, relay: any RelayClient, storage: any KeyValueStorage = InMemoryStorage(),
         keyChain: KeyChain? = nil, crypto existingCrypto: Crypto? = nil, clock: any Clock<Duration> = ContinuousClock(),
         wallClock: WallClock = .system, metadata: Metadata? = nil, options: SignEngineOptions = EngineClient.fastOptions,
-        relayLoop: (@Sendable () async -> Void)? = nil, onStop: (@Sendable () async -> Void)? = nil
+        relayLoop: (@Sendable () async -> Void)? = nil, onStop: (@Sendable () async -> Void)? = nil,
+        verifier: (any SignVerifyResolver)? = nil
     ) async throws -> EngineClient {
         let crypto = existingCrypto ?? Crypto(keyChain: keyChain ?? KeyChain.inMemory(), wallClock: wallClock)
         let expirer = Expirer(storage: storage, clock: clock, wallClock: wallClock)
@@ -46,7 +47,7 @@ struct EngineClient: Sendable {
         let engine = SignEngine(
             metadata: metadata ?? (name.hasPrefix("dapp") ? dappMetadata : walletMetadata), crypto: crypto,
             relay: relay, pairing: pairing, expirer: expirer, storage: storage, clock: clock, wallClock: wallClock,
-            options: options)
+            options: options, verifier: verifier)
         let events = engine.events()
         do {
             try await expirer.load()

@@ -28,7 +28,8 @@ extension SignEngine {
         }
         try await proposals.set(proposal)
         try await expirer.set(.id(id), expiry: nowSeconds + SignLifetimes.proposal)
-        emit(.sessionProposal(proposal, Self.defaultVerifyContext(for: proposal.proposer.metadata)))
+        let verifyContext = await resolveVerifyContext(for: request, message: message, metadata: proposal.proposer.metadata)
+        emit(.sessionProposal(proposal, verifyContext))
     }
 
     /// The Verify context used until a Verify resolver is plugged in: UNKNOWN validation.
@@ -189,7 +190,8 @@ extension SignEngine {
         }
         let pending = PendingRequest(
             id: id, topic: topic, params: params,
-            verifyContext: Self.defaultVerifyContext(for: session.peer.metadata), transportType: .relay)
+            verifyContext: await resolveVerifyContext(for: request, message: message, metadata: session.peer.metadata),
+            transportType: .relay)
         try await requests.set(StoredSessionRequest(request: pending, expiryTimestamp: expiry, receivedAt: receivedAt))
         try await expirer.set(.id(id), expiry: expiry)
         announce(queue.enqueue(pending))

@@ -22,6 +22,7 @@ public actor SignEngine {
     let wallClock: WallClock
     let logger: Logger
     let options: SignEngineOptions
+    let verifier: (any SignVerifyResolver)?
 
     /// The stored sessions.
     public let sessions: SessionStore
@@ -81,11 +82,12 @@ public actor SignEngine {
     ///   - wallClock: Wall time for expiries.
     ///   - logger: Debug logging; silent by default. Never receives keys or decrypted payloads.
     ///   - options: Queue mode, relay call styles, timeouts.
+    ///   - verifier: Resolves Verify contexts of inbound proposals and requests (default: `UNKNOWN`).
     public init(
         metadata: Metadata, crypto: Crypto, relay: any RelayClient, pairing: Pairing, expirer: Expirer,
         storage: any KeyValueStorage, clock: any Clock<Duration> = ContinuousClock(), wallClock: WallClock = .system,
         logger: Logger = Logger(label: "walletkit", factory: { _ in SwiftLogNoOpLogHandler() }),
-        options: SignEngineOptions = SignEngineOptions()
+        options: SignEngineOptions = SignEngineOptions(), verifier: (any SignVerifyResolver)? = nil
     ) {
         self.metadata = metadata
         self.crypto = crypto
@@ -96,6 +98,7 @@ public actor SignEngine {
         self.wallClock = wallClock
         self.logger = logger
         self.options = options
+        self.verifier = verifier
         self.sessions = SessionStore(storage: storage, prefix: options.storagePrefix)
         self.proposals = ProposalStore(storage: storage, prefix: options.storagePrefix)
         self.requests = RequestStore(storage: storage, prefix: options.storagePrefix)
