@@ -25,14 +25,20 @@ struct ClientOptions: ParsableArguments {
     }
 
     /// The project id from the option, else from `WALLETCONNECT_PROJECT_ID`.
-    var effectiveProjectID: String? {
-        if let projectID, !projectID.isEmpty { return projectID }
+    var effectiveProjectID: String? { Self.projectID(option: projectID) }
+
+    /// `option` when given, else `WALLETCONNECT_PROJECT_ID` when set and not empty.
+    static func projectID(option: String?) -> String? {
+        if let option, !option.isEmpty { return option }
         let environment = ProcessInfo.processInfo.environment["WALLETCONNECT_PROJECT_ID"]
         return environment?.isEmpty == false ? environment : nil
     }
 
     /// A logger writing to stderr: debug with `--verbose`, warnings otherwise.
-    func makeLogger(label: String) -> Logger {
+    func makeLogger(label: String) -> Logger { Self.makeLogger(label: label, verbose: verbose) }
+
+    /// A logger writing to stderr: debug when `verbose`, warnings otherwise.
+    static func makeLogger(label: String, verbose: Bool) -> Logger {
         var logger = Logger(label: label, factory: { StreamLogHandler.standardError(label: $0) })
         logger.logLevel = verbose ? .debug : .warning
         return logger

@@ -7,7 +7,7 @@ struct WalletKitCommand: AsyncParsableCommand {
         commandName: "walletkit",
         abstract: "WalletConnect v2 wallet toolkit: relay server and demo tools.",
         subcommands: [
-            RelayCommand.self, DappCommand.self, WalletCommand.self,
+            RelayCommand.self, DappCommand.self, WalletCommand.self, DemoCommand.self,
         ]
     )
 }

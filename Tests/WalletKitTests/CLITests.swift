@@ -212,6 +212,26 @@ struct CLITests {
         #expect(refused.events("authenticated").isEmpty)
     }
 
+    @Test("walletkit demo: every step passes, a summary is printed, the temporary storage is removed")
+    func demo() async throws {
+        let scenario = try CLIScenario()
+        defer { scenario.stopAll() }
+        let demo = try scenario.launch("demo", ["demo", "--step-timeout", "30"])
+        #expect(try await demo.exitStatus(within: .seconds(120)) == 0, "\(demo.transcript)")
+        let lines = demo.lines
+        for step in ["relay", "start", "connect", "pair", "approve", "personal_sign", "update", "extend", "emit", "ping",
+            "disconnect"]
+        {
+            #expect(lines.contains { $0.contains(" \(step) ") && $0.contains(" ms ") }, "step \(step) missing")
+        }
+        let summary = try #require(lines.first { $0.hasPrefix("✔ 11 steps passed") }, "\(demo.transcript)")
+        #expect(summary.contains("signature verified"))
+        #expect(!lines.contains { $0.contains("✘") })
+        let removed = try #require(lines.last { $0.contains("temporary storage removed: ") })
+        let path = String(removed[removed.range(of: ": ")!.upperBound...])
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
     @Test("bad --relay-url is refused before anything starts")
     func badRelayURL() async throws {
         let scenario = try CLIScenario()
