@@ -131,4 +131,28 @@ struct EngineAuthenticateRelayTests {
             #expect(pending.expiryTimestamp >= WallClock.system.nowSeconds + 3600 - 5)
         }
     }
+
+    @Test("a pending auth request survives a wallet restart and can be approved afterwards")
+    func pendingRequestSurvivesRestart() async throws {
+        let hub = InMemoryRelayHub()
+        let dapp = try await EngineClient.make(name: "dapp", relay: hub.makeClient())
+        let storage = InMemoryStorage()
+        let keyChain = KeyChain.inMemory()
+        let first = try await EngineClient.make(
+            name: "wallet", relay: hub.makeClient(clientID: "did:key:z6MkWallet"), storage: storage, keyChain: keyChain)
+        let (authentication, pending) = try await AuthFixture.request(dapp: dapp, wallet: first)
+        await first.stop()
+
+        let second = try await EngineClient.make(
+            name: "wallet", relay: hub.makeClient(clientID: "did:key:z6MkWallet"), storage: storage, keyChain: keyChain)
+        #expect(await second.engine.pendingAuthRequests() == [pending])
+        #expect(await second.expirer.has(.id(pending.id)))
+        let session = try await second.engine.approveSessionAuthenticate(
+            requestID: pending.id, auths: try AuthFixture.sign(pending.authPayload))
+        let result = try await AuthFixture.response(authentication)
+        #expect(result.session?.topic == session?.topic)
+        #expect(result.cacaos.count == 1)
+        await second.stop()
+        await dapp.stop()
+    }
 }
