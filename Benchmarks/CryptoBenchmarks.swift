@@ -8,13 +8,25 @@ enum CryptoBenchmarks {
     }
 
     /// The floor of both crypto cases: libsodium ChaCha20-Poly1305 IETF seal + open of the same 1 KiB, into
-    /// preallocated buffers (no allocation, no encoding).
-    static func aeadFloor(payload: [UInt8], key: [UInt8], iv: [UInt8], batch: Int) -> Double {
-        _ = sodium_init()
-        var sealed = [UInt8](repeating: 0, count: payload.count + 16)
-        var opened = [UInt8](repeating: 0, count: payload.count)
-        var length: UInt64 = 0
-        return Measure.nanosecondsPerOp(batch: batch) {
+    /// preallocated buffers (no allocation, no encoding); `batch` operations per call.
+    final class AEADFloor {
+        let payload: [UInt8]
+        let key: [UInt8]
+        let iv: [UInt8]
+        var sealed: [UInt8]
+        var opened: [UInt8]
+
+        init(payload: [UInt8], key: [UInt8], iv: [UInt8]) {
+            _ = sodium_init()
+            self.payload = payload
+            self.key = key
+            self.iv = iv
+            sealed = [UInt8](repeating: 0, count: payload.count + 16)
+            opened = [UInt8](repeating: 0, count: payload.count)
+        }
+
+        func run(_ batch: Int) {
+            var length: UInt64 = 0
             for _ in 0..<batch {
                 _ = crypto_aead_chacha20poly1305_ietf_encrypt(
                     &sealed, &length, payload, UInt64(payload.count), nil, 0, nil, iv, key)
@@ -40,8 +52,8 @@ enum CryptoBenchmarks {
             throw Mismatch(description: "envelope round trip mismatch")
         }
 
-        let floor = aeadFloor(payload: payload, key: key, iv: iv, batch: batch)
-        let value = try Measure.nanosecondsPerOp(batch: batch) {
+        let aead = AEADFloor(payload: payload, key: key, iv: iv)
+        let (floor, value) = try Measure.interleaved(batch: batch, floor: { aead.run(batch) }) {
             for _ in 0..<batch {
                 let text = try Envelope.sealType0(payload, key: key, iv: iv)
                 blackHole(try Envelope.openType0(text, key: key))
@@ -68,8 +80,8 @@ enum CryptoBenchmarks {
         let check = try await crypto.decode(topic: topic, encoded: crypto.encode(topic: topic, payload: payloadText))
         guard check == payloadText else { throw Mismatch(description: "crypto actor round trip mismatch") }
 
-        let floor = aeadFloor(payload: payload, key: key, iv: iv, batch: batch)
-        let value = try await Measure.nanosecondsPerOp(batch: batch) {
+        let aead = AEADFloor(payload: payload, key: key, iv: iv)
+        let (floor, value) = try await Measure.interleaved(batch: batch, floor: { aead.run(batch) }) {
             for _ in 0..<batch {
                 let encoded = try await crypto.encode(topic: topic, payload: payloadText)
                 let decoded = try await crypto.decode(topic: topic, encoded: encoded)

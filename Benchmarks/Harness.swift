@@ -50,6 +50,41 @@ enum Measure {
         return results[results.count / 2]
     }
 
+    /// Medians of nanoseconds per operation of `floor` and `value`, sampled alternately (floor, value, floor, …)
+    /// so that load from other processes affects both alike.
+    static func interleaved(
+        samples: Int = 15, batch: Int, floor: () throws -> Void, value: () throws -> Void
+    ) rethrows -> (floor: Double, value: Double) {
+        try floor()
+        try value()
+        let clock = ContinuousClock()
+        var floors: [Double] = []
+        var values: [Double] = []
+        for _ in 0..<samples {
+            floors.append(try clock.measure { try floor() }.nanoseconds / Double(batch))
+            values.append(try clock.measure { try value() }.nanoseconds / Double(batch))
+        }
+        return (percentile(floors, 50), percentile(values, 50))
+    }
+
+    /// ``interleaved(samples:batch:floor:value:)`` with an async `value`.
+    static func interleaved(
+        samples: Int = 15, batch: Int, floor: () throws -> Void, value: () async throws -> Void
+    ) async rethrows -> (floor: Double, value: Double) {
+        try floor()
+        try await value()
+        let clock = ContinuousClock()
+        var floors: [Double] = []
+        var values: [Double] = []
+        for _ in 0..<samples {
+            floors.append(try clock.measure { try floor() }.nanoseconds / Double(batch))
+            let start = clock.now
+            try await value()
+            values.append((clock.now - start).nanoseconds / Double(batch))
+        }
+        return (percentile(floors, 50), percentile(values, 50))
+    }
+
     /// The p-th percentile (0...100) of a sample list.
     static func percentile(_ values: [Double], _ p: Double) -> Double {
         guard !values.isEmpty else { return .nan }

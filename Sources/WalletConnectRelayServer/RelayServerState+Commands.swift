@@ -90,24 +90,27 @@ extension RelayServerState {
         guard let connection = connections[id] else { return .failure(StoreFailure(tag: .unknown)) }
         purge(topic: params.topic)
         let messageID = IRN.messageID(params.message)
-        let existing = topicMessages[params.topic] ?? []
-        if existing.contains(where: { messages[$0]?.messageID == messageID }) {
+        if topicMessageIDs[params.topic]?.contains(messageID) == true {
             return .success(nil)
         }
-        if existing.count >= limits.maxMessagesPerTopic || messages.count >= limits.maxMessages {
+        let heldInTopic = topicMessages[params.topic]?.count ?? 0
+        if heldInTopic >= limits.maxMessagesPerTopic || messages.count >= limits.maxMessages {
             purgeAll()
-            if existing.count >= limits.maxMessagesPerTopic || messages.count >= limits.maxMessages {
+            if heldInTopic >= limits.maxMessagesPerTopic || messages.count >= limits.maxMessages {
                 return .failure(StoreFailure(tag: .mailboxLimitExceeded))
             }
         }
         let now = wallClock.nowMilliseconds
         let seq = nextSeq
         nextSeq += 1
+        let expiresAt = now + Int64(params.ttl) * 1000
         messages[seq] = StoredMessage(
             seq: seq, topic: params.topic, message: params.message, messageID: messageID, publishedAt: now,
-            expiresAt: now + Int64(params.ttl) * 1000, tag: params.tag, attestation: params.attestation,
+            expiresAt: expiresAt, tag: params.tag, attestation: params.attestation,
             publisherClientID: connection.clientID, publisherConnection: id)
         topicMessages[params.topic, default: []].append(seq)
+        topicMessageIDs[params.topic, default: []].insert(messageID)
+        topicEarliestExpiry[params.topic] = min(topicEarliestExpiry[params.topic] ?? .max, expiresAt)
         stats.published += 1
         return .success(seq)
     }

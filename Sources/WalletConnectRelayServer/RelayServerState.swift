@@ -57,6 +57,10 @@ public actor RelayServerState {
     let logger: Logger
     var messages: [UInt64: StoredMessage] = [:]
     var topicMessages: [String: [UInt64]] = [:]
+    /// The message ids held per topic: the duplicate check of a publish without reading every held message.
+    var topicMessageIDs: [String: Set<String>] = [:]
+    /// The earliest expiry held per topic, so ``purge(topic:)`` returns at once while nothing has expired.
+    var topicEarliestExpiry: [String: Int64] = [:]
     var connections: [UInt64: Connection] = [:]
     var subscribers: [String: Set<UInt64>] = [:]
     var nextSeq: UInt64 = 1
@@ -241,16 +245,27 @@ public actor RelayServerState {
     func purge(topic: String) {
         guard let seqs = topicMessages[topic] else { return }
         let now = wallClock.nowMilliseconds
+        if let earliest = topicEarliestExpiry[topic], earliest > now { return }
         var kept: [UInt64] = []
         kept.reserveCapacity(seqs.count)
+        var earliest = Int64.max
         for seq in seqs {
-            if let stored = messages[seq], stored.expiresAt > now {
+            guard let expiresAt = messages[seq]?.expiresAt else { continue }
+            if expiresAt > now {
                 kept.append(seq)
-            } else {
-                messages[seq] = nil
+                earliest = min(earliest, expiresAt)
+            } else if let removed = messages.removeValue(forKey: seq) {
+                topicMessageIDs[topic]?.remove(removed.messageID)
             }
         }
-        topicMessages[topic] = kept.isEmpty ? nil : kept
+        if kept.isEmpty {
+            topicMessages[topic] = nil
+            topicMessageIDs[topic] = nil
+            topicEarliestExpiry[topic] = nil
+        } else {
+            topicMessages[topic] = kept
+            topicEarliestExpiry[topic] = earliest
+        }
     }
 
     func purgeAll() {

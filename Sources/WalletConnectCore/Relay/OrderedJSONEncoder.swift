@@ -121,6 +121,16 @@ final class OrderedJSONSlot {
 
     static func writeString(_ text: String, to out: inout String) {
         out += "\""
+        // Fast path: most strings (topics, base64 envelopes, ids) need no escaping; append them whole.
+        let needsEscaping =
+            text.utf8.withContiguousStorageIfAvailable { bytes in
+                bytes.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5c }
+            } ?? true
+        guard needsEscaping else {
+            out += text
+            out += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
