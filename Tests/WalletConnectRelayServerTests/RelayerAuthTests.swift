@@ -36,7 +36,12 @@ struct RelayerAuthTests {
     func badJWTIsRefused() async throws {
         let server = try await RelayerFixtures.startServer(strictAuth: true)
         let url = await server.url
-        let relayer = RelayerFixtures.relayer(url: url)
+        // A short keep-alive: if the close frame that follows the `101` at once is ever not read (a rare stall
+        // seen below the relayer, also with swift-websocket's own client), the watchdog drops the socket and
+        // the next attempt gets the close.
+        var configuration = RelayerFixtures.configuration(url: url)
+        configuration.keepAliveInterval = .seconds(1)
+        let relayer = RelayerFixtures.relayer(url: url, configuration: configuration)
         let outcome: (any Error)?
         do {
             try await BoundedWait.run(within: .seconds(20)) { try await relayer.run() }
@@ -47,7 +52,7 @@ struct RelayerAuthTests {
         let error = try #require(outcome as? RelayerError)
         #expect(error.isFatal)
         #expect(error.closeCode == 3000)
-        #expect(await server.counters().rejectedAuth == 1)
+        #expect(await server.counters().rejectedAuth >= 1)
         if case .closed = relayer.connectionState {} else { Issue.record("relayer should be closed") }
         await server.stop()
     }

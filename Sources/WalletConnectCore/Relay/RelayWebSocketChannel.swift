@@ -136,6 +136,10 @@ struct RelayWebSocketChannel: ClientConnectionChannel {
     func handle(value: Value, logger: Logger) async throws -> WebSocketCloseFrame? {
         switch try await value.get() {
         case .websocket(let asyncChannel, let negotiated):
+            // Bytes that came in the same read as the `101` (e.g. an immediate close frame) can leave the
+            // channel without a pending read once the upgrade handler unbuffers; ask for one more read so they,
+            // and the EOF after them, are seen (seen as a rare hang on an immediate 3000 close).
+            asyncChannel.channel.read()
             return try await WebSocketHandler.handle(
                 type: .client,
                 configuration: .init(

@@ -40,7 +40,15 @@ extension Relayer {
     public func shutdown() async {
         guard !isStopped else { return }
         isStopped = true
-        if let open = gate.current { try? await open.connection.close() }
+        if let open = gate.current {
+            // Close handshake first (bounded), so TLS also ends cleanly; then cancel whatever is left.
+            try? await open.connection.close()
+            let states = stateChannel.subscribe()
+            _ = try? await withDeadline(configuration.closeTimeout, error: RelayerError.timeout(method: "close")) {
+                for await state in states where state != .connected { return true }
+                return false
+            }
+        }
         stopSignal.continuation.finish()
         if !hasStarted { finish(error: RelayerError.shutdown, state: .closed(reason: "shutdown")) }
     }

@@ -26,6 +26,8 @@ public struct RelayerConfiguration: Sendable {
     public var backoff: Backoff
     /// Silence after which a ping is sent; a second silent interval drops the socket and reconnects.
     public var keepAliveInterval: Duration
+    /// On ``Relayer/shutdown()``, how long to wait for the relay to answer the close handshake.
+    public var closeTimeout: Duration
     /// After each (re)connect, fetch held messages with `irn_batchFetchMessages` once resubscribed.
     public var fetchMessagesOnConnect: Bool
     /// Custom storage prefix (keys `wc@2:core:0.3:<prefix>//…`).
@@ -85,6 +87,7 @@ public struct RelayerConfiguration: Sendable {
         requestTimeout: Duration = .seconds(60),
         backoff: Backoff = Backoff(),
         keepAliveInterval: Duration = .seconds(20),
+        closeTimeout: Duration = .seconds(2),
         fetchMessagesOnConnect: Bool = true,
         storagePrefix: String = "",
         messageBufferSize: Int = 1024
@@ -100,6 +103,7 @@ public struct RelayerConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.backoff = backoff
         self.keepAliveInterval = keepAliveInterval
+        self.closeTimeout = closeTimeout
         self.fetchMessagesOnConnect = fetchMessagesOnConnect
         self.storagePrefix = storagePrefix
         self.messageBufferSize = messageBufferSize
