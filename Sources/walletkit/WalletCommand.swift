@@ -44,6 +44,11 @@ struct WalletCommand: AsyncParsableCommand {
     @Option(name: .customLong("respond-delay"), help: "Seconds to wait before answering each request.")
     var respondDelay: Double = 0
 
+    @Flag(
+        name: .customLong("disable-request-queue"),
+        help: "Take every session request at once instead of one at a time (with a 1 s pause between them).")
+    var disableRequestQueue = false
+
     @Flag(name: .customLong("until-delete"), help: "Exit 0 once the peer deletes the session.")
     var untilDelete = false
 
@@ -72,8 +77,10 @@ struct WalletCommand: AsyncParsableCommand {
             reject: reject, respond: respond ?? (key == nil ? .echo : .sign),
             respondDelay: ClientOptions.duration(seconds: respondDelay), untilDelete: untilDelete)
         let flow = WalletFlow(settings: settings, output: output)
+        var configuration = client.configuration(metadata: .cliWallet, label: "walletkit.wallet")
+        if disableRequestQueue { configuration.engine.requestQueue = .disabled }
         let end = await CLIRunner.run(
-            configuration: client.configuration(metadata: .cliWallet, label: "walletkit.wallet"),
+            configuration: configuration,
             timeout: ClientOptions.duration(seconds: timeout)
         ) { client, events in
             try await flow.run(client: client, events: events)

@@ -45,10 +45,11 @@ enum CLIBinary {
         return newest > built
     }
 
-    /// Rebuilds the executable once per test process when a source is newer than it. Bounded: another SwiftPM
-    /// may hold the build lock (even this very `swift test`), so after 120 s the build is stopped and the
-    /// existing binary is used.
+    /// Rebuilds the executable once per test process when a source is newer than it (unless the environment sets
+    /// `WALLETKIT_CLI_NO_REBUILD=1`). Bounded: another SwiftPM may hold the build lock (even this very
+    /// `swift test`), so after 120 s the build is stopped and the existing binary is used.
     static let rebuild = Task<String, Never> {
+        if ProcessInfo.processInfo.environment["WALLETKIT_CLI_NO_REBUILD"] == "1" { return "rebuild skipped" }
         guard isStale() else { return "up to date" }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

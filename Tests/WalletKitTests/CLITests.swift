@@ -93,8 +93,8 @@ struct CLITests {
         #expect(!EIP191.verify(message: "Hello from walletkit!", signature: signature, address: key.address.lowercased))
     }
 
-    @Test("--repeat 20: every request answered exactly once")
-    func repeatTwenty() async throws {
+    @Test("--repeat 20: every request answered exactly once (request queue on and off)", arguments: [false, true])
+    func repeatTwenty(disableQueue: Bool) async throws {
         let scenario = try CLIScenario()
         defer { scenario.stopAll() }
         let relay = try await scenario.startRelay()
@@ -102,7 +102,8 @@ struct CLITests {
             relay: relay, ["--request", "wallet_echo", "--params", #"["ping"]"#, "--repeat", "20", "--disconnect"])
         let wallet = try scenario.startWallet(
             relay: relay,
-            ["--uri", uri, "--accounts", "eip155:1:0x" + String(repeating: "ef", count: 20), "--until-delete"])
+            ["--uri", uri, "--accounts", "eip155:1:0x" + String(repeating: "ef", count: 20), "--until-delete"]
+                + (disableQueue ? ["--disable-request-queue"] : []))
 
         #expect(try await dapp.exitStatus(within: .seconds(90)) == 0, "\(dapp.transcript)")
         #expect(try await wallet.exitStatus() == 0, "\(wallet.transcript)")
