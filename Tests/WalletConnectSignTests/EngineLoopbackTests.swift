@@ -27,17 +27,20 @@ struct EngineLoopbackTests {
     }
 
     /// Runs `body` with a loopback server and a dapp and a wallet connected to it; stops everything afterwards.
-    /// Both clients share `clock` and its wall time (the relay server keeps real time).
+    /// Both clients share `clock` and its wall time unless `dappClock` is given (the relay server keeps real time).
     static func withClients(
         walletOptions: SignEngineOptions = EngineClient.fastOptions, clock: ManualClock = ManualClock(),
+        dappClock: ManualClock? = nil,
         _ body: (RelayServer, EngineClient, EngineClient) async throws -> Void
     ) async throws {
         let server = RelayServer(configuration: RelayServerConfiguration(host: "127.0.0.1", port: 0), state: RelayServerState())
         try await server.start()
         let url = await server.url
         #expect(url.hasPrefix("ws://127.0.0.1:"))
-        let wall = ManualWallClock(clock: clock, epochMilliseconds: WallClock.system.nowMilliseconds).wallClock
-        let dapp = try await client(name: "dapp", url: url, clock: clock, wallClock: wall)
+        let start = WallClock.system.nowMilliseconds
+        let wall = ManualWallClock(clock: clock, epochMilliseconds: start).wallClock
+        let dappWall = dappClock.map { ManualWallClock(clock: $0, epochMilliseconds: start).wallClock } ?? wall
+        let dapp = try await client(name: "dapp", url: url, clock: dappClock ?? clock, wallClock: dappWall)
         let wallet = try await client(name: "wallet", url: url, clock: clock, wallClock: wall, options: walletOptions)
         do {
             try await body(server, dapp, wallet)
@@ -123,16 +126,36 @@ struct EngineLoopbackTests {
 
     @Test("request expiry over the relay: the wallet answers 8000 and announces the expiry")
     func requestExpiry() async throws {
-        try await Self.withClients { _, dapp, wallet in
+        let walletClock = ManualClock()
+        try await Self.withClients(clock: walletClock, dappClock: ManualClock()) { _, dapp, wallet in
             let (session, _) = try await EngineFixture.settle(dapp: dapp, wallet: wallet)
             let (response, pending) = try await EngineRequestTests.send(dapp, wallet, topic: session.topic, expiry: 300)
-            // Five minutes pass for both clients (the dapp's own timeout is 300 s, so move just the wallet's
-            // expirer: it fires first and its 8000 answer is what the dapp receives).
-            try await wallet.expirer.set(.id(pending.id), expiry: 0)
+            // Five minutes pass for the wallet only: its 8000 answer is what the dapp receives.
+            walletClock.advance(by: .seconds(301))
+            await wallet.expirer.checkNow()
             let expired = try await wallet.next { if case .sessionRequestExpire = $0 { return true } else { return false } }
             #expect(expired == .sessionRequestExpire(id: pending.id, topic: session.topic))
             let error = await #expect(throws: SDKError.self) { try await response.value }
             #expect(error?.code == .sessionRequestExpired)
+            #expect(await wallet.engine.pendingSessionRequests().isEmpty)
+        }
+    }
+
+    @Test("proposal expiry over the relay: proposal_expire on the wallet, approval() fails on the dapp")
+    func proposalExpiry() async throws {
+        let clock = ManualClock()
+        try await Self.withClients(clock: clock) { _, dapp, wallet in
+            let connection = try await dapp.engine.connect(optionalNamespaces: EngineFixture.optionalNamespaces)
+            try await wallet.engine.pair(uri: try #require(connection.uri))
+            _ = try await wallet.next { if case .sessionProposal = $0 { return true } else { return false } }
+            clock.advance(by: .seconds(301))
+            await wallet.expirer.checkNow()
+            await dapp.expirer.checkNow()
+            let expired = try await wallet.next { if case .proposalExpire = $0 { return true } else { return false } }
+            #expect(expired == .proposalExpire(id: connection.proposalID))
+            await #expect(throws: SignEngine.proposalExpiredError) { try await connection.approval() }
+            #expect(await wallet.engine.pendingSessionProposals().isEmpty)
+            #expect(await dapp.engine.pendingSessionProposals().isEmpty)
         }
     }
 
