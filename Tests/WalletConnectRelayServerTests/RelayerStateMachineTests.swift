@@ -11,6 +11,7 @@ struct RelayerStateMachineTests {
     struct Harness {
         let clock = ManualClock()
         let transport = FakeTransport()
+        let storage = InMemoryStorage()
         let relayer: Relayer
 
         init(keepAlive: Duration = .seconds(20), requestTimeout: Duration = .seconds(60)) {
@@ -20,7 +21,7 @@ struct RelayerStateMachineTests {
             configuration.backoff = .init(initial: .seconds(1), maximum: .seconds(8), jitter: 0)
             relayer = Relayer(
                 configuration: configuration, identity: UnsignedIdentity(id: "did:key:z6MkHarness"),
-                storage: InMemoryStorage(), clock: clock, wallClock: .fixed(milliseconds: 1_800_000_000_000),
+                storage: storage, clock: clock, wallClock: .fixed(milliseconds: 1_800_000_000_000),
                 logger: .init(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), transport: transport)
         }
 
@@ -86,6 +87,33 @@ struct RelayerStateMachineTests {
                 Array(sentFrames.dropFirst())
                     == [1, 2, 3].map { #"{"id":170000000000000000\#($0),"jsonrpc":"2.0","result":true}"# })
             #expect(harness.relayer.statistics.duplicatesDropped == 1)
+        }
+    }
+
+    @Test("subscriptions, seen hashes and unhandled messages are persisted under the spec's storage keys")
+    func persistedRows() async throws {
+        let harness = Harness()
+        let topic = RelayerFixtures.topic()
+        try await withRunningRelayers([harness.relayer]) {
+            let connection = try await harness.nextConnection()
+            try await harness.relayer.waitUntilConnected()
+            await harness.relayer.markSubscribed(topic: topic)
+            let inbox = harness.relayer.messages()
+            await connection.deliver(
+                #"{"id":1700000000000000009,"jsonrpc":"2.0","method":"irn_subscription","params":{"id":"s","data":{"topic":"\#(topic)","message":"abc","publishedAt":7}}}"#
+            )
+            let message = try await BoundedWait.first(in: inbox)
+            let hash = CryptoHash.hashMessage("abc")
+            let keys = try await harness.storage.values(withPrefix: "wc@2:core:0.3//").map(\.key)
+            #expect(
+                keys == [
+                    "wc@2:core:0.3//messages/\(topic)/\(hash)",
+                    "wc@2:core:0.3//messages_withoutClientAck/\(topic)/\(hash)",
+                    "wc@2:core:0.3//subscription/\(topic)",
+                ])
+            await harness.relayer.markHandled(message)
+            let after = try await harness.storage.values(withPrefix: "wc@2:core:0.3//messages_withoutClientAck").count
+            #expect(after == 0)
         }
     }
 

@@ -17,6 +17,7 @@ public struct RelayCloseInfo: Sendable, Hashable, CustomStringConvertible {
     /// The relay asked the client to move to another node (close code 4010): reconnect at once.
     public var isLoadBalancing: Bool { code == 4010 }
 
+    /// A short human-readable description (no secrets).
     public var description: String {
         "close(\(code.map(String.init) ?? "none")\(reason.map { ", \($0)" } ?? ""))"
     }

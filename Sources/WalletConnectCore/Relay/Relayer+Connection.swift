@@ -5,7 +5,7 @@ extension Relayer {
     /// load-balancing close (4010); after every connect resubscribes all topics and fetches held messages.
     ///
     /// Returns after ``shutdown()`` or when the calling task is cancelled; pending calls then fail with
-    /// ``RelayerError/shutdown`` and the streams finish.
+    /// ``RelayerError/shutdown`` and the streams finish. A relayer runs once: a second call returns at once.
     /// - Throws: ``RelayerError`` with ``RelayerError/isFatal`` when the relay closed with code 3000 (no
     ///   reconnect; pending and later calls fail with the same error), or a storage error on first load.
     public func run() async throws {

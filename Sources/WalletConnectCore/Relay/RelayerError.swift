@@ -75,6 +75,7 @@ public struct RelayerError: Error, Sendable, Hashable, CustomStringConvertible {
         (value as? RelayerError)?.kind == pattern.kind
     }
 
+    /// A short human-readable description (no secrets).
     public var description: String {
         switch kind {
         case .invalidURL: return "relay URL must be ws:// or wss:// with a host"
