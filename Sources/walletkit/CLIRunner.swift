@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import WalletConnectCore
 import WalletConnectSign
+import WalletKit
 
 #if canImport(Glibc)
 import Glibc
@@ -29,7 +30,20 @@ struct CLIError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// How ``CLIRunner/run(configuration:timeout:flow:)`` ended.
+/// A client the CLI runs: `SignClient` (the dapp) or `WalletKit` (the wallet).
+protocol CLIClient: Sendable {
+    /// Runs until shut down.
+    func run() async throws
+    /// Returns once the client is consuming relay messages.
+    func untilRunning() async throws
+    /// Stops the client and waits until it has stopped.
+    func shutdown() async
+}
+
+extension SignClient: CLIClient {}
+extension WalletKit: CLIClient {}
+
+/// How ``CLIRunner/run(make:subscribe:timeout:flow:)`` ended.
 enum RunEnd: Sendable {
     /// The flow returned.
     case finished(FlowStatus)
@@ -57,18 +71,18 @@ enum CLIRunner {
 
     /// Builds the client, subscribes to its events (before it starts, so re-announced requests are seen), runs
     /// it and calls `flow` once it is running.
-    static func run(
-        configuration: SignClientConfiguration, timeout: Duration?,
-        flow: @escaping @Sendable (SignClient, AsyncStream<SignEvent>) async throws -> FlowStatus
+    static func run<Client: CLIClient, Events: Sendable>(
+        make: () throws -> Client, subscribe: (Client) -> Events, timeout: Duration?,
+        flow: @escaping @Sendable (Client, Events) async throws -> FlowStatus
     ) async -> RunEnd {
         signal(SIGPIPE, SIG_IGN)
-        let client: SignClient
+        let client: Client
         do {
-            client = try SignClient(configuration: configuration)
+            client = try make()
         } catch {
             return .failed(describe(error))
         }
-        let events = client.events()
+        let events = subscribe(client)
         return await withTaskGroup(of: Outcome.self, returning: RunEnd.self) { group in
             group.addTask {
                 do {

@@ -88,8 +88,9 @@ struct DappCommand: AsyncParsableCommand {
             request: request, params: try params.map(Self.parseParams), repeatCount: repeatCount, ping: ping,
             disconnect: disconnect, authenticate: authenticate, topic: topic, newSession: newSession)
         let flow = DappFlow(settings: settings, output: output)
+        let configuration = client.configuration(metadata: .cliDapp, label: "walletkit.dapp")
         let end = await CLIRunner.run(
-            configuration: client.configuration(metadata: .cliDapp, label: "walletkit.dapp"),
+            make: { try SignClient(configuration: configuration) }, subscribe: { $0.events() },
             timeout: ClientOptions.duration(seconds: timeout)
         ) { client, events in
             try await flow.run(client: client, events: events)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WalletConnectSign
+import WalletKit
 
 /// How `walletkit wallet` answers session requests.
 enum RespondMode: String, ExpressibleByArgument, CaseIterable, Sendable {
@@ -80,10 +81,10 @@ struct WalletCommand: AsyncParsableCommand {
         var configuration = client.configuration(metadata: .cliWallet, label: "walletkit.wallet")
         if disableRequestQueue { configuration.engine.requestQueue = .disabled }
         let end = await CLIRunner.run(
-            configuration: configuration,
-            timeout: ClientOptions.duration(seconds: timeout)
-        ) { client, events in
-            try await flow.run(client: client, events: events)
+            make: { try WalletKit(configuration: WalletKitConfiguration(sign: configuration)) },
+            subscribe: { $0.signEvents }, timeout: ClientOptions.duration(seconds: timeout)
+        ) { kit, events in
+            try await flow.run(kit: kit, events: events)
         }
         try CLIRunner.finish(end, output: output, interruptionCompletes: !untilDelete, timeoutCompletes: !untilDelete)
     }

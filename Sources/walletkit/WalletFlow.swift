@@ -1,6 +1,7 @@
 import Foundation
 import WalletConnectCore
 import WalletConnectSign
+import WalletKit
 
 /// The parsed options of `walletkit wallet`.
 struct WalletSettings: Sendable {
@@ -12,8 +13,9 @@ struct WalletSettings: Sendable {
     var untilDelete: Bool
 }
 
-/// The wallet's event loop: approve/reject proposals and authenticate requests, answer session requests (each in
-/// its own task, so a `--respond-delay` does not hold up other events), print every event as a JSON line.
+/// The wallet's event loop over a ``WalletKit`` instance: approve/reject proposals and authenticate requests, answer
+/// session requests (each in its own task, so a `--respond-delay` does not hold up other events), print every event
+/// as a JSON line.
 struct WalletFlow: Sendable {
     let settings: WalletSettings
     let output: OutputWriter
@@ -27,9 +29,9 @@ struct WalletFlow: Sendable {
 
     /// Runs until the flow completes (see ``WalletCommand``) or is cancelled.
     /// - Throws: ``CLIError`` or the client's error when something fails; `CancellationError` when stopped.
-    func run(client: SignClient, events: AsyncStream<SignEvent>) async throws -> FlowStatus {
-        let sessions = await client.activeSessions()
-        let pending = await client.pendingSessionRequests()
+    func run(kit: WalletKit, events: WalletKitEventStream<SignEvent>) async throws -> FlowStatus {
+        let sessions = await kit.activeSessions
+        let pending = await kit.pendingSessionRequests
         var ready = JSONLine("ready").with("sessions", .array(sessions.keys.sorted().map(JSONValue.string)))
         ready.set("pendingRequests", .int(Int64(pending.count)))
         if let address = settings.approval.address { ready.set("address", .string(address.checksummed)) }
@@ -42,7 +44,7 @@ struct WalletFlow: Sendable {
                 sink.yield(.eventsEnded)
             }
             if let uri = settings.uri {
-                try await client.pair(uri: uri)
+                try await kit.pair(uri: uri)
                 output.emit(JSONLine("paired"))
             }
             var handled = Set<Int64>()
@@ -53,8 +55,8 @@ struct WalletFlow: Sendable {
                     if let id = Self.handledID(of: event), !handled.insert(id).inserted { continue }
                     output.emit(EventLines.line(for: event))
                     if case .sessionRequest(let request) = event {
-                        group.addTask { await answer(request, client: client, sink: sink) }
-                    } else if let status = try await handle(event, client: client) {
+                        group.addTask { await answer(request, kit: kit, sink: sink) }
+                    } else if let status = try await handle(event, kit: kit) {
                         group.cancelAll()
                         return status
                     }
@@ -71,27 +73,29 @@ struct WalletFlow: Sendable {
     }
 
     /// Handles one event other than a session request; returns a status when the flow is complete.
-    private func handle(_ event: SignEvent, client: SignClient) async throws -> FlowStatus? {
+    private func handle(_ event: SignEvent, kit: WalletKit) async throws -> FlowStatus? {
         switch event {
         case .sessionProposal(let proposal, _):
             if settings.reject {
-                try await client.rejectSession(proposalID: proposal.id)
+                try await kit.rejectSession(proposalID: proposal.id)
                 output.emit(JSONLine("proposal_rejected").with("id", .int(proposal.id)))
                 return settings.untilDelete ? nil : .completed
             }
             let namespaces = try settings.approval.namespaces(for: proposal)
-            let session = try await client.approveSession(proposalID: proposal.id, namespaces: namespaces)
+            let session = try await kit.approveSession(
+                proposalID: proposal.id, namespaces: namespaces, waitsForAcknowledgement: false)
             output.emit(EventLines.approvedLine(session))
         case .sessionAuthenticate(let request):
             if settings.reject {
-                try await client.engine.rejectSessionAuthenticate(requestID: request.id)
+                try await kit.signClient.engine.rejectSessionAuthenticate(requestID: request.id)
                 output.emit(JSONLine("auth_rejected").with("id", .int(request.id)))
                 return settings.untilDelete ? nil : .completed
             }
             let requested = (try? ReCap.decoded(from: request.authPayload.resources))?.methods ?? []
             let methods = settings.respond == .sign ? requested.filter(Self.signingMethods.contains) : requested
             let signed = try settings.approval.cacaos(for: request, methods: methods)
-            let session = try await client.engine.approveSessionAuthenticate(requestID: request.id, auths: signed.cacaos)
+            let session = try await kit.signClient.engine.approveSessionAuthenticate(
+                requestID: request.id, auths: signed.cacaos)
             var line = JSONLine("auth_approved").with("id", .int(request.id)).with("address", .string(signed.address))
             line.set("cacaos", .int(Int64(signed.cacaos.count)))
             if let session { line.set("topic", .string(session.topic)) }
@@ -118,14 +122,18 @@ struct WalletFlow: Sendable {
     static let signingMethods = ["personal_sign", "eth_sign"]
 
     /// Answers one session request (after `--respond-delay`) and reports the outcome through `sink`.
-    private func answer(_ request: PendingRequest, client: SignClient, sink: AsyncStream<Input>.Continuation) async {
+    private func answer(_ request: PendingRequest, kit: WalletKit, sink: AsyncStream<Input>.Continuation) async {
         do {
             if let delay = settings.respondDelay { try await ContinuousClock().sleep(for: delay) }
             let response = responseFor(request)
-            try await client.respondSessionRequest(topic: request.topic, response: response)
+            try await kit.respondSessionRequest(topic: request.topic, requestID: request.id, response: response)
             var line = JSONLine("responded").with("id", .int(request.id)).with("topic", .string(request.topic))
-            line.set("outcome", .string(response.error == nil ? "result" : "error"))
-            if let error = response.error { line.set("code", .int(Int64(error.code))) }
+            switch response {
+            case .result: line.set("outcome", "result")
+            case .error(let error):
+                line.set("outcome", "error")
+                line.set("code", .int(Int64(error.code)))
+            }
             sink.yield(.responded(line))
         } catch is CancellationError {
             return
@@ -135,29 +143,27 @@ struct WalletFlow: Sendable {
     }
 
     /// The response `--respond` gives to `request`.
-    func responseFor(_ request: PendingRequest) -> JSONRPCResponse {
-        let id = RPCID(request.id)
+    func responseFor(_ request: PendingRequest) -> SessionRequestResponse {
         let method = request.params.request.method
         let params = request.params.request.params
         switch settings.respond {
         case .echo:
-            return JSONRPCResponse(id: id, result: params)
+            return .result(params)
         case .reject:
-            return JSONRPCResponse(id: id, error: SDKError.sdk(.userRejected).jsonRPCError)
+            return .sdkError(.sdk(.userRejected))
         case .sign:
             guard let key = settings.approval.privateKey, let address = settings.approval.address,
                 let (message, requestedAddress) = PersonalSign.messageAndAddress(method: method, params: params)
             else {
-                return JSONRPCResponse(id: id, error: SDKError.sdk(.unsupportedMethods, context: method).jsonRPCError)
+                return .sdkError(.sdk(.unsupportedMethods, context: method))
             }
             if let requestedAddress, requestedAddress.lowercased() != address.lowercased {
-                return JSONRPCResponse(
-                    id: id, error: SDKError.sdk(.unsupportedAccounts, context: requestedAddress).jsonRPCError)
+                return .sdkError(.sdk(.unsupportedAccounts, context: requestedAddress))
             }
             guard let signature = try? PersonalSign.sign(message: message, privateKey: key) else {
-                return JSONRPCResponse(id: id, error: SDKError.sdk(.userRejected).jsonRPCError)
+                return .sdkError(.sdk(.userRejected))
             }
-            return JSONRPCResponse(id: id, result: .string(signature))
+            return .result(.string(signature))
         }
     }
 }
