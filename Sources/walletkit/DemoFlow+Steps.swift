@@ -1,6 +1,7 @@
 import Foundation
 import WalletConnectCore
 import WalletConnectSign
+import WalletKit
 
 /// The demo's steps, each timed by ``DemoTrace``.
 extension DemoFlow {
@@ -51,6 +52,7 @@ extension DemoFlow {
                     methods: ["personal_sign", "eth_sendTransaction"], events: ["chainChanged", "accountsChanged"])
             ]
             let namespaces = try Namespaces.buildApprovedNamespaces(proposal: proposal, supportedNamespaces: supported)
+            // WalletKit returns once the dApp acknowledged the settlement.
             _ = try await wallet.approveSession(proposalID: proposal.id, namespaces: namespaces)
             let session = try await connection.approval()
             _ = try await walletInbox.next("session_acknowledged", within: limit) { event -> Bool? in
@@ -84,7 +86,7 @@ extension DemoFlow {
 
         try await trace.step("extend") {
             // A new expiry must be later than the current one (whole seconds): wait for the next second if needed.
-            let current = await wallet.activeSessions()[topic]?.expiry ?? 0
+            let current = await wallet.activeSessions[topic]?.expiry ?? 0
             let waitStart = ContinuousClock.now
             while WallClock.system.nowSeconds + Self.sessionLifetime <= current {
                 let intoSecond = WallClock.system.nowMilliseconds % 1000
@@ -132,7 +134,7 @@ extension DemoFlow {
                 if case .sessionDelete(_, let deleted) = event, deleted == topic { return true }
                 return nil
             }
-            let left = await dapp.activeSessions().count + wallet.activeSessions().count
+            let left = await dapp.activeSessions().count + wallet.activeSessions.count
             guard left == 0 else { throw CLIError("\(left) sessions still active after the disconnect") }
             return ((), "dApp disconnected (6000 User disconnected.); the wallet deleted the session")
         }
@@ -154,8 +156,7 @@ extension DemoFlow {
         guard let (message, _) = PersonalSign.messageAndAddress(method: "personal_sign", params: request.params.request.params)
         else { throw CLIError("the wallet received malformed personal_sign params") }
         let signature = try PersonalSign.sign(message: message, privateKey: parties.privateKey)
-        try await wallet.respondSessionRequest(
-            topic: topic, response: JSONRPCResponse(id: RPCID(request.id), result: .string(signature)))
+        try await wallet.respondSessionRequest(topic: topic, requestID: request.id, response: .result(.string(signature)))
         guard let result = try await requested.stringValue else { throw CLIError("the result is not a string") }
         let signer = try PersonalSign.recover(message: hexMessage, signature: result)
         guard signer == parties.address else {

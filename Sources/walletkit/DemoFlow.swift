@@ -4,6 +4,7 @@ import Synchronization
 import WalletConnectCore
 import WalletConnectRelayServer
 import WalletConnectSign
+import WalletKit
 
 /// Prints the demo's steps as they finish: number, name, time, what happened.
 final class DemoTrace: Sendable {
@@ -60,7 +61,7 @@ final class DemoTrace: Sendable {
     }
 }
 
-/// `walletkit demo`: one relay, one dApp client, one wallet client, one session life.
+/// `walletkit demo`: one relay, one dApp (`SignClient`), one wallet (the `WalletKit` actor), one session life.
 struct DemoFlow: Sendable {
     let relayURL: String?
     let projectID: String?
@@ -71,7 +72,7 @@ struct DemoFlow: Sendable {
     /// The two clients and what the steps share.
     struct Parties: Sendable {
         let dapp: SignClient
-        let wallet: SignClient
+        let wallet: WalletKit
         let dappInbox: EventInbox
         let walletInbox: EventInbox
         let privateKey: Data
@@ -135,13 +136,13 @@ struct DemoFlow: Sendable {
                 logger: logger)
         }
         let dapp = try SignClient(configuration: configuration("dapp", Self.dappMetadata))
-        let wallet = try SignClient(configuration: configuration("wallet", Self.walletMetadata))
+        let wallet = try WalletKit(configuration: WalletKitConfiguration(sign: configuration("wallet", Self.walletMetadata)))
         let key = PersonalSign.randomPrivateKey()
         let parties = Parties(
             dapp: dapp, wallet: wallet, dappInbox: EventInbox(), walletInbox: EventInbox(), privateKey: key,
             address: try EthereumAddress(privateKey: key))
         let dappEvents = dapp.events()
-        let walletEvents = wallet.events()
+        let walletEvents = wallet.signEvents
         return try await withThrowingTaskGroup(of: Void.self, returning: DemoSummary.self) { group in
             group.addTask { try await dapp.run() }
             group.addTask { try await wallet.run() }

@@ -3,7 +3,7 @@ import WalletConnectSign
 
 /// Buffers a client's events so a step can wait for the first one it cares about (the demo's steps).
 ///
-/// ``pump(_:)`` feeds it from `SignClient.events()`; ``next(_:within:_:)`` takes the first buffered or future
+/// ``pump(_:)`` feeds it from `SignClient.events()` or `WalletKit.signEvents`; ``next(_:within:_:)`` takes the first buffered or future
 /// event the matcher accepts, within a deadline. Events nobody took stay buffered.
 final class EventInbox: Sendable {
     private struct State {
@@ -16,7 +16,7 @@ final class EventInbox: Sendable {
     private let state = Mutex(State())
 
     /// Delivers every event of `events` until it ends.
-    func pump(_ events: AsyncStream<SignEvent>) async {
+    func pump(_ events: some AsyncSequence<SignEvent, Never>) async {
         for await event in events { update { $0.buffer.append(event) } }
         update { $0.finished = true }
     }
