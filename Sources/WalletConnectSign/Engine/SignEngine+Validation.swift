@@ -58,8 +58,41 @@ extension SignEngine {
         case topic(SignTopicTarget)
     }
 
+    /// The part of ``validationState()`` that a validator of `params` can look at: the session and the pairing
+    /// under each of `topics`, the proposal `proposalID` and the pending request `requestID`. The validators only
+    /// look records up by these keys, so the verdicts are those of the full snapshot, without copying every
+    /// session (and asking the key chain about each) on every call.
+    func scopedValidationState(topics: [String], proposalID: Int64?, requestID: Int64?) async -> SignValidationState {
+        var sessionsByTopic: [String: Session] = [:]
+        var withKey: Set<String> = []
+        var pairingExpiries: [String: Int64] = [:]
+        for topic in topics {
+            if let session = await sessions.session(topic: topic) {
+                sessionsByTopic[topic] = session
+                if await crypto.hasKey(topic) { withKey.insert(topic) }
+            }
+            if let info = await pairing.pairing(topic: topic) { pairingExpiries[topic] = info.expiry }
+        }
+        var proposalsByID: [Int64: Proposal] = [:]
+        if let proposalID, let proposal = await proposals.proposal(id: proposalID) { proposalsByID[proposalID] = proposal }
+        var pending: [Int64: PendingRequest] = [:]
+        if let requestID, let request = await requests.request(id: requestID) { pending[requestID] = request }
+        return SignValidationState(
+            nowMilliseconds: wallClock.nowMilliseconds, sessions: sessionsByTopic, pairingExpiries: pairingExpiries,
+            proposals: proposalsByID, pendingRequests: pending, recentlyDeleted: recentlyDeleted.members,
+            topicsWithSymKey: withKey)
+    }
+
+    /// ``scopedValidationState(topics:proposalID:requestID:)`` for the keys an API params object names:
+    /// `topic`, `pairingTopic`, `id` and `response.id`.
+    func scopedValidationState(for params: JSONValue?) async -> SignValidationState {
+        let topics = [params?["topic"]?.stringValue, params?["pairingTopic"]?.stringValue].compactMap { $0 }
+        return await scopedValidationState(
+            topics: topics, proposalID: params?["id"]?.int64Value, requestID: params?["response"]?["id"]?.int64Value)
+    }
+
     func validated(_ call: SignAPICall, params: JSONValue?) async throws -> ValidatedTarget {
-        let state = await validationState()
+        let state = await scopedValidationState(for: params)
         do {
             switch call {
             case .connect:
@@ -99,7 +132,8 @@ extension SignEngine {
 
     /// Validates a received proposal like `connect()`; the pairing it arrived on counts as known.
     func validateReceivedProposal(_ params: SessionProposeParams, pairingTopic: String) async -> SDKError? {
-        var state = await validationState()
+        var state = await scopedValidationState(
+            topics: [pairingTopic] + (params.pairingTopic.map { [$0] } ?? []), proposalID: nil, requestID: nil)
         if state.pairingExpiries[pairingTopic] == nil {
             state.pairingExpiries[pairingTopic] = nowSeconds + SignLifetimes.proposal
         }
