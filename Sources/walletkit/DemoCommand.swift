@@ -2,6 +2,14 @@ import ArgumentParser
 import Foundation
 import WalletConnectSign
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `walletkit demo`: a relay, a dApp and a wallet in one process, through a whole session life.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,10 +48,27 @@ struct DemoCommand: AsyncParsableCommand {
             relayURL: relayURL, projectID: ClientOptions.projectID(option: projectID),
             logger: ClientOptions.makeLogger(label: "walletkit.demo", verbose: verbose),
             stepTimeout: ClientOptions.duration(seconds: stepTimeout) ?? .seconds(30), output: output)
-        do {
-            try await demo.run()
-        } catch {
-            output.text("✘ demo failed: \(CLIRunner.describe(error))")
+        // SIGINT/SIGTERM cancel the run, which still shuts both clients down and removes the temporary folder.
+        let failure = await withTaskGroup(of: String?.self, returning: String?.self) { group in
+            group.addTask {
+                do {
+                    try await demo.run()
+                    return nil
+                } catch {
+                    return CLIRunner.describe(error)
+                }
+            }
+            group.addTask {
+                let number = await SignalWaiter.wait(for: [SIGINT, SIGTERM])
+                return Task.isCancelled ? nil : "interrupted by signal \(number)"
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            await group.waitForAll()
+            return first
+        }
+        if let failure {
+            output.text("✘ demo failed: \(failure)")
             throw ExitCode.failure
         }
     }
