@@ -5,21 +5,25 @@ import WalletConnectSign
 extension WalletKit {
     // MARK: - One-click auth
 
-    /// Approves a `wc_sessionAuthenticate` request with signed CACAOs (§9.2).
-    ///
-    /// Not available yet: the engine does not handle `wc_sessionAuthenticate` in this build.
-    /// - Returns: The session created by the approval, when the request asked for one.
-    /// - Throws: ``WalletKitError/unsupported(_:)``.
+    /// Approves a `wc_sessionAuthenticate` request with CACAOs the wallet signed, one per account/chain (§9.2).
+    /// Every CACAO is verified (EIP-191, or EIP-1271 through ``WalletKitConfiguration/ethereumRPCCaller``) and
+    /// must be bound to the request.
+    /// - Returns: The session, or `nil` when the CACAOs grant no method (SIWE only).
+    /// - Throws: ``SDKError`` (unknown or expired request, no CACAO), ``AuthError`` (a CACAO failed verification;
+    ///   the dapp is told 7000), ``WalletKitError/shuttingDown``, or the relay error (the request stays pending).
+    @discardableResult
     public func approveSessionAuthenticate(requestID: Int64, auths: [Cacao]) async throws -> Session? {
-        throw WalletKitError.unsupported("approveSessionAuthenticate (one-click auth is not wired into the engine yet)")
+        try await tracked(startsSomethingNew: true) {
+            try await signClient.approveSessionAuthenticate(requestID: requestID, auths: auths, rpcCaller: rpcCaller)
+        }
     }
 
-    /// Rejects a `wc_sessionAuthenticate` request (§9.2).
-    ///
-    /// Not available yet: the engine does not handle `wc_sessionAuthenticate` in this build.
-    /// - Throws: ``WalletKitError/unsupported(_:)``.
+    /// Rejects a `wc_sessionAuthenticate` request; `reason` (default 5000) reaches the dapp.
+    /// - Throws: ``SDKError`` (unknown request, invalid reason), or the relay error (the request stays pending).
     public func rejectSessionAuthenticate(requestID: Int64, reason: SDKError = .sdk(.userRejected)) async throws {
-        throw WalletKitError.unsupported("rejectSessionAuthenticate (one-click auth is not wired into the engine yet)")
+        try await tracked(startsSomethingNew: false) {
+            try await signClient.rejectSessionAuthenticate(requestID: requestID, reason: reason)
+        }
     }
 
     /// The SIWE message to sign for an auth request (JS `formatAuthMessage`, §9.3).

@@ -42,6 +42,8 @@ extension WalletKit: Service {
 
     private func runServices() async throws {
         let client = signClient
+        await client.setHandlesSessionAuthenticate(configuration.handlesSessionAuthenticate)
+        await client.setAuthenticateRPCCaller(rpcCaller)
         let (shutdownRequests, requestShutdown) = AsyncStream<Void>.makeStream()
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in

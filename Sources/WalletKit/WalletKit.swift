@@ -33,6 +33,8 @@ public actor WalletKit {
 
     let logger: Logger
     let http: DeferredHTTPTransport
+    /// Verifies EIP-1271 CACAOs in ``approveSessionAuthenticate(requestID:auths:)``.
+    let rpcCaller: (any EthereumRPCCaller)?
     let proposalGate = ProposalGate()
     let stoppedSignal = OneShotSignal<Void>()
     let stateChannel = WalletKitStateChannel(.idle)
@@ -49,13 +51,25 @@ public actor WalletKit {
     /// ``withWalletKit(_:_:)``.
     /// - Throws: The errors of ``SignClient/init(configuration:)`` (namespace in use, storage).
     public init(configuration: WalletKitConfiguration) throws {
-        let sign = configuration.sign
+        var sign = configuration.sign
+        let http = DeferredHTTPTransport()
+        var verifyClient: VerifyClient?
+        if let settings = configuration.verify {
+            // The Verify client caches its key in this instance's storage, so the storage is opened first.
+            let storage = try sign.makeStorage()
+            sign = try sign.using(openedStorage: storage)
+            let client = VerifyClient(
+                transport: http, configuration: settings, clock: sign.clock, wallClock: sign.wallClock,
+                storage: storage, storagePrefix: sign.customStoragePrefix, logger: sign.logger)
+            sign.verifier = VerifyResolverAdapter(client: client)
+            verifyClient = client
+        }
+        let signClient = try SignClient(configuration: sign)
         self.configuration = configuration
         self.logger = sign.logger
-        let signClient = try SignClient(configuration: sign)
         self.signClient = signClient
-        let http = DeferredHTTPTransport()
         self.http = http
+        self.verifyClient = verifyClient
         if let projectID = sign.projectID {
             self.echoClient = EchoClient(
                 projectID: projectID, transport: http, baseURL: configuration.echo.baseURL,
@@ -63,11 +77,8 @@ public actor WalletKit {
         } else {
             self.echoClient = nil
         }
-        self.verifyClient = configuration.verify.map { settings in
-            VerifyClient(
-                transport: http, configuration: settings, clock: sign.clock, wallClock: sign.wallClock,
-                storage: signClient.storage, storagePrefix: sign.customStoragePrefix, logger: sign.logger)
-        }
+        self.rpcCaller = configuration.ethereumRPCCaller
+            ?? sign.projectID.map { HTTPEthereumRPCCaller(transport: http, projectID: $0, logger: sign.logger) }
         self.telemetryClient = TelemetryClient(
             configuration: TelemetryClient.Configuration(
                 projectID: sign.projectID ?? "", isEnabled: configuration.telemetry.isEnabled,
@@ -92,6 +103,11 @@ public actor WalletKit {
     /// The stored proposals, oldest first (`getPendingSessionProposals`).
     public nonisolated var pendingSessionProposals: [Proposal] {
         get async { await signClient.pendingSessionProposals() }
+    }
+
+    /// The pending one-click auth requests, oldest first (`getPendingAuthRequests`).
+    public nonisolated var pendingAuthRequests: [PendingAuthRequest] {
+        get async { await signClient.pendingAuthRequests() }
     }
 
     /// The pending session requests in arrival order (`getPendingSessionRequests`). Always answered from the
@@ -152,10 +168,13 @@ public actor WalletKit {
         }
     }
 
-    /// One-click authentication requests (`session_authenticate`). The engine does not announce them yet, so this
-    /// stream only finishes at shutdown; the one-click auth work wires it.
-    public nonisolated var sessionAuthenticateRequests: WalletKitEventStream<SessionAuthenticateRequest> {
-        events { _ in nil }
+    /// One-click authentication requests (`session_authenticate`); answer with
+    /// ``approveSessionAuthenticate(requestID:auths:)`` or ``rejectSessionAuthenticate(requestID:reason:)``.
+    public nonisolated var sessionAuthenticateRequests: WalletKitEventStream<PendingAuthRequest> {
+        events { event in
+            if case .sessionAuthenticate(let request) = event { return request }
+            return nil
+        }
     }
 
     /// Every engine event, including those WalletKit does not name (settle, update, extend, ping, event, expire).

@@ -44,6 +44,12 @@ public struct WalletKitConfiguration: Sendable {
     /// The HTTP transport of Verify, Echo and telemetry; `nil` makes ``WalletKit/run()`` own an AsyncHTTPClient
     /// for its lifetime when one of them needs HTTP.
     public var httpTransport: (any HTTPTransport)?
+    /// Verifies EIP-1271 (contract account) CACAOs in one-click auth; `nil`: the WalletConnect RPC through
+    /// ``HTTPEthereumRPCCaller`` when a project id is set.
+    public var ethereumRPCCaller: (any EthereumRPCCaller)?
+    /// Whether this wallet handles `wc_sessionAuthenticate` (default `true`). When `false` the request is answered
+    /// 10001 and the dapp's fallback proposal arrives on ``WalletKit/sessionProposals`` instead.
+    public var handlesSessionAuthenticate: Bool
     /// How long a graceful shutdown waits for in-flight calls (responses, rejections, …) before closing the socket,
     /// measured on ``SignClientConfiguration/clock``.
     public var shutdownDrainTimeout: Duration
@@ -52,9 +58,12 @@ public struct WalletKitConfiguration: Sendable {
     public init(
         sign: SignClientConfiguration, verify: VerifyClient.Configuration? = nil, echo: Echo = Echo(),
         telemetry: Telemetry = Telemetry(), httpTransport: (any HTTPTransport)? = nil,
-        shutdownDrainTimeout: Duration = .seconds(5)
+        shutdownDrainTimeout: Duration = .seconds(5), ethereumRPCCaller: (any EthereumRPCCaller)? = nil,
+        handlesSessionAuthenticate: Bool = true
     ) {
         self.sign = sign
+        self.ethereumRPCCaller = ethereumRPCCaller
+        self.handlesSessionAuthenticate = handlesSessionAuthenticate
         self.verify = verify
         self.echo = echo
         self.telemetry = telemetry

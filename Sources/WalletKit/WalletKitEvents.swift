@@ -55,26 +55,6 @@ public struct SessionRequestExpirationEvent: Sendable, Hashable {
     }
 }
 
-/// A one-click authentication request (`session_authenticate`).
-public struct SessionAuthenticateRequest: Sendable, Hashable {
-    /// The request id (answer with ``WalletKit/approveSessionAuthenticate(requestID:auths:)``).
-    public var id: Int64
-    /// The pairing topic it arrived on.
-    public var topic: String
-    /// Requester, auth payload and expiry.
-    public var params: SessionAuthenticateParams
-    /// The Verify result for the requesting dapp.
-    public var verifyContext: VerifyContext?
-
-    /// Creates the request.
-    public init(id: Int64, topic: String, params: SessionAuthenticateParams, verifyContext: VerifyContext?) {
-        self.id = id
-        self.topic = topic
-        self.params = params
-        self.verifyContext = verifyContext
-    }
-}
-
 /// The answer to a session request: a result, or a JSON-RPC error.
 public enum SessionRequestResponse: Sendable, Hashable {
     /// A successful result.

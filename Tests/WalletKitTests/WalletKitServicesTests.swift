@@ -73,4 +73,50 @@ struct WalletKitServicesTests {
             #expect(properties["client_id"] as? String == clientID)
         }
     }
+
+    @Test("Verify is wired into the engine: a proposal and a request carry the context the Verify server attests")
+    func verifyContextsComeFromTheVerifyServer() async throws {
+        try await withRelay { relay, directory in
+            let relayURL = await relay.url
+            let server = HTTPLoopbackServer()
+            try await server.run(handler: { request in
+                request.path.hasPrefix("/attestation/")
+                    ? .json(#"{"origin":"https://dapp.example","isScam":false}"#) : .notFound
+            }) { httpURL in
+                var sign = WKFixture.signConfiguration(
+                    metadata: WKFixture.walletMetadata, relayURL: relayURL, databasePath: directory.path("wallet.sqlite"))
+                sign.projectID = Self.projectID
+                let configuration = WalletKitConfiguration(
+                    sign: sign, verify: VerifyClient.Configuration(serverURL: httpURL, timeout: .seconds(10)))
+                let dappConfiguration = WKFixture.signConfiguration(
+                    metadata: WKFixture.dappMetadata, relayURL: relayURL, databasePath: directory.path("dapp.sqlite"))
+                try await SignClient.withSignClient(dappConfiguration) { dapp in
+                    try await WalletKit.withWalletKit(configuration) { kit in
+                        #expect(kit.verifyClient != nil)
+                        let proposals = kit.sessionProposals
+                        let connection = try await dapp.connect(optionalNamespaces: WKFixture.optionalNamespaces)
+                        try await kit.pair(uri: try #require(connection.uri))
+                        let proposal = try await WKFixture.first(proposals)
+                        let context = try #require(proposal.verifyContext)
+                        #expect(context.verified.validation == .valid)
+                        #expect(context.verified.origin == "https://dapp.example")
+                        let namespaces = try WalletKit.buildApprovedNamespaces(
+                            proposal: proposal.proposal, supportedNamespaces: WKFixture.supportedNamespaces)
+                        let session = try await kit.approveSession(proposalID: proposal.id, namespaces: namespaces)
+                        _ = try await BoundedWait.run { try await connection.approval() }
+
+                        let requests = kit.sessionRequests
+                        let call = Task {
+                            try await dapp.request(topic: session.topic, chainID: "eip155:1", method: "personal_sign", params: ["0x1"])
+                        }
+                        let request = try await WKFixture.first(requests)
+                        #expect(request.verifyContext?.verified.validation == .valid)
+                        try await kit.respondSessionRequest(topic: session.topic, requestID: request.id, response: .result("0x2"))
+                        _ = try await BoundedWait.run { try await call.value }
+                    }
+                }
+                #expect(server.requests.filter { $0.path.hasPrefix("/attestation/") }.count >= 2)
+            }
+        }
+    }
 }

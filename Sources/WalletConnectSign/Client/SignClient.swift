@@ -67,12 +67,7 @@ public actor SignClient {
         let prefix = configuration.customStoragePrefix
         let keyChainPath = try configuration.resolvedKeyChainPath()
         let lock = try keyChainPath.map { try StorageNamespaceLock.acquire(path: $0 + ".lock") }
-        let storage: any KeyValueStorage
-        switch configuration.storage {
-        case .sqlite(let path): storage = try SQLiteStorage(path: path)
-        case .custom(let custom): storage = custom
-        case .inMemory: storage = InMemoryStorage()
-        }
+        let storage = try configuration.makeStorage()
         let keyChain = try keyChainPath.map { try KeyChain(fileURL: URL(fileURLWithPath: $0)) } ?? KeyChain.inMemory()
         let crypto = Crypto(keyChain: keyChain, wallClock: configuration.wallClock, logger: logger)
         let relayer = Relayer(
@@ -87,7 +82,7 @@ public actor SignClient {
         self.engine = SignEngine(
             metadata: configuration.metadata, crypto: crypto, relay: relayer, pairing: pairing, expirer: expirer,
             storage: storage, clock: configuration.clock, wallClock: configuration.wallClock, logger: logger,
-            options: configuration.effectiveEngineOptions)
+            options: configuration.effectiveEngineOptions, verifier: configuration.verifier)
         self.configuration = configuration
         self.storage = storage
         self.crypto = crypto

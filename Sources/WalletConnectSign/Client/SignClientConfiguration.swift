@@ -66,6 +66,9 @@ public struct SignClientConfiguration: Sendable {
     public var engine: SignEngineOptions
     /// Interval of the expirer's check (spec heartbeat: 5 s).
     public var expirerCheckInterval: Duration
+    /// Resolves the Verify context of inbound proposals and requests (`nil`: `UNKNOWN`). WalletKit plugs its
+    /// `VerifyClient` in here.
+    public var verifier: (any SignVerifyResolver)?
 
     /// Creates a configuration; only the metadata is required.
     public init(
@@ -74,7 +77,7 @@ public struct SignClientConfiguration: Sendable {
         customStoragePrefix: String = "", clock: any Clock<Duration> = ContinuousClock(), wallClock: WallClock = .system,
         logger: Logger = Logger(label: "walletkit", factory: { _ in SwiftLogNoOpLogHandler() }),
         relayer: RelayerConfiguration = RelayerConfiguration(), engine: SignEngineOptions = SignEngineOptions(),
-        expirerCheckInterval: Duration = .seconds(5)
+        expirerCheckInterval: Duration = .seconds(5), verifier: (any SignVerifyResolver)? = nil
     ) {
         self.metadata = metadata
         self.relayURL = relayURL
@@ -88,6 +91,29 @@ public struct SignClientConfiguration: Sendable {
         self.relayer = relayer
         self.engine = engine
         self.expirerCheckInterval = expirerCheckInterval
+        self.verifier = verifier
+    }
+
+    /// Opens the configured storage: the SQLite file (created 0600), the custom storage as is, or a new in-memory one.
+    /// - Throws: ``StorageError`` when the database cannot be opened.
+    public func makeStorage() throws -> any KeyValueStorage {
+        switch storage {
+        case .sqlite(let path): try SQLiteStorage(path: path)
+        case .custom(let custom): custom
+        case .inMemory: InMemoryStorage()
+        }
+    }
+
+    /// This configuration with ``storage`` replaced by an already opened `storage` (the key chain location is
+    /// kept: a derived in-memory key chain stays in memory).
+    public func using(openedStorage: any KeyValueStorage) throws -> SignClientConfiguration {
+        var copy = self
+        if case .derived = keyChain, case .inMemory = storage { copy.keyChain = .inMemory }
+        if case .derived = keyChain, case .sqlite(let path) = storage {
+            copy.keyChain = .file(path: Self.keyChainPath(databasePath: path, prefix: customStoragePrefix))
+        }
+        copy.storage = .custom(openedStorage)
+        return copy
     }
 
     /// The relayer configuration actually used: ``relayer`` with this configuration's URL, project id and prefix,
