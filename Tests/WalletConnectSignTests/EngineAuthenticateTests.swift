@@ -10,7 +10,6 @@ struct EngineAuthenticateTests {
     @Test("approve: the dapp gets the verified CACAO and the same session as the wallet; tags, TTLs, type 1")
     func approveEndToEnd() async throws {
         try await EngineFixture.withPair { hub, dapp, wallet in
-            let publishes = hub.publishEvents()
             let (authentication, pending) = try await AuthFixture.request(dapp: dapp, wallet: wallet)
             #expect(pending.id == authentication.requestID)
             #expect(pending.pairingTopic == authentication.pairingTopic)
@@ -69,7 +68,6 @@ struct EngineAuthenticateTests {
             EngineFixture.expect(reply.options, SignMethod.sessionAuthenticate.responseOptions)
             #expect(try Crypto.envelopeType(of: reply.message) == .type1)
             #expect(try Crypto.senderPublicKey(of: reply.message) == walletSession.selfParticipant.publicKey)
-            _ = publishes
         }
     }
 
