@@ -39,7 +39,7 @@ extension SignEngine {
             case .request(let request):
                 try await handleRequest(request, message: message, onSessionTopic: onSessionTopic)
             case .response(let response):
-                try await handleResponse(response, message: message, onSessionTopic: onSessionTopic)
+                try await handleResponse(response, message: message)
             }
             return true
         } catch is CancellationError {
@@ -102,7 +102,7 @@ extension SignEngine {
 
     // MARK: - Responses
 
-    func handleResponse(_ response: JSONRPCResponse, message: RelayMessage, onSessionTopic: Bool) async throws {
+    func handleResponse(_ response: JSONRPCResponse, message: RelayMessage) async throws {
         let id = response.id.rawValue
         guard let record = await history.record(id: id), record.direction == .outgoing else {
             logger.debug("dropped response to an unknown id", metadata: ["wk.topic": "\(message.topic)", "wk.rpc.id": "\(id)"])
@@ -135,8 +135,7 @@ extension SignEngine {
         switch response.outcome {
         case .error(let error):
             let rejection = SDKError(error)
-            try await proposals.delete(id: proposalID)
-            try? await expirer.delete(.id(proposalID))
+            await deleteProposal(id: proposalID)
             approvalWaiters.resume(proposalID, with: .failure(rejection))
             emit(.sessionRejected(proposalID: proposalID, error: rejection))
         case .result(let value):

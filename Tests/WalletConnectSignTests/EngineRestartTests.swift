@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+import WalletConnectCore
+import WalletConnectSign
+import WalletKitTesting
+
+/// A wallet that goes offline and comes back as a new engine on the same storage and key chain (in-memory relay).
+@Suite("Sign engine: restart on the same storage (in-memory relay)", .timeLimit(.minutes(1)))
+struct EngineRestartTests {
+    /// A wallet on `storage`/`keyChain`; each call builds a new engine and a new relay client.
+    static func wallet(
+        hub: InMemoryRelayHub, storage: any KeyValueStorage, keyChain: KeyChain, clock: any Clock<Duration> = ContinuousClock(),
+        wallClock: WallClock = .system
+    ) async throws -> EngineClient {
+        try await EngineClient.make(
+            name: "wallet", relay: hub.makeClient(), storage: storage, keyChain: keyChain, clock: clock, wallClock: wallClock)
+    }
+
+    /// Stops a wallet and takes its relay client off every topic, as a client that went offline.
+    static func goOffline(_ wallet: EngineClient, hub: InMemoryRelayHub) async throws {
+        await wallet.stop()
+        for topic in await hub.topics(of: await wallet.relay.clientID) {
+            try await wallet.relay.unsubscribe(topic: topic)
+        }
+    }
+
+    @Test("a request sent while the wallet was offline is announced by the restarted wallet and answered")
+    func requestWhileOffline() async throws {
+        let hub = InMemoryRelayHub()
+        let storage = InMemoryStorage()
+        let keyChain = KeyChain.inMemory()
+        let dapp = try await EngineClient.make(name: "dapp", relay: hub.makeClient())
+        let first = try await Self.wallet(hub: hub, storage: storage, keyChain: keyChain)
+        let (session, _) = try await EngineFixture.settle(dapp: dapp, wallet: first)
+        try await Self.goOffline(first, hub: hub)
+
+        let response = Task {
+            try await dapp.engine.request(topic: session.topic, chainId: "eip155:1", method: "personal_sign", params: ["0x01"])
+        }
+        try await BoundedWait.run { while await hub.mailbox(of: session.topic).isEmpty { await Task.yield() } }
+        let second = try await Self.wallet(hub: hub, storage: storage, keyChain: keyChain)
+        let announced = try #require(try await second.next { $0.sessionRequest != nil }.sessionRequest)
+        #expect(announced.params.request.params == ["0x01"])
+        try await second.engine.respondSessionRequest(
+            topic: session.topic, response: JSONRPCResponse(id: RPCID(announced.id), result: "0xsigned"))
+        #expect(try await response.value == "0xsigned")
+        await second.stop()
+        await dapp.stop()
+    }
+
+    @Test("a session that expired while the wallet was offline is deleted on start: session_delete, session_expire")
+    func sessionExpiredWhileOffline() async throws {
+        let hub = InMemoryRelayHub()
+        let storage = InMemoryStorage()
+        let keyChain = KeyChain.inMemory()
+        let clock = ManualClock()
+        let wall = ManualWallClock(clock: clock, epochMilliseconds: WallClock.system.nowMilliseconds).wallClock
+        let dapp = try await EngineClient.make(name: "dapp", relay: hub.makeClient())
+        let first = try await Self.wallet(hub: hub, storage: storage, keyChain: keyChain, clock: clock, wallClock: wall)
+        let (session, _) = try await EngineFixture.settle(dapp: dapp, wallet: first)
+        try await Self.goOffline(first, hub: hub)
+        clock.advance(by: .seconds(SignLifetimes.session + 1))
+
+        let second = try await Self.wallet(hub: hub, storage: storage, keyChain: keyChain, clock: clock, wallClock: wall)
+        let events = second.events
+        let seen = try await BoundedWait.run { () -> [SignEvent] in
+            var seen: [SignEvent] = []
+            for await event in events {
+                seen.append(event)
+                if case .sessionExpire = event { return seen }
+            }
+            return seen
+        }
+        #expect(seen == [.sessionDelete(id: 0, topic: session.topic), .sessionExpire(topic: session.topic)])
+        #expect(await second.engine.activeSessions().isEmpty)
+        #expect(await !second.crypto.hasKey(session.topic))
+        await second.stop()
+        await dapp.stop()
+    }
+
+    @Test("a pending request that expired while offline: session_request_expire on start and 8000 to the dapp")
+    func requestExpiredWhileOffline() async throws {
+        let hub = InMemoryRelayHub()
+        let storage = InMemoryStorage()
+        let keyChain = KeyChain.inMemory()
+        let clock = ManualClock()
+        let wall = ManualWallClock(clock: clock, epochMilliseconds: WallClock.system.nowMilliseconds).wallClock
+        let dapp = try await EngineClient.make(name: "dapp", relay: hub.makeClient())
+        let first = try await Self.wallet(hub: hub, storage: storage, keyChain: keyChain, clock: clock, wallClock: wall)
+        let (session, _) = try await EngineFixture.settle(dapp: dapp, wallet: first)
+        let (response, pending) = try await EngineRequestTests.send(dapp, first, topic: session.topic, expiry: 300)
+        try await Self.goOffline(first, hub: hub)
+        clock.advance(by: .seconds(301))
+
+        let second = try await Self.wallet(hub: hub, storage: storage, keyChain: keyChain, clock: clock, wallClock: wall)
+        let expired = try await second.next { event in
+            switch event {
+            case .sessionRequest, .sessionRequestExpire: true
+            default: false
+            }
+        }
+        #expect(expired == .sessionRequestExpire(id: pending.id, topic: session.topic))
+        let error = await #expect(throws: SDKError.self) { try await response.value }
+        #expect(error?.code == .sessionRequestExpired)
+        #expect(await second.engine.pendingSessionRequests().isEmpty)
+        #expect(await second.engine.activeSessions()[session.topic] != nil)
+        await second.stop()
+        await dapp.stop()
+    }
+}
