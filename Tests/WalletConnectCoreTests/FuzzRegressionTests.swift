@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import WalletConnectCore
 
@@ -42,5 +43,19 @@ struct FuzzRegressionTests {
         #expect(!Expiry.isExpired(expirySeconds: 10, nowMilliseconds: 9_999))
         #expect(!ExpirerEntry(target: "id:1", expiry: .max).isExpired(nowMilliseconds: 1_700_000_000_000))
         #expect(ExpirerEntry(target: "id:1", expiry: .min).isExpired(nowMilliseconds: 0))
+    }
+
+    /// JSONRPCDecode, finding 2: a double at or above 2^63 with an integral value (`10000000000000000000.12`)
+    /// decodes as `.double(1e19)` and re-encodes as `1e+19`, which decodes as `.uint`; JS writes
+    /// `10000000000000000000`. Same number, but re-serialized text (e.g. a Verify hash input) differs from JS.
+    @Test("large integral doubles re-encode as JS writes them")
+    func largeDoubleEncoding() throws {
+        let value = try JSONDecoder().decode(JSONValue.self, from: Data("[10000000000000000000.12]".utf8))
+        let text = try WireJSON.string(value)
+        withKnownIssue("JSONValue encodes 1e19 as 1e+19 (JS: 10000000000000000000); report to the JSONValue owner") {
+            #expect(text == "[10000000000000000000]")
+        }
+        let again = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        #expect(again == [.uint(10_000_000_000_000_000_000)])
     }
 }

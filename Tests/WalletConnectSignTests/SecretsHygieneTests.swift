@@ -105,6 +105,7 @@ struct SecretsHygieneTests {
         let resultSecret = "RESULT-SECRET-\(marker)"
         var secrets: Set<String> = []
         var pairingSymKey = ""
+        var sessionTopic = ""
         let dappConfiguration = Self.configuration(
             metadata: EngineClient.dappMetadata, url: url, directory: directory, name: "dapp", logs: logs)
         let walletConfiguration = Self.configuration(
@@ -129,6 +130,7 @@ struct SecretsHygieneTests {
                     ]
                     _ = try await wallet.approveSession(proposalID: received.id, namespaces: namespaces)
                     let session = try await BoundedWait.run(within: .seconds(15)) { try await connection.approval() }
+                    sessionTopic = session.topic
                     for file in keyFiles { secrets.formUnion(try Self.keyValues(at: file)) }
 
                     let answer = Task {
@@ -171,6 +173,8 @@ struct SecretsHygieneTests {
         #expect(!pairingSymKey.isEmpty)
         secrets.insert(pairingSymKey)
         let text = records.joined(separator: "\n")
+        // Positive control: public hex values (topics) are logged as metadata, so a logged key would be found.
+        #expect(text.contains(sessionTopic))
         for secret in secrets {
             for form in try Self.forms(ofHex: secret) {
                 #expect(!text.contains(form), "a key appears in the logs (\(form.prefix(6))…)")
