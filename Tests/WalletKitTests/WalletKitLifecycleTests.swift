@@ -39,6 +39,35 @@ struct WalletKitLifecycleTests {
         }
     }
 
+    @Test("SignClient: a second run() is refused; withSignClient shuts down on throw; shutdown before run()")
+    func signClientLifecycle() async throws {
+        try await withRelay { relay, _ in
+            let configuration = SignClientConfiguration(
+                metadata: WKFixture.dappMetadata, relayURL: await relay.url, storage: .inMemory, relayer: WKFixture.relayer())
+            let handed = WKBox<SignClient>()
+            await #expect(throws: Boom.self) {
+                try await SignClient.withSignClient(configuration) { client in
+                    handed.set(client)
+                    #expect(await client.isRunning)
+                    await #expect(throws: SignClientError.alreadyStarted) { try await client.run() }
+                    throw Boom()
+                }
+            }
+            let client = try #require(handed.value)
+            #expect(await !client.isRunning)
+            await #expect(throws: SignClientError.stopped) { try await client.untilRunning() }
+            #expect(try await WKFixture.finishes(client.events()))
+            await #expect(throws: SignEngineError.self) {
+                _ = try await client.connect(optionalNamespaces: WKFixture.optionalNamespaces)
+            }
+
+            let unused = try SignClient(configuration: configuration)
+            await unused.shutdown()
+            try await BoundedWait.run { try await unused.run() }
+            #expect(await !unused.isRunning)
+        }
+    }
+
     @Test("a ServiceGroup's graceful shutdown stops the WalletKit service")
     func serviceGroupGracefulShutdown() async throws {
         try await withRelay { relay, directory in
