@@ -48,7 +48,9 @@ public enum ChaChaPoly {
         let status = crypto_aead_chacha20poly1305_ietf_decrypt(
             &out, &outLength, nil, sealed, UInt64(sealed.count), aad, UInt64(aad.count), nonce, key)
         guard status == 0 else { throw CryptoError.decryptionFailed }
-        return Array(out.prefix(Int(outLength)))
+        // `outLength` is always `sealed.count - tagLength`; no shortened copy (the plaintext is not left behind).
+        if Int(outLength) < out.count { out.removeLast(out.count - Int(outLength)) }
+        return out
     }
 }
 

@@ -32,9 +32,11 @@ public actor Crypto {
     /// Generates an X25519 key pair, stores `publicKey → privateKey`, and returns the public key hex.
     /// - Throws: ``CryptoError`` or ``StorageError``.
     public func generateKeyPair() async throws -> String {
-        let pair = try X25519.generateKeyPair()
-        let publicKey = Hex.encode(pair.publicKey)
-        try keyChain.set(Hex.encode(pair.privateKey), for: publicKey)
+        // Same as `X25519.generateKeyPair()`, with the private key bytes zeroed afterwards (the key chain keeps hex).
+        var privateKey = SecureRandom.bytes(X25519.keyLength)
+        defer { Sodium.wipe(&privateKey) }
+        let publicKey = Hex.encode(try X25519.publicKey(privateKey: privateKey))
+        try keyChain.set(Hex.encode(privateKey), for: publicKey)
         logger.debug("generated key pair")
         return publicKey
     }
@@ -90,7 +92,7 @@ public actor Crypto {
     public func clientID() async throws -> String {
         var seed = try identitySeed()
         defer { Sodium.wipe(&seed) }
-        return DIDKey.encode(ed25519PublicKey: try Ed25519.keyPair(seed: seed).publicKey)
+        return DIDKey.encode(ed25519PublicKey: try Ed25519.publicKey(seed: seed))
     }
 
     /// Signs a relay-auth JWT for `audience` (the relay URL without query): fresh random `sub`,

@@ -26,6 +26,18 @@ public enum Ed25519 {
         return KeyPair(publicKey: publicKey, secretKey: secretKey)
     }
 
+    /// The public key for `seed`; the 64-byte secret key libsodium derives on the way is zeroed.
+    /// - Throws: ``CryptoError/invalidKeyLength`` if the seed is not 32 bytes.
+    public static func publicKey(seed: [UInt8]) throws -> [UInt8] {
+        try Sodium.ensureReady()
+        guard seed.count == keyLength else { throw CryptoError.invalidKeyLength }
+        var publicKey = [UInt8](repeating: 0, count: Int(crypto_sign_PUBLICKEYBYTES))
+        var secretKey = [UInt8](repeating: 0, count: Int(crypto_sign_SECRETKEYBYTES))
+        defer { Sodium.wipe(&secretKey) }
+        guard crypto_sign_seed_keypair(&publicKey, &secretKey, seed) == 0 else { throw CryptoError.operationFailed }
+        return publicKey
+    }
+
     /// A detached signature of `message` with the key derived from `seed`.
     /// - Throws: ``CryptoError/invalidKeyLength`` or ``CryptoError/operationFailed``.
     public static func sign(_ message: [UInt8], seed: [UInt8]) throws -> [UInt8] {

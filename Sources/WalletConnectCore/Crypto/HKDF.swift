@@ -29,16 +29,33 @@ public enum HKDF {
     public static func expand(pseudoRandomKey: [UInt8], info: [UInt8], length: Int) throws -> [UInt8] {
         guard length >= 0, length <= 255 * 32 else { throw CryptoError.invalidKeyLength }
         var output: [UInt8] = []
-        output.reserveCapacity(length)
+        output.reserveCapacity(length + 32)
         var previous: [UInt8] = []
+        var message: [UInt8] = []
+        message.reserveCapacity(32 + info.count + 1)
+        defer {
+            Sodium.wipe(&previous)
+            Sodium.wipe(&message)
+        }
         var counter: UInt8 = 1
         while output.count < length {
-            previous = try hmacSHA256(key: pseudoRandomKey, message: previous + info + [counter])
+            message.removeAll(keepingCapacity: true)
+            message.append(contentsOf: previous)
+            message.append(contentsOf: info)
+            message.append(counter)
+            Sodium.wipe(&previous)
+            previous = try hmacSHA256(key: pseudoRandomKey, message: message)
             output.append(contentsOf: previous)
             counter &+= 1
         }
-        Sodium.wipe(&previous)
-        return Array(output.prefix(length))
+        if output.count > length {
+            // Zero the tail before dropping it, so no key material is freed unzeroed.
+            output.withUnsafeMutableBytes { buffer in
+                if let base = buffer.baseAddress { sodium_memzero(base + length, buffer.count - length) }
+            }
+            output.removeLast(output.count - length)
+        }
+        return output
     }
 
     /// Extract then expand.

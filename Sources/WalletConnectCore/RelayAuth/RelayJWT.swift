@@ -13,7 +13,7 @@ public enum RelayJWT {
     public static func sign(seed: [UInt8], audience: String, subject: String, issuedAt: Int64, ttl: Int64 = 86400)
         throws -> String
     {
-        let publicKey = try Ed25519.keyPair(seed: seed).publicKey
+        let publicKey = try Ed25519.publicKey(seed: seed)
         let claims = RelayAuthClaims(
             iss: DIDKey.encode(ed25519PublicKey: publicKey), sub: subject, aud: audience, iat: issuedAt,
             exp: issuedAt + ttl)
