@@ -45,12 +45,28 @@ enum CLIBinary {
         return newest > built
     }
 
+    /// Whether SwiftPM's build lock for this package is held right now (another build is running). SwiftPM keeps it
+    /// as an `flock` on `<tmp>/<build path with / as _>.lock`; when that file is absent, the answer is `false`.
+    static func isBuildLockHeld() -> Bool {
+        let buildPath = packageRoot.appendingPathComponent(".build").path
+        let lockPath = FileManager.default.temporaryDirectory.appendingPathComponent(
+            buildPath.replacingOccurrences(of: "/", with: "_") + ".lock"
+        ).path
+        let fd = open(lockPath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { return true }
+        _ = flock(fd, LOCK_UN)
+        return false
+    }
+
     /// Rebuilds the executable once per test process when a source is newer than it (unless the environment sets
-    /// `WALLETKIT_CLI_NO_REBUILD=1`). Bounded: another SwiftPM may hold the build lock (even this very
-    /// `swift test`), so after 120 s the build is stopped and the existing binary is used.
+    /// `WALLETKIT_CLI_NO_REBUILD=1`, or another build holds SwiftPM's lock). Bounded: after 120 s the build is
+    /// stopped and the existing binary is used.
     static let rebuild = Task<String, Never> {
         if ProcessInfo.processInfo.environment["WALLETKIT_CLI_NO_REBUILD"] == "1" { return "rebuild skipped" }
         guard isStale() else { return "up to date" }
+        guard !isBuildLockHeld() else { return "another SwiftPM build holds the lock; using the existing binary" }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["swift", "build", "--product", "walletkit"]
