@@ -121,22 +121,16 @@ struct HostileProposalTests {
 
     @Test("a proposal with expiryTimestamp Int64.max does not crash the wallet")
     func hugeProposalExpiry() async {
-        await withKnownIssue("Proposal.isExpired computes expiryTimestamp * 1000 and traps (H7: use Expiry.isExpired)") {
-            await #expect(processExitsWith: .success) { try await HostileProposalTests.proposalWithHugeExpiry() }
-        }
+        await #expect(processExitsWith: .success) { try await HostileProposalTests.proposalWithHugeExpiry() }
     }
 
     @Test("a session request with expiryTimestamp Int64.max does not crash the wallet")
     func hugeRequestExpiry() async {
-        await withKnownIssue("onSessionRequest computes expiry * 1000 and traps (H7: use Expiry.isExpired)") {
-            await #expect(processExitsWith: .success) { try await HostileProposalTests.requestWithHugeExpiry() }
-        }
+        await #expect(processExitsWith: .success) { try await HostileProposalTests.requestWithHugeExpiry() }
     }
 
     @Test("a pairing URI with expiryTimestamp Int64.max, then a proposal on it, does not crash the wallet")
     func hugePairingExpiry() async {
-        await withKnownIssue("SignValidation pairing check computes expiry * 1000 and traps (H7: use Expiry.isExpired)") {
-            await #expect(processExitsWith: .success) { try await HostileProposalTests.pairingWithHugeExpiry() }
-        }
+        await #expect(processExitsWith: .success) { try await HostileProposalTests.pairingWithHugeExpiry() }
     }
 }

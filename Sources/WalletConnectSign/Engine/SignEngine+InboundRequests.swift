@@ -90,7 +90,7 @@ extension SignEngine {
             return .internal(.missingOrInvalid, context: "\(context) controller public key should be a string")
         }
         if let error = NamespaceValidator.validateSessionNamespaces(params.namespaces, method: context) { return error }
-        if params.expiry * 1000 <= wallClock.nowMilliseconds {
+        if Expiry.milliseconds(fromSeconds: params.expiry) <= wallClock.nowMilliseconds {
             return .internal(.expired, context: "\(context) expiry: \(params.expiry)")
         }
         return nil
@@ -179,7 +179,7 @@ extension SignEngine {
         }
         let receivedAt = wallClock.nowMilliseconds
         let expiry = params.request.expiryTimestamp ?? receivedAt / 1000 + SignLifetimes.sessionRequest
-        if receivedAt >= expiry * 1000 {
+        if receivedAt >= Expiry.milliseconds(fromSeconds: expiry) {
             logger.debug("request arrived expired", metadata: ["wk.topic": "\(topic)", "wk.rpc.id": "\(id)"])
             if options.answersExpiredRequests {
                 await sendError(topic: topic, id: id, error: .sdk(.sessionRequestExpired), options: reply)

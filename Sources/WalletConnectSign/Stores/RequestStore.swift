@@ -17,7 +17,7 @@ public struct StoredSessionRequest: Codable, Sendable, Hashable {
     }
 
     /// Whether the request has expired at `nowMilliseconds` (`now_ms >= expiry * 1000`).
-    public func isExpired(nowMilliseconds: Int64) -> Bool { nowMilliseconds >= expiryTimestamp * 1000 }
+    public func isExpired(nowMilliseconds: Int64) -> Bool { nowMilliseconds >= Expiry.milliseconds(fromSeconds: expiryTimestamp) }
 }
 
 /// The persisted pending session requests (`wc@2:client:0.3//request`), keyed by JSON-RPC id.

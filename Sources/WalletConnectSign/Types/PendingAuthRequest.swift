@@ -40,6 +40,6 @@ public struct PendingAuthRequest: Codable, Sendable, Hashable, Identifiable {
 
     /// Whether the request has expired at `nowMilliseconds` (`now_ms >= expiryTimestamp * 1000`).
     public func isExpired(nowMilliseconds: Int64) -> Bool {
-        nowMilliseconds >= expiryTimestamp * 1000
+        nowMilliseconds >= Expiry.milliseconds(fromSeconds: expiryTimestamp)
     }
 }

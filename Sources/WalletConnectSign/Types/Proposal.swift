@@ -77,7 +77,7 @@ public struct Proposal: Codable, Sendable, Hashable, Identifiable {
 
     /// Whether the proposal has expired at `nowMilliseconds` (`now_ms >= expiry * 1000`).
     public func isExpired(nowMilliseconds: Int64) -> Bool {
-        nowMilliseconds >= expiryTimestamp * 1000
+        nowMilliseconds >= Expiry.milliseconds(fromSeconds: expiryTimestamp)
     }
 
     enum CodingKeys: String, CodingKey {

@@ -73,7 +73,7 @@ public struct Session: Codable, Sendable, Hashable, Identifiable {
 
     /// Whether the session has expired at `nowMilliseconds` (`now_ms >= expiry * 1000`).
     public func isExpired(nowMilliseconds: Int64) -> Bool {
-        nowMilliseconds >= expiry * 1000
+        nowMilliseconds >= Expiry.milliseconds(fromSeconds: expiry)
     }
 
     /// Whether this client is the controller (`self.publicKey == controller`).

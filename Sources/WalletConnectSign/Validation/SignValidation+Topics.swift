@@ -54,7 +54,7 @@ public enum SignValidation {
         guard let expiry = state.pairingExpiries[topic] else {
             throw SDKError.internal(.noMatchingKey, context: "pairing topic doesn't exist: \(topic)")
         }
-        if state.nowMilliseconds >= expiry * 1000 {
+        if state.nowMilliseconds >= Expiry.milliseconds(fromSeconds: expiry) {
             throw SDKError.internal(.expired, context: "pairing topic: \(topic)")
         }
         return topic
