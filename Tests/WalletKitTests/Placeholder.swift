@@ -1,3 +1,0 @@
-import Testing
-
-@Test func WalletKitTestsLinks() { #expect(Bool(true)) }
