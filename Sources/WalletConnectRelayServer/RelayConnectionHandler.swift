@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdWebSocket
+import Logging
 import NIOCore
 import NIOWebSocket
 import WalletConnectCore
@@ -9,6 +10,7 @@ struct RelayConnectionHandler: Sendable {
     struct Configuration: Sendable {
         var maxMessageBytes: Int
         var maxQueuedFrames: Int
+        var refusalGrace: Duration
     }
 
     let state: RelayServerState
@@ -17,9 +19,26 @@ struct RelayConnectionHandler: Sendable {
     let compressed: Bool
     /// Set when auth failed and the client asked for a close event: close with 3000 at once.
     let refusal: IRN.ErrorTag?
+    let logger: Logger
+    let clock: any Clock<Duration>
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         if let refusal {
+            logger.debug("relay connection refused with a close frame", metadata: ["wk.relay.error": "\(refusal.rawValue)"])
+            // A close frame that arrives in the same read as the 101 response can be lost by a client still
+            // finishing its upgrade (seen with swift-websocket's client), so wait for the client's first frame
+            // or a short grace period before closing.
+            let clock = self.clock
+            let grace = configuration.refusalGrace
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    var iterator = inbound.makeAsyncIterator()
+                    _ = try? await iterator.next()
+                }
+                group.addTask { try? await clock.sleep(for: grace) }
+                await group.next()
+                group.cancelAll()
+            }
             let error = IRN.error(refusal)
             try? await outbound.close(WebSocketErrorCode(codeNumber: error.code), reason: error.message)
             return

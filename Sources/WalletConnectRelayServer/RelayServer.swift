@@ -157,13 +157,14 @@ public actor RelayServer {
         let builders = wsConfiguration.extensions
         let connectionConfiguration = RelayConnectionHandler.Configuration(
             maxMessageBytes: configuration.maxMessageBytes,
-            maxQueuedFrames: configuration.maxQueuedFramesPerConnection)
+            maxQueuedFrames: configuration.maxQueuedFramesPerConnection, refusalGrace: .milliseconds(250))
         let auth = RelayConnectionAuth(
             strict: configuration.strictAuth, leeway: configuration.jwtLeeway, wallClock: state.wallClock)
         let state = self.state
+        let clock = self.clock
         let base = HTTPServerBuilder.http1WebSocketUpgrade(
             configuration: HTTP1WebSocketUpgradeChannel.Configuration(ws: wsConfiguration)
-        ) { request, channel, _ in
+        ) { request, channel, logger in
             let outcome = auth.check(request)
             let clientID: String
             var refusal: IRN.ErrorTag?
@@ -184,7 +185,7 @@ public actor RelayServer {
                 ?? false
             let handler = RelayConnectionHandler(
                 state: state, configuration: connectionConfiguration, clientID: clientID, compressed: compressed,
-                refusal: refusal)
+                refusal: refusal, logger: logger, clock: clock)
             return .upgrade([:]) { inbound, outbound, _ in
                 await handler.run(inbound: inbound, outbound: outbound)
             }

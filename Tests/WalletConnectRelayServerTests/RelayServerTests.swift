@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Logging
 import Testing
 import WalletConnectCore
 import WalletConnectRelayServer
@@ -11,7 +12,12 @@ func withRelay<T>(
     state: RelayServerState = RelayServerState(),
     _ body: (RelayServer) async throws -> T
 ) async throws -> T {
-    let server = RelayServer(configuration: configuration, state: state)
+    var logger = Logger(label: "relay-test-server", factory: { _ in SwiftLogNoOpLogHandler() })
+    if ProcessInfo.processInfo.environment["WALLETKIT_TEST_TRACE"] != nil {
+        logger = Logger(label: "relay-test-server", factory: { StreamLogHandler.standardError(label: $0) })
+        logger.logLevel = .trace
+    }
+    let server = RelayServer(configuration: configuration, state: state, logger: logger)
     try await server.start()
     do {
         let result = try await body(server)
@@ -249,8 +255,15 @@ struct RelayServerTests {
     @Test("stopping and starting on the same port with the same state keeps the mailbox")
     func restartKeepsMailbox() async throws {
         let state = RelayServerState()
-        let first = RelayServer(state: state)
-        let port = try await first.start()
+        // A port below the kernel's ephemeral range (32768+), so no client socket of a parallel test can
+        // take it between the stop and the restart. Retried in case something else holds it.
+        var started: (RelayServer, Int)?
+        for _ in 0..<20 where started == nil {
+            let candidate = RelayServer(
+                configuration: RelayServerConfiguration(port: Int.random(in: 20_000..<32_000)), state: state)
+            if let port = try? await candidate.start() { started = (candidate, port) }
+        }
+        let (first, port) = try #require(started)
         let publisher = try await connectClient(first, clientID: "did:key:pub")
         let topic = RelayTest.topic()
         try await publisher.publish(topic, "held")

@@ -130,6 +130,7 @@ struct RelayServerTransportTests {
             await server.closeAllConnections(code: 4010, reason: "load balancing")
             #expect(try await client.closed() == 4010)
             let fatal = try await connectClient(server)
+            _ = try await fatal.subscribe(RelayTest.topic())  // the server has registered the connection
             await server.closeAllConnections(code: 3000, reason: "fatal")
             #expect(try await fatal.closed() == 3000)
         }

@@ -126,7 +126,11 @@ final class RelayTestClient: Sendable {
         let (frames, outgoing) = AsyncStream<Outgoing>.makeStream()
         let configuration = WebSocketClientConfiguration(
             maxFrameSize: maxFrameSize, additionalHeaders: headers, extensions: extensions)
-        let logger = Logger(label: "relay-test-client", factory: { _ in SwiftLogNoOpLogHandler() })
+        var logger = Logger(label: "relay-test-client", factory: { _ in SwiftLogNoOpLogHandler() })
+        if ProcessInfo.processInfo.environment["WALLETKIT_TEST_TRACE"] != nil {
+            logger = Logger(label: "relay-test-client", factory: { StreamLogHandler.standardError(label: $0) })
+            logger.logLevel = .trace
+        }
         let task = Task {
             do {
                 let close = try await WebSocketClient.connect(
