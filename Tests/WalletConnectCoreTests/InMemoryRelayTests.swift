@@ -31,7 +31,7 @@ struct InMemoryRelayTests {
         #expect(aliceReceived.message == "back")
         #expect(await hub.unhandledMessages(of: "did:key:alice").map(\.message) == ["back"])
         #expect(await hub.unhandledMessages(of: carol.clientID).isEmpty)
-        #expect(await alice.clientID == "did:key:alice")
+        #expect(alice.clientID == "did:key:alice")
         #expect(carol.relayClientID.hasPrefix("did:key:"))
     }
 
