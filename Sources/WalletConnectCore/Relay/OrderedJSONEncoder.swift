@@ -7,6 +7,12 @@ import Foundation
 /// characters escaped, integral doubles below 2⁵³ written as integers. Supports plain `Codable` types
 /// (no date/data strategies); a key encoded twice keeps its first position and its last value.
 public struct OrderedJSONEncoder: Sendable {
+    /// Appends `text` as a JSON string literal, escaped as JavaScript's `JSON.stringify` does (the one quoting
+    /// routine of the package: the relay encoder, the validation-message JSON and the auth JSON all use it).
+    package static func appendQuoted(_ text: String, to out: inout String) {
+        OrderedJSONSlot.writeString(text, to: &out)
+    }
+
     /// Creates an encoder.
     public init() {}
 

@@ -1,4 +1,5 @@
 import Foundation
+import WalletConnectCore
 
 /// An order-preserving JSON value, serialised exactly like JavaScript's `JSON.stringify`.
 ///
@@ -126,22 +127,7 @@ extension AuthJSON {
     }
 
     private static func writeString(_ value: String, to output: inout String) {
-        output += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case let control where control.value < 0x20:
-                output += String(format: "\\u%04x", control.value)
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        output += "\""
+        OrderedJSONEncoder.appendQuoted(value, to: &output)
     }
 
     /// JS `Number.prototype.toString` for the common cases (integers below 1e21, shortest decimals).
