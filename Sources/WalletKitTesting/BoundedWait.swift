@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Bounded waits for tests: await an event with a real-time limit instead of sleeping.
 ///
 /// The limit is a safety net (a failing test ends instead of hanging); correct tests finish long before it.
@@ -19,25 +21,51 @@ public enum BoundedWait {
         public init() {}
     }
 
-    private enum Outcome<T: Sendable>: Sendable {
-        case value(T)
-        case timedOut
-    }
-
     /// Runs `operation`, cancelling it and throwing ``TimedOut`` when it takes longer than `limit` (real time).
-    /// - Throws: ``TimedOut``, or the operation's error.
+    ///
+    /// The wait ends at the limit even when `operation` ignores cancellation (a loop that never checks it, or an
+    /// awaited `Task.value`): the operation is cancelled and left to finish on its own, so a broken test fails
+    /// with ``TimedOut`` instead of hanging the whole run. Cancelling the caller ends the wait the same way, with
+    /// `CancellationError`.
+    /// - Throws: ``TimedOut``, `CancellationError`, or the operation's error.
     public static func run<T: Sendable>(
         within limit: Duration = .seconds(10), _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        try await withThrowingTaskGroup(of: Outcome<T>.self) { group in
-            group.addTask { .value(try await operation()) }
-            group.addTask {
-                try await ContinuousClock().sleep(for: limit)
-                return .timedOut
+        let outcome = OneShot<T>()
+        let work = Task {
+            do {
+                outcome.resolve(.success(try await operation()))
+            } catch {
+                outcome.resolve(.failure(error))
             }
-            defer { group.cancelAll() }
-            guard case .value(let value)? = try await group.next() else { throw TimedOut(limit: limit) }
-            return value
+        }
+        let timer = Task {
+            guard (try? await ContinuousClock().sleep(for: limit)) != nil else { return }
+            outcome.resolve(.failure(TimedOut(limit: limit)))
+        }
+        defer {
+            work.cancel()
+            timer.cancel()
+        }
+        return try await withTaskCancellationHandler {
+            try await outcome.value()
+        } onCancel: {
+            outcome.resolve(.failure(CancellationError()))
+        }
+    }
+
+    /// Waits until `condition` holds, checking it again after every yield, within `limit` (real time).
+    ///
+    /// For state that has no event to await. The loop stops as soon as the wait is cancelled or times out.
+    /// - Throws: ``TimedOut``.
+    public static func until(
+        within limit: Duration = .seconds(10), _ condition: @escaping @Sendable () async -> Bool
+    ) async throws {
+        try await run(within: limit) {
+            while !(await condition()) {
+                try Task.checkCancellation()
+                await Task.yield()
+            }
         }
     }
 
@@ -68,5 +96,46 @@ public enum BoundedWait {
             }
             throw StreamFinished()
         }
+    }
+}
+
+/// A result delivered once to one waiter: the first `resolve` wins, later ones are ignored.
+private final class OneShot<T: Sendable>: Sendable {
+    private struct State {
+        var result: Result<T, any Error>?
+        var waiter: CheckedContinuation<T, any Error>?
+    }
+
+    private let state = Mutex(State())
+
+    func resolve(_ result: Result<T, any Error>) {
+        state.withLock { state in
+            guard state.result == nil else { return }
+            state.result = result
+            state.waiter?.resume(with: result)
+            state.waiter = nil
+        }
+    }
+
+    func value() async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            state.withLock { state in
+                if let result = state.result {
+                    continuation.resume(with: result)
+                } else {
+                    state.waiter = continuation
+                }
+            }
+        }
+    }
+}
+
+extension Task where Failure == any Error {
+    /// The task's value, awaited for at most `limit` (real time); the task is cancelled when the limit passes.
+    ///
+    /// Awaiting `value` directly does not end when the awaiting test is cancelled; this does.
+    /// - Throws: ``BoundedWait/TimedOut``, or the task's error.
+    public func boundedValue(within limit: Duration = .seconds(10)) async throws -> Success {
+        try await BoundedWait.run(within: limit) { try await self.value }
     }
 }

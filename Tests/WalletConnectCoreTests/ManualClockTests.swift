@@ -38,7 +38,7 @@ struct ManualClockTests {
         #expect(clock.sleeperCount == 1, "deadline not reached yet")
         #expect(woke.withLock { $0 } == false)
         clock.advance(by: .seconds(1))
-        try await task.value
+        try await task.boundedValue()
         #expect(woke.withLock { $0 })
         #expect(clock.sleeperCount == 0)
     }
@@ -58,10 +58,10 @@ struct ManualClockTests {
         try await clock.waitForSleepers(count: 2)
         #expect(clock.nextDeadline == ManualClock.Instant(offset: .seconds(1)))
         #expect(clock.advanceToNextDeadline())
-        try await second.value
+        try await second.boundedValue()
         #expect(clock.sleeperCount == 1)
         #expect(clock.advanceToNextDeadline())
-        try await first.value
+        try await first.boundedValue()
         #expect(order.withLock { $0 } == [1, 3])
         #expect(clock.advanceToNextDeadline() == false)
     }
@@ -71,7 +71,7 @@ struct ManualClockTests {
         let task = Task { try await clock.sleep(for: .seconds(60)) }
         try await clock.waitForSleepers(count: 1)
         task.cancel()
-        await #expect(throws: CancellationError.self) { try await task.value }
+        await #expect(throws: CancellationError.self) { try await task.boundedValue() }
         #expect(clock.sleeperCount == 0)
         // A later advance must not resume the cancelled sleeper a second time (would crash a checked continuation).
         clock.advance(by: .seconds(120))
@@ -83,7 +83,7 @@ struct ManualClockTests {
             withUnsafeCurrentTask { $0?.cancel() }
             try await clock.sleep(for: .seconds(1))
         }
-        await #expect(throws: CancellationError.self) { try await task.value }
+        await #expect(throws: CancellationError.self) { try await task.boundedValue() }
         #expect(clock.sleeperCount == 0)
     }
 
@@ -110,7 +110,7 @@ struct ManualClockTests {
         let clock = ManualClock()
         let waiter = Task { try await clock.waitForSleepers(count: 3) }
         waiter.cancel()
-        await #expect(throws: CancellationError.self) { try await waiter.value }
+        await #expect(throws: CancellationError.self) { try await waiter.boundedValue() }
     }
 
     @Test func waitForSleepersReturnsAtOnceWhenEnough() async throws {
@@ -120,7 +120,7 @@ struct ManualClockTests {
         try await clock.waitForSleepers()
         try await clock.waitForSleepers()
         clock.advance(by: .seconds(1))
-        try await task.value
+        try await task.boundedValue()
     }
 
     @Test func wallClockFollowsManualTime() {
@@ -143,7 +143,7 @@ struct ManualClockTests {
         let task = Task { try await erased.sleep(for: .seconds(30)) }
         try await clock.waitForSleepers()
         clock.advance(by: .seconds(30))
-        try await task.value
+        try await task.boundedValue()
     }
 }
 

@@ -106,9 +106,9 @@ struct PairingTests {
         let ping = Task { try await wallet.pairing.ping(topic: topic) }
         try await clock.waitForSleepers()
         clock.advance(by: .seconds(30))
-        await #expect(throws: PairingError.self) { try await ping.value }
+        await #expect(throws: PairingError.self) { try await ping.boundedValue() }
         do {
-            try await ping.value
+            try await ping.boundedValue()
         } catch let error as PairingError {
             #expect(error.kind == .pingTimeout)
         }
@@ -353,7 +353,7 @@ struct PairingTests {
         _ = try await BoundedWait.first(in: published)
         await wallet.pairing.shutdown()
         do {
-            try await ping.value
+            try await ping.boundedValue()
             Issue.record("ping must fail on shutdown")
         } catch let error as PairingError {
             #expect(error.kind == .shutDown)

@@ -129,7 +129,7 @@ struct RelayerCallsTests {
             try await relayer.publish(topic: RelayerFixtures.topic(), message: "never", options: PublishOptions())
         }
         call.cancel()
-        await #expect(throws: CancellationError.self) { try await call.value }
+        await #expect(throws: CancellationError.self) { try await call.boundedValue() }
         #expect(relayer.statistics.pendingCalls == 0)
         await relayer.shutdown()
     }

@@ -162,7 +162,7 @@ struct RelayerStateMachineTests {
             harness.clock.advance(by: .seconds(59))
             #expect(harness.relayer.statistics.pendingCalls == 1)
             harness.clock.advance(by: .seconds(1))
-            await #expect { try await attempt.value } throws: { ($0 as? RelayerError)?.isTimeout == true }
+            await #expect { try await attempt.boundedValue() } throws: { ($0 as? RelayerError)?.isTimeout == true }
             #expect(try await harness.relayer.subscribedTopics.isEmpty)
         }
     }

@@ -67,7 +67,7 @@ struct EngineAuthenticateRelayTests {
             let request = try #require(requestEvent.sessionRequest)
             try await wallet.engine.respondSessionRequest(
                 topic: session.topic, response: JSONRPCResponse(id: RPCID(request.id), result: "0xsigned"))
-            #expect(try await BoundedWait.run { try await answer.value } == "0xsigned")
+            #expect(try await BoundedWait.run { try await answer.boundedValue() } == "0xsigned")
         } catch {
             await stop()
             throw error
@@ -95,9 +95,7 @@ struct EngineAuthenticateRelayTests {
             // Wallet: the request expires silently and can no longer be approved.
             walletClock.advance(by: .seconds(3601))
             await wallet.expirer.checkNow()
-            try await BoundedWait.run {
-                while await !wallet.engine.pendingAuthRequests().isEmpty { await Task.yield() }
-            }
+            try await BoundedWait.until { await wallet.engine.pendingAuthRequests().isEmpty }
             let cacaos = try AuthFixture.sign(pending.authPayload)
             let late = await #expect(throws: SDKError.self) {
                 _ = try await wallet.engine.approveSessionAuthenticate(requestID: pending.id, auths: cacaos)
@@ -108,13 +106,11 @@ struct EngineAuthenticateRelayTests {
             let waiting = Task { try await authentication.response() }
             dappClock.advance(by: .seconds(301))
             await dapp.expirer.checkNow()
-            try await BoundedWait.run {
-                while await !dapp.engine.pendingSessionProposals().isEmpty { await Task.yield() }
-            }
+            try await BoundedWait.until { await dapp.engine.pendingSessionProposals().isEmpty }
             dappClock.advance(by: .seconds(3300))
             await dapp.expirer.checkNow()
             let error = await #expect(throws: SignAuthenticationError.self) {
-                _ = try await BoundedWait.run { try await waiting.value }
+                _ = try await BoundedWait.run { try await waiting.boundedValue() }
             }
             #expect(error?.kind == .expired)
             #expect(await hub.subscribers(of: authentication.responseTopic).isEmpty)

@@ -241,9 +241,7 @@ struct EngineAuthenticateTests {
             #expect(dappSession.topic == walletSession.topic)
             #expect(dappSession.selfParticipant.publicKey == proposal.proposer.publicKey)
             #expect(result.cacaos.isEmpty)
-            try await BoundedWait.run {
-                while await !hub.subscribers(of: authentication.responseTopic).isEmpty { await Task.yield() }
-            }
+            try await BoundedWait.until { await hub.subscribers(of: authentication.responseTopic).isEmpty }
         }
     }
 

@@ -160,7 +160,7 @@ struct EngineLifecycleTests {
             let event = try await dapp.next { if case .sessionDelete = $0 { return true } else { return false } }
             guard case .sessionDelete(let id, let topic) = event else { return }
             #expect(topic == session.topic && id != 0)
-            let error = await #expect(throws: SDKError.self) { try await response.value }
+            let error = await #expect(throws: SDKError.self) { try await response.boundedValue() }
             #expect(error?.code == .userDisconnected)
             #expect(await dapp.engine.activeSessions().isEmpty)
             #expect(await wallet.engine.activeSessions().isEmpty)

@@ -67,7 +67,7 @@ struct EngineLoopbackTests {
             let (response, pending) = try await EngineRequestTests.send(dapp, wallet, topic: session.topic)
             try await wallet.engine.respondSessionRequest(
                 topic: session.topic, response: JSONRPCResponse(id: RPCID(pending.id), result: "0xsigned"))
-            #expect(try await response.value == "0xsigned")
+            #expect(try await response.boundedValue() == "0xsigned")
 
             let update = try await wallet.engine.updateSession(
                 topic: session.topic, namespaces: EngineLifecycleTests.extendedNamespaces)
@@ -111,7 +111,7 @@ struct EngineLoopbackTests {
             try await wallet.engine.respondSessionRequest(
                 topic: session.topic,
                 response: JSONRPCResponse(id: RPCID(pending.id), error: JSONRPCError(code: 5000, message: "User rejected.")))
-            let error = await #expect(throws: SDKError.self) { try await failed.value }
+            let error = await #expect(throws: SDKError.self) { try await failed.boundedValue() }
             #expect(error?.code == .userRejected)
 
             try await dapp.engine.disconnect(topic: session.topic)
@@ -131,11 +131,11 @@ struct EngineLoopbackTests {
             let (session, _) = try await EngineFixture.settle(dapp: dapp, wallet: wallet)
             let (response, pending) = try await EngineRequestTests.send(dapp, wallet, topic: session.topic, expiry: 300)
             // Five minutes pass for the wallet only: its 8000 answer is what the dapp receives.
-            walletClock.advance(by: .seconds(301))
+            walletClock.advance(by: .seconds(600))
             await wallet.expirer.checkNow()
             let expired = try await wallet.next { if case .sessionRequestExpire = $0 { return true } else { return false } }
             #expect(expired == .sessionRequestExpire(id: pending.id, topic: session.topic))
-            let error = await #expect(throws: SDKError.self) { try await response.value }
+            let error = await #expect(throws: SDKError.self) { try await response.boundedValue() }
             #expect(error?.code == .sessionRequestExpired)
             #expect(await wallet.engine.pendingSessionRequests().isEmpty)
         }
@@ -187,7 +187,7 @@ struct EngineLoopbackTests {
             #expect(await walletB.engine.activeSessions()[session.topic] != nil)
             try await walletB.engine.respondSessionRequest(
                 topic: session.topic, response: JSONRPCResponse(id: RPCID(pending.id), result: "0xafter-restart"))
-            #expect(try await response.value == "0xafter-restart")
+            #expect(try await response.boundedValue() == "0xafter-restart")
 
             // Exactly one response reached the dapp: a later event is preceded by no second response.
             try await walletB.engine.emitSessionEvent(

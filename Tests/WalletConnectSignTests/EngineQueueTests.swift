@@ -76,9 +76,7 @@ struct EngineQueueTests {
     {
         let before = await wallet.engine.pendingSessionRequests().count
         let task = Task { try await dapp.engine.request(topic: topic, chainId: "eip155:1", method: method, params: []) }
-        try await BoundedWait.run {
-            while await wallet.engine.pendingSessionRequests().count <= before { await Task.yield() }
-        }
+        try await BoundedWait.until { await wallet.engine.pendingSessionRequests().count > before }
         return task
     }
 
@@ -111,12 +109,12 @@ struct EngineQueueTests {
             let b1 = try await Self.send(dapp, wallet, topic: b, method: "eth_sendTransaction")
             #expect(try await Self.announcedBeforePing(dapp, wallet, topic: a) == ["personal_sign", "eth_sendTransaction"])
             try await Self.respond(wallet, method: "personal_sign")
-            #expect(try await a1.value == "personal_sign")
+            #expect(try await a1.boundedValue() == "personal_sign")
             #expect(try await Self.announcedBeforePing(dapp, wallet, topic: a) == ["eth_signTypedData"])
             try await Self.respond(wallet, method: "eth_signTypedData")
             try await Self.respond(wallet, method: "eth_sendTransaction")
-            #expect(try await a2.value == "eth_signTypedData")
-            #expect(try await b1.value == "eth_sendTransaction")
+            #expect(try await a2.boundedValue() == "eth_signTypedData")
+            #expect(try await b1.boundedValue() == "eth_sendTransaction")
         }
     }
 
@@ -134,7 +132,7 @@ struct EngineQueueTests {
             try await Self.respond(wallet, method: "eth_sendTransaction")
             #expect(try await Self.announcedBeforePing(dapp, wallet, topic: a) == ["eth_signTypedData"])
             try await Self.respond(wallet, method: "eth_signTypedData")
-            for task in [a1, b1, a2] { _ = try await task.value }
+            for task in [a1, b1, a2] { _ = try await task.boundedValue() }
         }
     }
 
@@ -148,8 +146,8 @@ struct EngineQueueTests {
                 try await Self.announcedBeforePing(dapp, wallet, topic: session.topic) == ["personal_sign", "eth_signTypedData"])
             try await Self.respond(wallet, method: "eth_signTypedData")
             try await Self.respond(wallet, method: "personal_sign")
-            #expect(try await a1.value == "personal_sign")
-            #expect(try await a2.value == "eth_signTypedData")
+            #expect(try await a1.boundedValue() == "personal_sign")
+            #expect(try await a2.boundedValue() == "eth_signTypedData")
         }
     }
 
@@ -164,7 +162,7 @@ struct EngineQueueTests {
             let a2 = try await Self.send(dapp, wallet, topic: session.topic, method: "eth_signTypedData")
             #expect(try await Self.announcedBeforePing(dapp, wallet, topic: session.topic) == ["personal_sign"])
             try await Self.respond(wallet, method: "personal_sign")
-            #expect(try await a1.value == "personal_sign")
+            #expect(try await a1.boundedValue() == "personal_sign")
             #expect(try await Self.announcedBeforePing(dapp, wallet, topic: session.topic) == [])
             // The expirer's loop and the release task sleep on the wallet's clock.
             try await BoundedWait.run { try await clock.waitForSleepers(count: 2) }
@@ -172,7 +170,7 @@ struct EngineQueueTests {
             let next = try await wallet.next { $0.sessionRequest != nil }
             #expect(next.sessionRequest?.params.request.method == "eth_signTypedData")
             try await Self.respond(wallet, method: "eth_signTypedData")
-            #expect(try await a2.value == "eth_signTypedData")
+            #expect(try await a2.boundedValue() == "eth_signTypedData")
         }
     }
 
@@ -188,10 +186,10 @@ struct EngineQueueTests {
             let next = try await wallet.next { $0.sessionRequest != nil }
             #expect(next.sessionRequest?.params.request.method == "eth_sendTransaction")
             #expect(await wallet.engine.pendingSessionRequests().map(\.topic) == [b])
-            let error = await #expect(throws: SDKError.self) { try await a1.value }
+            let error = await #expect(throws: SDKError.self) { try await a1.boundedValue() }
             #expect(error?.code == .userDisconnected)
             try await Self.respond(wallet, method: "eth_sendTransaction")
-            _ = try await b1.value
+            _ = try await b1.boundedValue()
         }
     }
 }

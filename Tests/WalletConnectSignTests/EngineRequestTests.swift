@@ -35,7 +35,7 @@ struct EngineRequestTests {
 
             try await wallet.engine.respondSessionRequest(
                 topic: session.topic, response: JSONRPCResponse(id: RPCID(pending.id), result: "0xsignature"))
-            #expect(try await response.value == "0xsignature")
+            #expect(try await response.boundedValue() == "0xsignature")
             #expect(await wallet.engine.pendingSessionRequests().isEmpty)
 
             let publishes = await hub.publishes(on: session.topic)
@@ -62,7 +62,7 @@ struct EngineRequestTests {
             try await wallet.engine.respondSessionRequest(
                 topic: session.topic,
                 response: JSONRPCResponse(id: RPCID(pending.id), error: JSONRPCError(code: 4001, message: "User rejected request")))
-            let error = await #expect(throws: SDKError.self) { try await response.value }
+            let error = await #expect(throws: SDKError.self) { try await response.boundedValue() }
             #expect(error?.code == .userRejectedRequest)
             #expect(error?.message == "User rejected request")
         }
@@ -78,7 +78,7 @@ struct EngineRequestTests {
             #expect(request.options.ttl == 600)
             try await wallet.engine.respondSessionRequest(
                 topic: session.topic, response: JSONRPCResponse(id: RPCID(pending.id), result: true))
-            #expect(try await response.value == true)
+            #expect(try await response.boundedValue() == true)
             await #expect(
                 throws: SDKError.internal(
                     .missingOrInvalid,
@@ -103,7 +103,7 @@ struct EngineRequestTests {
                 try await dapp.engine.request(
                     topic: session.topic, chainId: "eip155:1", method: "personal_sign", params: [], expiry: 300)
             }
-            let error = await #expect(throws: SDKError.self) { try await response.value }
+            let error = await #expect(throws: SDKError.self) { try await response.boundedValue() }
             #expect(error?.code == .sessionRequestExpired)
             let reply = try await BoundedWait.first(in: publishes) { $0.options.tag == 1109 }
             EngineFixture.expect(reply.options, SignMethod.sessionRequest.responseOptions)
@@ -135,23 +135,22 @@ struct EngineRequestTests {
                 try await dapp.engine.request(
                     topic: session.topic, chainId: "eip155:1", method: "eth_signTypedData", params: [], expiry: 3600)
             }
-            try await BoundedWait.run {
-                while await wallet.engine.pendingSessionRequests().count < 2 { await Task.yield() }
-            }
-            walletClock.advance(by: .seconds(301))
+            try await BoundedWait.until { await wallet.engine.pendingSessionRequests().count >= 2 }
+            // Well past the dapp-set expiry, which the dapp computed from its own (real) wall clock.
+            walletClock.advance(by: .seconds(600))
             await wallet.expirer.checkNow()
             let expired = try await wallet.next { event in
                 if case .sessionRequestExpire = event { return true } else { return false }
             }
             #expect(expired == .sessionRequestExpire(id: pending.id, topic: session.topic))
-            let error = await #expect(throws: SDKError.self) { try await first.value }
+            let error = await #expect(throws: SDKError.self) { try await first.boundedValue() }
             #expect(error?.code == .sessionRequestExpired)
             // The expiry released the queue: the second request is announced at once.
             let next = try #require(try await wallet.next { $0.sessionRequest != nil }.sessionRequest)
             #expect(next.params.request.method == "eth_signTypedData")
             try await wallet.engine.respondSessionRequest(
                 topic: session.topic, response: JSONRPCResponse(id: RPCID(next.id), result: "0x1"))
-            #expect(try await second.value == "0x1")
+            #expect(try await second.boundedValue() == "0x1")
         }
     }
 
@@ -166,7 +165,7 @@ struct EngineRequestTests {
                 options: PublishOptions(ttl: 900, tag: 1109))
             let real = JSONRPCResponse(id: RPCID(pending.id), result: "0xreal")
             try await wallet.engine.respondSessionRequest(topic: session.topic, response: real)
-            #expect(try await response.value == "0xreal")
+            #expect(try await response.boundedValue() == "0xreal")
             try await wallet.relay.publish(
                 topic: session.topic, message: try await wallet.crypto.encode(topic: session.topic, payload: WireJSON.string(real)),
                 options: PublishOptions(ttl: 900, tag: 1109))

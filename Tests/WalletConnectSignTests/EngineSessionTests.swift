@@ -218,7 +218,7 @@ struct EngineSessionTests {
             #expect(pending.verifyContext?.verified.validation == .valid)
             try await wallet.engine.respondSessionRequest(
                 topic: session.topic, response: JSONRPCResponse(id: RPCID(pending.id), result: true))
-            _ = try await response.value
+            _ = try await response.boundedValue()
             let calls = verifier.calls.withLock { $0 }
             #expect(calls.count == 2)
             #expect(calls.allSatisfy { $0.url == EngineClient.dappMetadata.url })

@@ -118,7 +118,7 @@ enum EngineFixture {
         }
         let walletSession = try await wallet.engine.approveSession(proposalID: proposal.id, namespaces: namespaces)
         let dappSession = try await BoundedWait.run { try await connection.approval() }
-        _ = try await acknowledged.value
+        _ = try await acknowledged.boundedValue()
         return (dappSession, walletSession)
     }
 

@@ -22,7 +22,7 @@ struct EngineWaiterTests {
             try await BoundedWait.run { try await clock.waitForSleepers(count: 2) }
             clock.advance(by: .seconds(299))
             clock.advance(by: .seconds(1))
-            let error = await #expect(throws: SignEngineError.self) { try await waiting.value }
+            let error = await #expect(throws: SignEngineError.self) { try await waiting.boundedValue() }
             #expect(error?.isTimeout == true)
             #expect(error?.description == "Session update request expired without receiving any acknowledgement")
         }
@@ -33,7 +33,7 @@ struct EngineWaiterTests {
         try await EngineFixture.withSession { _, dapp, wallet, session in
             let (response, _) = try await EngineRequestTests.send(dapp, wallet, topic: session.topic)
             await dapp.stop()
-            await #expect(throws: SignEngineError.shutDown) { try await response.value }
+            await #expect(throws: SignEngineError.shutDown) { try await response.boundedValue() }
             await #expect(throws: SignEngineError.shutDown) {
                 _ = try await dapp.engine.request(topic: session.topic, chainId: "eip155:1", method: "personal_sign", params: [])
             }
@@ -45,14 +45,14 @@ struct EngineWaiterTests {
         try await EngineFixture.withSession { _, dapp, wallet, session in
             let (response, pending) = try await EngineRequestTests.send(dapp, wallet, topic: session.topic)
             response.cancel()
-            await #expect(throws: CancellationError.self) { try await response.value }
+            await #expect(throws: CancellationError.self) { try await response.boundedValue() }
             try await wallet.engine.respondSessionRequest(
                 topic: session.topic, response: JSONRPCResponse(id: RPCID(pending.id), result: "late"))
             // The dapp is still healthy.
             let (next, nextPending) = try await EngineRequestTests.send(dapp, wallet, topic: session.topic)
             try await wallet.engine.respondSessionRequest(
                 topic: session.topic, response: JSONRPCResponse(id: RPCID(nextPending.id), result: "fine"))
-            #expect(try await next.value == "fine")
+            #expect(try await next.boundedValue() == "fine")
         }
     }
 

@@ -143,7 +143,7 @@ struct SecretsHygieneTests {
                     #expect(pending.params.request.params == [.string(requestSecret), .string(Self.account)])
                     try await wallet.respondSessionRequest(
                         topic: session.topic, response: JSONRPCResponse(id: RPCID(pending.id), result: .string(resultSecret)))
-                    #expect(try await BoundedWait.run(within: .seconds(15)) { try await answer.value } == .string(resultSecret))
+                    #expect(try await BoundedWait.run(within: .seconds(15)) { try await answer.boundedValue() } == .string(resultSecret))
                     for file in keyFiles { secrets.formUnion(try Self.keyValues(at: file)) }
 
                     for name in ["dapp", "wallet"] {

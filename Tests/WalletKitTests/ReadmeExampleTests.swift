@@ -48,7 +48,7 @@ struct ReadmeExampleTests {
                     }
                     #expect(result == [.string(text), .string(WKFixture.account)])
                 }
-                try await BoundedWait.run(within: .seconds(20)) { try await wallet.value }
+                try await BoundedWait.run(within: .seconds(20)) { try await wallet.boundedValue() }
             }
         }
     }

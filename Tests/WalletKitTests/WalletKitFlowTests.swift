@@ -46,7 +46,7 @@ struct WalletKitFlowTests {
                     #expect(request.params.request.params == ["0xdeadbeef", .string(WKFixture.account)])
                     #expect(await kit.pendingSessionRequests.map(\.id) == [request.id])
                     try await kit.respondSessionRequest(topic: topic, requestID: request.id, response: .result("0x5167"))
-                    #expect(try await BoundedWait.run { try await signing.value } == "0x5167")
+                    #expect(try await BoundedWait.run { try await signing.boundedValue() } == "0x5167")
                     #expect(await kit.pendingSessionRequests.isEmpty)
 
                     // Request → error: the dapp receives the code.
@@ -58,7 +58,7 @@ struct WalletKitFlowTests {
                     #expect(second.params.request.method == "eth_sendTransaction")
                     try await kit.respondSessionRequest(
                         topic: topic, requestID: second.id, response: .sdkError(.sdk(.userRejected)))
-                    let failure = await BoundedWait.outcome { try await sending.value }
+                    let failure = await BoundedWait.outcome { try await sending.boundedValue() }
                     let sdkError = try #require(failure as? SDKError)
                     #expect(sdkError.code == .userRejected)
 

@@ -85,7 +85,7 @@ struct WalletKitInstancesTests {
         #expect(request.topic == topic)
         #expect(request.params.request.params == [.string(value)])
         try await kit.respondSessionRequest(topic: topic, requestID: request.id, response: .result(.string("signed-" + value)))
-        #expect(try await BoundedWait.run { try await call.value } == .string("signed-" + value))
+        #expect(try await BoundedWait.run { try await call.boundedValue() } == .string("signed-" + value))
     }
 
     @Test("key chain paths: one per prefix, escaped, beside the database")

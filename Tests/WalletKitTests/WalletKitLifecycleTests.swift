@@ -81,7 +81,7 @@ struct WalletKitLifecycleTests {
             let running = Task { try await group.run() }
             try await kit.untilRunning()
             await group.triggerGracefulShutdown()
-            try await BoundedWait.run { try await running.value }
+            try await BoundedWait.run { try await running.boundedValue() }
             #expect(try await WKFixture.finishes(requests))
             let seen = try await BoundedWait.collect(4, from: states)
             #expect(seen == [.idle, .running, .draining, .stopped])
@@ -114,9 +114,9 @@ struct WalletKitLifecycleTests {
             await #expect(throws: WalletKitError.shuttingDown) { try await kit.pair(uri: "wc:x") }
             try await kit.tracked(startsSomethingNew: false) {}
             releaseCall.finish()
-            try await inFlight.value
+            try await inFlight.boundedValue()
             await BoundedWait.outcomeOfVoid { await stopping.value }
-            try await BoundedWait.run { try await running.value }
+            try await BoundedWait.run { try await running.boundedValue() }
             #expect(kit.state == .stopped)
             #expect(await !kit.signClient.isRunning)
         }
@@ -145,11 +145,11 @@ struct WalletKitLifecycleTests {
             let begin = clock.now
             await BoundedWait.outcomeOfVoid { await kit.shutdown() }
             #expect(clock.now - begin >= deadline)
-            try await BoundedWait.run { try await running.value }
+            try await BoundedWait.run { try await running.boundedValue() }
             // The relay connection ends closed.
             _ = try await WKFixture.first(connection) { if case .closed = $0 { true } else { false } }
             releaseCall.finish()
-            try await stuck.value
+            try await stuck.boundedValue()
         }
     }
 }

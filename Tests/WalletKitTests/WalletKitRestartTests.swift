@@ -28,7 +28,7 @@ struct WalletKitRestartTests {
             throw error
         }
         await kit.shutdown()
-        try await running.value
+        try await running.boundedValue()
     }
 
     @Test("announced but unanswered at shutdown: re-announced after restart, answered once, gone after")
@@ -61,7 +61,7 @@ struct WalletKitRestartTests {
                     #expect(await kit.pendingSessionRequests.map(\.id) == [request.id])
                     #expect(await kit.activeSessions.keys.sorted() == [topic])
                     try await kit.respondSessionRequest(topic: topic, requestID: request.id, response: .result("0xabc"))
-                    #expect(try await BoundedWait.run { try await pending.value } == "0xabc")
+                    #expect(try await BoundedWait.run { try await pending.boundedValue() } == "0xabc")
                     #expect(await kit.pendingSessionRequests.isEmpty)
                 }
 
@@ -76,7 +76,7 @@ struct WalletKitRestartTests {
                     let next = try await WKFixture.first(requests)
                     #expect(next.id != request.id)
                     try await kit.respondSessionRequest(topic: topic, requestID: next.id, response: .result("0xdef"))
-                    #expect(try await BoundedWait.run { try await later.value } == "0xdef")
+                    #expect(try await BoundedWait.run { try await later.boundedValue() } == "0xdef")
                 }
             }
         }
@@ -121,11 +121,11 @@ struct WalletKitRestartTests {
                 try await Self.withRestarted(walletConfiguration) { kit, _ in
                     if answeredBeforeExit {
                         #expect(await kit.pendingSessionRequests.isEmpty)
-                        #expect(try await BoundedWait.run { try await pending.value } == "0xfirst")
+                        #expect(try await BoundedWait.run { try await pending.boundedValue() } == "0xfirst")
                     } else {
                         #expect(await kit.pendingSessionRequests.map(\.id) == [request.id])
                         try await kit.respondSessionRequest(topic: topic, requestID: request.id, response: .result("0xsecond"))
-                        #expect(try await BoundedWait.run { try await pending.value } == "0xsecond")
+                        #expect(try await BoundedWait.run { try await pending.boundedValue() } == "0xsecond")
                         #expect(await kit.pendingSessionRequests.isEmpty)
                     }
                 }

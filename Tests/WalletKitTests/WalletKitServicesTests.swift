@@ -112,7 +112,7 @@ struct WalletKitServicesTests {
                         let request = try await WKFixture.first(requests)
                         #expect(request.verifyContext?.verified.validation == .valid)
                         try await kit.respondSessionRequest(topic: session.topic, requestID: request.id, response: .result("0x2"))
-                        _ = try await BoundedWait.run { try await call.value }
+                        _ = try await BoundedWait.run { try await call.boundedValue() }
                     }
                 }
                 #expect(server.requests.filter { $0.path.hasPrefix("/attestation/") }.count >= 2)
