@@ -255,15 +255,11 @@ struct HostileSessionTests {
             let (_, events) = try await Self.deliver(world, session: session) {
                 try await world.inject(HostileJSON.sessionRequest(id: id, params: big), topic: session.topic, sealedBy: world.dapp)
             }
-            // Engine gap: no size limit above the transport's frame limit; the relay's 1 MiB frame limit is the only
-            // bound, so over a relay that delivers it the wallet stores and announces the request.
-            let announced = events.count
+            // Over a relay that delivers it (the in-memory hub has no frame limit), the engine's own bound refuses it.
             let after = await HostileSnapshot.of(world.wallet)
-            let stored = after.requests.count
-            withKnownIssue("engine has no inbound payload size limit (H7)") {
-                #expect(announced == 0)
-                #expect(stored == 0)
-            }
+            #expect(events.isEmpty)
+            #expect(after.requests.isEmpty)
+            #expect(after == before)
             #expect(after.sessions == before.sessions && after.keyTags == before.keyTags)
         }
     }

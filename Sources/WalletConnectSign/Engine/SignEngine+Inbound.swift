@@ -21,9 +21,17 @@ extension SignEngine {
 
     /// Processes a message; returns `false` when a storage failure means it must be replayed later.
     ///
+    /// A message larger than ``SignEngineOptions/maxInboundMessageBytes`` is dropped first, unread.
+    ///
     /// Session topics are decoded here. Messages on pairing topics go to the pairing controller first, which
     /// consumes pairing pings/deletes and forwards the rest (proposals, responses to our requests).
     func process(_ message: RelayMessage) async -> Bool {
+        guard message.message.utf8.count <= options.maxInboundMessageBytes else {
+            logger.debug(
+                "dropped oversized message",
+                metadata: ["wk.topic": "\(message.topic)", "wk.bytes": "\(message.message.utf8.count)"])
+            return true
+        }
         if let handled = await processAuthenticateResponse(message) { return handled }
         let onSessionTopic = await isSessionTopic(message.topic)
         let rpc: JSONRPCMessage

@@ -23,13 +23,18 @@ public struct SignEngineOptions: Sendable, Hashable {
     public var answersExpiredRequests: Bool
     /// How long update / extend / ping wait for the peer's acknowledgement (spec: 300 s).
     public var acknowledgementTimeout: Duration
+    /// The largest relay message (the encoded envelope, in UTF-8 bytes) the engine decrypts; larger ones are
+    /// dropped unread, before any decryption or parsing, and never stored or announced (default 1 MiB, the frame
+    /// limit of the project's relay). A relay that delivers bigger frames cannot make the engine hold them.
+    public var maxInboundMessageBytes: Int
 
     /// Creates options; every parameter has the spec's default.
     public init(
         requestQueue: SessionRequestQueueMode = .perSession, requestQueueReleaseDelay: Duration = .seconds(1),
         approveStyle: SignRelayCallStyle = .composite, proposeStyle: SignRelayCallStyle = .composite,
         storagePrefix: String = "", answersExpiredRequests: Bool = true,
-        acknowledgementTimeout: Duration = .seconds(SignLifetimes.acknowledgementTimeout)
+        acknowledgementTimeout: Duration = .seconds(SignLifetimes.acknowledgementTimeout),
+        maxInboundMessageBytes: Int = 1 << 20
     ) {
         self.requestQueue = requestQueue
         self.requestQueueReleaseDelay = requestQueueReleaseDelay
@@ -38,5 +43,6 @@ public struct SignEngineOptions: Sendable, Hashable {
         self.storagePrefix = storagePrefix
         self.answersExpiredRequests = answersExpiredRequests
         self.acknowledgementTimeout = acknowledgementTimeout
+        self.maxInboundMessageBytes = maxInboundMessageBytes
     }
 }
