@@ -4,6 +4,10 @@ import Synchronization
 ///
 /// The limit is a safety net (a failing test ends instead of hanging); correct tests finish long before it.
 public enum BoundedWait {
+    /// The default limit of every wait: generous, because a loaded CI machine can be many times slower than a
+    /// laptop, and a correct test never gets near it.
+    public static let defaultLimit: Duration = .seconds(30)
+
     /// Thrown when an operation did not finish within its limit.
     public struct TimedOut: Error, Sendable, CustomStringConvertible {
         /// The limit that passed.
@@ -29,7 +33,7 @@ public enum BoundedWait {
     /// `CancellationError`.
     /// - Throws: ``TimedOut``, `CancellationError`, or the operation's error.
     public static func run<T: Sendable>(
-        within limit: Duration = .seconds(10), _ operation: @escaping @Sendable () async throws -> T
+        within limit: Duration = BoundedWait.defaultLimit, _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let outcome = OneShot<T>()
         let work = Task {
@@ -59,7 +63,7 @@ public enum BoundedWait {
     /// For state that has no event to await. The loop stops as soon as the wait is cancelled or times out.
     /// - Throws: ``TimedOut``.
     public static func until(
-        within limit: Duration = .seconds(10), _ condition: @escaping @Sendable () async -> Bool
+        within limit: Duration = BoundedWait.defaultLimit, _ condition: @escaping @Sendable () async -> Bool
     ) async throws {
         try await run(within: limit) {
             while !(await condition()) {
@@ -72,7 +76,7 @@ public enum BoundedWait {
     /// The first element of `stream` matching `predicate`, within `limit` (real time).
     /// - Throws: ``TimedOut`` or ``StreamFinished``.
     public static func first<Element: Sendable>(
-        in stream: AsyncStream<Element>, within limit: Duration = .seconds(10),
+        in stream: AsyncStream<Element>, within limit: Duration = BoundedWait.defaultLimit,
         where predicate: @escaping @Sendable (Element) -> Bool = { _ in true }
     ) async throws -> Element {
         try await run(within: limit) {
@@ -84,7 +88,7 @@ public enum BoundedWait {
     /// The next `count` elements of `stream` matching `predicate`, within `limit` (real time).
     /// - Throws: ``TimedOut`` or ``StreamFinished``.
     public static func collect<Element: Sendable>(
-        _ count: Int, from stream: AsyncStream<Element>, within limit: Duration = .seconds(10),
+        _ count: Int, from stream: AsyncStream<Element>, within limit: Duration = BoundedWait.defaultLimit,
         where predicate: @escaping @Sendable (Element) -> Bool = { _ in true }
     ) async throws -> [Element] {
         try await run(within: limit) {
@@ -135,7 +139,7 @@ extension Task where Failure == any Error {
     ///
     /// Awaiting `value` directly does not end when the awaiting test is cancelled; this does.
     /// - Throws: ``BoundedWait/TimedOut``, or the task's error.
-    public func boundedValue(within limit: Duration = .seconds(10)) async throws -> Success {
+    public func boundedValue(within limit: Duration = BoundedWait.defaultLimit) async throws -> Success {
         try await BoundedWait.run(within: limit) { try await self.value }
     }
 }

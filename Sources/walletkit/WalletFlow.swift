@@ -48,24 +48,34 @@ struct WalletFlow: Sendable {
                 output.emit(JSONLine("paired"))
             }
             var handled = Set<Int64>()
+            // Answers still being published: the flow completes only once each has reported its outcome, so a
+            // session_delete racing an answer's publish acknowledgement never hides the `responded` line.
+            var answering = 0
+            var completion: FlowStatus?
             for await input in inputs {
                 switch input {
                 case .event(let event):
+                    guard completion == nil else { continue }
                     // A proposal, request or authenticate request is handled once, even if announced again.
                     if let id = Self.handledID(of: event), !handled.insert(id).inserted { continue }
                     output.emit(EventLines.line(for: event))
                     if case .sessionRequest(let request) = event {
+                        answering += 1
                         group.addTask { await answer(request, kit: kit, sink: sink) }
                     } else if let status = try await handle(event, kit: kit) {
-                        group.cancelAll()
-                        return status
+                        completion = status
                     }
                 case .eventsEnded:
                     throw CLIError("the sign client stopped")
                 case .responded(let line):
+                    answering -= 1
                     output.emit(line)
                 case .failed(let message):
                     throw CLIError(message)
+                }
+                if let completion, answering == 0 {
+                    group.cancelAll()
+                    return completion
                 }
             }
             throw CancellationError()

@@ -76,13 +76,13 @@ enum RelayerFixtures {
 
 extension Relayer {
     /// Waits (bounded) until the relayer reports `.connected`.
-    func waitUntilConnected(within limit: Duration = .seconds(10)) async throws {
+    func waitUntilConnected(within limit: Duration = BoundedWait.defaultLimit) async throws {
         _ = try await BoundedWait.first(in: connectionStates(), within: limit) { $0 == .connected }
     }
 
     /// Waits (bounded) until `count` connections were opened and the relayer is connected; checked on every
     /// state change.
-    func waitForConnections(_ count: UInt64, within limit: Duration = .seconds(10)) async throws {
+    func waitForConnections(_ count: UInt64, within limit: Duration = BoundedWait.defaultLimit) async throws {
         let states = connectionStates()
         _ = try await BoundedWait.first(in: states, within: limit) { [self] state in
             state == .connected && self.statistics.connectionsOpened >= count

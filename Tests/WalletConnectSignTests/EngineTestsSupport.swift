@@ -81,7 +81,7 @@ struct EngineClient: Sendable {
 
     /// The first event matching `predicate`, within 10 s of real time.
     func next(
-        _ label: String = "event", within limit: Duration = .seconds(10), where predicate: @escaping @Sendable (SignEvent) -> Bool
+        _ label: String = "event", within limit: Duration = BoundedWait.defaultLimit, where predicate: @escaping @Sendable (SignEvent) -> Bool
     ) async throws -> SignEvent {
         try await BoundedWait.first(in: events, within: limit, where: predicate)
     }
