@@ -37,12 +37,7 @@ extension SignValidation {
     public static func request(_ params: JSONValue?, state: SignValidationState) throws -> Session {
         let params = try requireParams(params, api: "request")
         let session = try sessionTopic(params["topic"], state: state)
-        let chainId = params["chainId"]
-        guard let chain = chainId?.stringValue,
-            NamespaceValidator.isValidNamespacesChainId(session.namespaces, chainId: chain)
-        else {
-            throw SDKError.internal(.missingOrInvalid, context: "request() chainId: \(JSText.template(chainId))")
-        }
+        let chain = try sessionChain(params["chainId"], in: session, api: "request")
         let request = params["request"]
         guard let request, request.isObjectWithData, let method = request["method"], method.isNonBlankString,
             let name = method.stringValue
@@ -102,12 +97,7 @@ extension SignValidation {
     public static func emit(_ params: JSONValue?, state: SignValidationState) throws -> Session {
         let params = try requireParams(params, api: "emit")
         let session = try sessionTopic(params["topic"], state: state)
-        let chainId = params["chainId"]
-        guard let chain = chainId?.stringValue,
-            NamespaceValidator.isValidNamespacesChainId(session.namespaces, chainId: chain)
-        else {
-            throw SDKError.internal(.missingOrInvalid, context: "emit() chainId: \(JSText.template(chainId))")
-        }
+        let chain = try sessionChain(params["chainId"], in: session, api: "emit")
         let event = params["event"]
         guard let event, event.isObjectWithData, let name = event["name"], name.isNonBlankString,
             let eventName = name.stringValue,
@@ -124,6 +114,17 @@ extension SignValidation {
     public static func disconnect(_ params: JSONValue?, state: SignValidationState) throws -> SignTopicTarget {
         let params = try requireParams(params, api: "disconnect")
         return try sessionOrPairingTopic(params["topic"], state: state)
+    }
+
+    /// The `chainId` parameter of `request()` / `emit()`, which must be a chain of the session's namespaces.
+    /// - Throws: ``SDKError`` `Missing or invalid. <api>() chainId: <value>`.
+    private static func sessionChain(_ chainId: JSONValue?, in session: Session, api: String) throws -> String {
+        guard let chain = chainId?.stringValue,
+            NamespaceValidator.isValidNamespacesChainId(session.namespaces, chainId: chain)
+        else {
+            throw SDKError.internal(.missingOrInvalid, context: "\(api)() chainId: \(JSText.template(chainId))")
+        }
+        return chain
     }
 
     static func isValidResponse(_ response: JSONValue) -> Bool {
