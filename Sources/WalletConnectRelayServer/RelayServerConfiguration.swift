@@ -102,6 +102,12 @@ public struct RelayServerCounters: Sendable, Hashable, Codable {
     public var mailboxSize: Int = 0
     /// Active (connection, topic) subscriptions now.
     public var subscriptions: Int = 0
+    /// `irn_subscribe` calls received.
+    public var subscribeCalls: Int = 0
+    /// `irn_batchSubscribe` (and blocking variant) calls received.
+    public var batchSubscribeCalls: Int = 0
+    /// Topics named by `irn_subscribe` and `irn_batchSubscribe` calls (repeats counted).
+    public var subscribeRequestedTopics: Int = 0
     /// JSON-RPC error responses sent.
     public var errors: Int = 0
     /// Outbound frames dropped because a connection's queue was full.

@@ -28,10 +28,14 @@ extension RelayServerState {
             sendResult(true, id: rpcID, to: id)
             stored.forEach(fanOut)
         case .subscribe(let topic, _):
+            stats.subscribeCalls += 1
+            stats.subscribeRequestedTopics += 1
             let subscriptionID = subscribe(id, to: topic)
             sendResult(subscriptionID, id: rpcID, to: id)
             deliverMailbox(topic: topic, to: id)
         case .batchSubscribe(let topics, let blocking):
+            stats.batchSubscribeCalls += 1
+            stats.subscribeRequestedTopics += topics.count
             let ids = topics.map { subscribe(id, to: $0) }
             if blocking {
                 sendResult(ids.map { IRN.BlockingSubscribeResult.id($0) }, id: rpcID, to: id)

@@ -31,6 +31,47 @@ struct RelayerCallsTests {
         await server.stop()
     }
 
+    @Test("persisted topics are subscribed once per connection: restore + connect, subscribe again, reconnect")
+    func persistedTopicsSubscribedOncePerConnection() async throws {
+        let server = try await RelayerFixtures.startServer()
+        let url = await server.url
+        let storage = InMemoryStorage()
+        let topics = (0..<1200).map { _ in RelayerFixtures.topic() }
+        let seeding = RelayerFixtures.relayer(url: url, storage: storage)
+        try await withRunningRelayers([seeding]) { try await seeding.subscribe(topics: topics) }
+        let seeded = await server.counters()
+        #expect(seeded.batchSubscribeCalls == 3)
+
+        // A restarted client: the relayer resubscribes its persisted topics on connect while the engine's
+        // restore asks for the same topics; each batch must reach the relay once.
+        let restarted = RelayerFixtures.relayer(url: url, storage: storage)
+        let extra = RelayerFixtures.topic()
+        try await withRunningRelayers([restarted]) {
+            try await restarted.subscribe(topics: topics.reversed())
+            let afterRestore = await server.counters()
+            #expect(afterRestore.batchSubscribeCalls - seeded.batchSubscribeCalls == 3)
+            #expect(afterRestore.subscribeRequestedTopics - seeded.subscribeRequestedTopics == 1200)
+
+            // Already subscribed on this connection: nothing is sent; a new topic goes alone.
+            try await restarted.subscribe(topics: topics + [extra])
+            let afterExtra = await server.counters()
+            #expect(afterExtra.batchSubscribeCalls == afterRestore.batchSubscribeCalls)
+            #expect(afterExtra.subscribeCalls - afterRestore.subscribeCalls == 1)
+            #expect(afterExtra.subscribeRequestedTopics - afterRestore.subscribeRequestedTopics == 1)
+
+            // After a reconnect every topic is resubscribed exactly once, and asking again sends nothing.
+            await server.closeAllConnections(code: 4010, reason: "Rebalancing")
+            try await restarted.waitForConnections(2)
+            try await restarted.subscribe(topics: topics + [extra])
+            let afterReconnect = await server.counters()
+            #expect(afterReconnect.batchSubscribeCalls - afterExtra.batchSubscribeCalls == 3)
+            #expect(afterReconnect.subscribeRequestedTopics - afterExtra.subscribeRequestedTopics == 1201)
+            #expect(afterReconnect.subscribeCalls == afterExtra.subscribeCalls)
+            #expect(afterReconnect.subscriptions == 1201)
+        }
+        await server.stop()
+    }
+
     @Test("after unsubscribe the topic's messages are no longer delivered")
     func unsubscribeStopsDelivery() async throws {
         let server = try await RelayerFixtures.startServer()

@@ -191,6 +191,7 @@ extension Relayer {
         for batch in all.chunked(into: IRN.batchLimit) {
             do {
                 _ = try await request(IRN.Method.batchSubscribe, IRN.BatchSubscribeParams(topics: batch), on: open)
+                confirm(batch, generation: open.generation)
                 done += batch
             } catch {
                 logger.debug("resubscribe failed", metadata: ["wk.error": "\(error)"])
@@ -228,6 +229,13 @@ extension Relayer {
     nonisolated func request<Params: Codable & Sendable>(
         _ method: String, _ params: Params, on pinned: ConnectionGate.Open? = nil
     ) async throws -> JSONValue {
+        try await call(method, params, on: pinned).result
+    }
+
+    /// ``request(_:_:on:)`` that also returns the generation of the connection that answered.
+    nonisolated func call<Params: Codable & Sendable>(
+        _ method: String, _ params: Params, on pinned: ConnectionGate.Open? = nil
+    ) async throws -> (result: JSONValue, generation: UInt64) {
         let id = requestIDs.relayRPCID()
         let frame = try WireJSON.string(IRN.Request(id: id, method: method, params: params))
         let pending = self.pending
@@ -257,7 +265,7 @@ extension Relayer {
                 switch try await pending.wait(id) {
                 case .response(let response):
                     if let error = response.error { throw RelayerError.relay(method: method, error: error) }
-                    return response.result ?? .null
+                    return (response.result ?? .null, open.generation)
                 case .disconnected:
                     continue
                 }

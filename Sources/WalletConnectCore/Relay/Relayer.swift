@@ -38,6 +38,9 @@ public actor Relayer: RelayClient {
 
     /// Topics subscribed or being subscribed (persisted, resubscribed after every reconnect).
     var topics: Set<String> = []
+    /// Topics the relay acknowledged on connection ``confirmedGeneration`` (emptied when a newer one confirms).
+    var confirmed: Set<String> = []
+    var confirmedGeneration: UInt64 = 0
     var tracker: MessageTracker
     var loadState: LoadState = .notLoaded
     var cachedClientID: String?
@@ -126,17 +129,36 @@ public actor Relayer: RelayClient {
     }
 
     /// Subscribes to many topics, in `irn_batchSubscribe` batches of at most 500.
+    ///
+    /// Each topic is sent once per connection: every connection resubscribes the recorded topics before it
+    /// opens, so the call records the new topics, waits for an open connection and sends only the topics that
+    /// connection has not confirmed yet (new ones, a failed resubscribe batch, or a call still in flight).
     /// - Throws: ``RelayerError`` or `CancellationError`; the topics new in this call are then forgotten again.
     public func subscribe(topics newTopics: [String]) async throws {
         try await ensureLoaded()
-        let added = Array(Set(newTopics).subtracting(topics)).sorted()
+        let unique = Set(newTopics)
+        let added = unique.subtracting(topics).sorted()
         try await addTopics(added)
         do {
-            if newTopics.count == 1, let topic = newTopics.first {
-                _ = try await request(IRN.Method.subscribe, IRN.SubscribeParams(topic: topic))
+            let open: ConnectionGate.Open
+            if let current = gate.current {
+                open = current
             } else {
-                for batch in Array(Set(newTopics)).sorted().chunked(into: IRN.batchLimit) {
-                    _ = try await request(IRN.Method.batchSubscribe, IRN.BatchSubscribeParams(topics: batch))
+                let gate = self.gate
+                let method = unique.count == 1 ? IRN.Method.subscribe : IRN.Method.batchSubscribe
+                open = try await withDeadline(configuration.requestTimeout, error: RelayerError.timeout(method: method)) {
+                    try await gate.wait()
+                }
+            }
+            let toSend = (confirmedGeneration == open.generation ? unique.subtracting(confirmed) : unique).sorted()
+            if toSend.count == 1, let topic = toSend.first {
+                let sentOn = try await call(IRN.Method.subscribe, IRN.SubscribeParams(topic: topic)).generation
+                confirm([topic], generation: sentOn)
+            } else {
+                for batch in toSend.chunked(into: IRN.batchLimit) {
+                    let sentOn = try await call(IRN.Method.batchSubscribe, IRN.BatchSubscribeParams(topics: batch))
+                        .generation
+                    confirm(batch, generation: sentOn)
                 }
             }
         } catch {
@@ -279,10 +301,22 @@ public actor Relayer: RelayClient {
     func removeTopics(_ removed: [String]) async throws {
         var changes: [StorageChange] = []
         for topic in removed where topics.remove(topic) != nil {
+            confirmed.remove(topic)
             changes.append(.remove(key: subscriptionPrefix + topic))
             changes += tracker.remove(topic: topic)
         }
         try await persist(changes)
+    }
+
+    /// Records `batch` as acknowledged by the relay on connection `generation`.
+    func confirm(_ batch: [String], generation: UInt64) {
+        if generation > confirmedGeneration {
+            confirmed = []
+            confirmedGeneration = generation
+        }
+        guard generation == confirmedGeneration else { return }
+        // Only topics still wanted: an unsubscribe may have raced the call.
+        for topic in batch where topics.contains(topic) { confirmed.insert(topic) }
     }
 
     func persist(_ changes: [StorageChange]) async throws {
