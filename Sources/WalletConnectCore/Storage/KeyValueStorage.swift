@@ -42,31 +42,54 @@ extension KeyValueStorage {
 }
 
 /// Errors raised by the storage layer.
+///
+/// Switch on ``kind`` to tell the failures apart, e.g. a read-only database (``Kind/readOnly``: make the file,
+/// its folder or its file system writable again, then retry) from a failed write (``Kind/writeFailed``: a full
+/// disk, an I/O error). Whatever the kind, a failed ``KeyValueStorage/write(_:)`` changed nothing.
 public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
-    enum Kind: Sendable, Hashable {
+    /// What failed.
+    public enum Kind: Sendable, Hashable {
+        /// The database could not be opened or created.
         case openFailed
+        /// A write failed (e.g. a full disk or an I/O error); nothing of it was kept.
         case writeFailed
+        /// A read failed.
         case readFailed
+        /// A stored record could not be decoded.
         case corruptRecord
+        /// The database refuses writes: its file, folder or file system is read-only (SQLite `SQLITE_READONLY`),
+        /// or it was opened read-only. Thrown by the write (nothing of it was kept), or by opening a database
+        /// for writing when it can only be read.
+        case readOnly
     }
 
-    let kind: Kind
+    /// What failed.
+    public let kind: Kind
     /// A human-readable reason (never contains stored values).
     public let reason: String
 
+    /// The database could not be opened or created.
     public static func openFailed(_ reason: String) -> StorageError { .init(kind: .openFailed, reason: reason) }
+    /// A write failed; nothing of it was kept.
     public static func writeFailed(_ reason: String) -> StorageError { .init(kind: .writeFailed, reason: reason) }
+    /// A read failed.
     public static func readFailed(_ reason: String) -> StorageError { .init(kind: .readFailed, reason: reason) }
+    /// A stored record could not be decoded.
     public static func corruptRecord(_ reason: String) -> StorageError { .init(kind: .corruptRecord, reason: reason) }
+    /// The database refuses writes (read-only file, folder or file system, or opened read-only).
+    public static func readOnly(_ reason: String) -> StorageError { .init(kind: .readOnly, reason: reason) }
 
-    public var isWriteFailure: Bool { kind == .writeFailed }
+    /// Whether a write was refused or failed (``Kind/writeFailed`` or ``Kind/readOnly``).
+    public var isWriteFailure: Bool { kind == .writeFailed || kind == .readOnly }
 
+    /// Describes the failure (never contains stored values).
     public var description: String {
         switch kind {
         case .openFailed: return "storage could not be opened: \(reason)"
         case .writeFailed: return "storage write failed: \(reason)"
         case .readFailed: return "storage read failed: \(reason)"
         case .corruptRecord: return "stored record could not be decoded: \(reason)"
+        case .readOnly: return "storage is read-only: \(reason)"
         }
     }
 }

@@ -12,27 +12,78 @@ import Darwin
 /// The default `KeyValueStorage`: one SQLite file in WAL mode, created with 0600 permissions.
 ///
 /// Every ``write(_:)`` is one transaction, so a crash never leaves half a change behind.
+///
+/// A database that refuses writes — its file, folder or file system is read-only, or it was opened with
+/// `readOnly: true` — fails with ``StorageError/Kind/readOnly``: opening it for writing throws that at once, and a
+/// write on a read-only storage throws it and keeps nothing.
 public final class SQLiteStorage: KeyValueStorage {
     private let pool: DatabasePool
     /// The database file.
     public let path: String
+    /// Whether this storage was opened read-only (every write throws ``StorageError/Kind/readOnly``).
+    public let isReadOnly: Bool
 
     /// Opens (or creates) the database at `path`.
-    /// - Throws: ``StorageError`` when the file cannot be created or opened.
-    public init(path: String) throws {
+    /// - Parameters:
+    ///   - path: The database file.
+    ///   - readOnly: Open an existing database for reading only (e.g. to inspect a wallet's state without
+    ///     changing it): nothing is created, reads see the committed state (also what a writer in another
+    ///     process commits), and every ``write(_:)`` throws ``StorageError/Kind/readOnly``.
+    /// - Throws: ``StorageError``: ``StorageError/Kind/readOnly`` when the database can only be read (a read-only
+    ///   file, folder or file system) and `readOnly` is `false`; ``StorageError/Kind/openFailed`` when it cannot
+    ///   be created or opened (with `readOnly`, also when it does not exist).
+    public init(path: String, readOnly: Bool = false) throws {
         self.path = path
-        try Self.createPrivateFile(at: path)
+        self.isReadOnly = readOnly
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(5)
+        configuration.readonly = readOnly
+        if readOnly {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw StorageError.openFailed("\(path): no such database")
+            }
+            do {
+                pool = try DatabasePool(path: path, configuration: configuration)
+            } catch {
+                throw StorageError.openFailed("\(path): \(error)")
+            }
+            return
+        }
+        try Self.createPrivateFile(at: path)
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
-            try pool.write { db in
-                try db.execute(
-                    sql: "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL) WITHOUT ROWID")
+            // IMMEDIATE takes the write lock even when the table exists, so a database SQLite could only open
+            // read-only (a read-only file, folder or file system) fails here, not at the first write.
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    try db.execute(
+                        sql: "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL) WITHOUT ROWID")
+                    return .commit
+                }
             }
         } catch {
+            if Self.isReadOnlyFailure(error) { throw StorageError.readOnly("\(path): \(error)") }
             throw StorageError.openFailed("\(path): \(error)")
+        }
+    }
+
+    /// Whether `error` is SQLite refusing a write because the database is read-only (`SQLITE_READONLY` and its
+    /// extended codes).
+    static func isReadOnlyFailure(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return error.resultCode == .SQLITE_READONLY
+    }
+
+    /// Runs SQLite's `PRAGMA integrity_check` over the whole file (e.g. after a crash).
+    /// - Returns: The problems SQLite reports; empty when the database is intact.
+    /// - Throws: ``StorageError/Kind/readFailed`` when the check cannot run.
+    public func integrityProblems() async throws -> [String] {
+        do {
+            let lines = try await pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+            return lines == ["ok"] ? [] : lines
+        } catch {
+            throw StorageError.readFailed("\(error)")
         }
     }
 
@@ -44,8 +95,9 @@ public final class SQLiteStorage: KeyValueStorage {
         }
         let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         if fd < 0 {
-            // A read-only file can still be opened for reading by SQLite; let it report the real error.
-            if errno == EACCES || errno == EROFS { return }
+            // A read-only file can still be opened for reading by SQLite; let it report the real error
+            // (EPERM: an immutable file, which even root cannot write).
+            if errno == EACCES || errno == EROFS || errno == EPERM { return }
             throw StorageError.openFailed("\(path): errno \(errno)")
         }
         _ = fchmod(fd, 0o600)
@@ -91,6 +143,7 @@ public final class SQLiteStorage: KeyValueStorage {
                 }
             }
         } catch {
+            if Self.isReadOnlyFailure(error) { throw StorageError.readOnly("\(path): \(error)") }
             throw StorageError.writeFailed("\(error)")
         }
     }
