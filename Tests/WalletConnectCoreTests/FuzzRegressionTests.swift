@@ -46,16 +46,36 @@ struct FuzzRegressionTests {
     }
 
     /// JSONRPCDecode, finding 2: a double at or above 2^63 with an integral value (`10000000000000000000.12`)
-    /// decodes as `.double(1e19)` and re-encodes as `1e+19`, which decodes as `.uint`; JS writes
-    /// `10000000000000000000`. Same number, but re-serialized text (e.g. a Verify hash input) differs from JS.
+    /// decodes as `.double(1e19)` and re-encoded as `1e+19`, where JS writes `10000000000000000000`. Fixed:
+    /// doubles are written as JS writes them (`JSNumberText`).
     @Test("large integral doubles re-encode as JS writes them")
     func largeDoubleEncoding() throws {
         let value = try JSONDecoder().decode(JSONValue.self, from: Data("[10000000000000000000.12]".utf8))
         let text = try WireJSON.string(value)
-        withKnownIssue("JSONValue encodes 1e19 as 1e+19 (JS: 10000000000000000000); report to the JSONValue owner") {
-            #expect(text == "[10000000000000000000]")
-        }
+        #expect(text == "[10000000000000000000]")
         let again = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
         #expect(again == [.uint(10_000_000_000_000_000_000)])
+    }
+
+    /// Number layout as JavaScript's `String(x)` writes it (ECMA-262 Number::toString), known outputs of node.
+    @Test(
+        "doubles are written as JavaScript writes them",
+        arguments: [
+            (1e19, "10000000000000000000"), (1e20, "100000000000000000000"), (1e21, "1e+21"),
+            (9_223_372_036_854_775_808, "9223372036854776000"), (123_456_789_012_345_680_000, "123456789012345680000"),
+            (0.1, "0.1"), (1.5, "1.5"), (123.456, "123.456"), (100, "100"), (-0.0, "0"), (0.000001, "0.000001"),
+            (1e-7, "1e-7"), (-2.5e-8, "-2.5e-8"), (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (5e-324, "5e-324"), (-1e19, "-10000000000000000000"), (1.2345e25, "1.2345e+25"),
+        ] as [(Double, String)])
+    func javaScriptNumberText(value: Double, expected: String) {
+        #expect(JSNumberText.format(value) == expected)
+    }
+
+    @Test("non-finite doubles are null, and wire JSON uses the JS layout beyond UInt64")
+    func wireDoubles() throws {
+        #expect(JSNumberText.format(.nan) == "null")
+        #expect(JSNumberText.format(-.infinity) == "null")
+        #expect(try WireJSON.string(JSONValue.array([.double(1e20), .double(-1e19), .double(0.5)]))
+            == "[100000000000000000000,-10000000000000000000,0.5]")
     }
 }

@@ -49,12 +49,35 @@ extension JSONValue: Codable {
         case .bool(let value): try container.encode(value)
         case .int(let value): try container.encode(value)
         case .uint(let value): try container.encode(value)
-        case .double(let value): try container.encode(value)
+        case .double(let value): try Self.encode(value, into: &container)
         case .string(let value): try container.encode(value)
         case .array(let value): try container.encode(value)
         case .object(let value): try container.encode(value)
         }
     }
+}
+
+extension JSONValue {
+    /// Writes a double as JavaScript writes it where Foundation's encoder would differ: an integral value below
+    /// 10²¹ is written out in full (`10000000000000000000`, where Foundation writes `1e+19`).
+    private static func encode(_ value: Double, into container: inout any SingleValueEncodingContainer) throws {
+        let text = JSNumberText.format(value)
+        if let integer = Int64(text) {
+            try container.encode(integer)
+        } else if let integer = UInt64(text) {
+            try container.encode(integer)
+        } else if text.dropFirst(text.hasPrefix("-") ? 1 : 0).allSatisfy(\.isASCIIDigitCharacter),
+            let decimal = Decimal(string: text)
+        {
+            try container.encode(decimal)
+        } else {
+            try container.encode(value)
+        }
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigitCharacter: Bool { ("0"..."9").contains(self) }
 }
 
 extension JSONValue {

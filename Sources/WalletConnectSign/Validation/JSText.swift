@@ -28,10 +28,7 @@ enum JSText {
         switch value {
         case .int(let number): return String(number)
         case .uint(let number): return String(number)
-        case .double(let number):
-            if number.isNaN || number.isInfinite { return "null" }
-            if number == number.rounded(), abs(number) < 1e21 { return String(Int64(number)) }
-            return String(number)
+        case .double(let number): return JSNumberText.format(number)
         default: return ""
         }
     }
