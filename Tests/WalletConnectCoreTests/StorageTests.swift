@@ -55,6 +55,26 @@ struct StorageTests {
         #expect(try await storage.values(withPrefix: "wc@2:core:0.3//pairing/").count == 1)
     }
 
+    @Test("SQLite prefix reads (key range or substr) match exactly the prefixed keys; decoded reads skip bad rows")
+    func sqlitePrefixRangeAndDecodedValues() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let storage = try SQLiteStorage(path: dir.appendingPathComponent("prefix.sqlite").path)
+        let good = try JSONEncoder().encode(Record(topic: "t", expiry: 1, note: "ok"))
+        let keys = ["a", "a.", "a/", "a//x", "a/1", "a/\u{10FFFF}", "a/é", "a0", "a0/1", "b/1", "é/1", "é/2", "éa", "ê/1"]
+        try await storage.write(keys.map { .set(key: $0, value: good) } + [.set(key: "a/bad", value: Data("{".utf8))])
+        #expect(try await storage.values(withPrefix: "a/").map(\.key)
+            == ["a/", "a//x", "a/1", "a/bad", "a/é", "a/\u{10FFFF}"])
+        #expect(try await storage.values(withPrefix: "é").map(\.key) == ["é/1", "é/2", "éa"])
+        #expect(try await storage.values(withPrefix: "a0").map(\.key) == ["a0", "a0/1"])
+        let decoded = try await storage.decodedValues(withPrefix: "a/", as: Record.self)
+        #expect(decoded.map(\.key) == ["a/", "a//x", "a/1", "a/bad", "a/é", "a/\u{10FFFF}"])
+        #expect(decoded.map { $0.value?.note } == ["ok", "ok", "ok", nil, "ok", "ok"])
+        let inMemory = InMemoryStorage()
+        try await inMemory.write(keys.map { .set(key: $0, value: good) } + [.set(key: "a/bad", value: Data("{".utf8))])
+        #expect(try await inMemory.decodedValues(withPrefix: "a/", as: Record.self).map(\.key) == decoded.map(\.key))
+    }
+
     @Test func storePersistsRecordsAcrossInstances() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

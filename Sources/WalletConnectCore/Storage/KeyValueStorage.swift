@@ -2,7 +2,9 @@ import Foundation
 
 /// One change in an atomic storage write.
 public enum StorageChange: Sendable, Hashable {
+    /// Stores `value` under `key`, replacing any previous value.
     case set(key: String, value: Data)
+    /// Removes `key`; removing a missing key is not an error.
     case remove(key: String)
 }
 
@@ -17,12 +19,23 @@ public protocol KeyValueStorage: Sendable {
     func values(withPrefix prefix: String) async throws -> [StorageItem]
     /// Applies every change in one transaction.
     func write(_ changes: [StorageChange]) async throws
+    /// Every value whose key starts with `prefix`, ordered by key, decoded from JSON as `type` (`nil` for a value
+    /// that does not decode). Implementations may decode row by row so that the raw rows are never all in memory.
+    func decodedValues<T: Decodable & Sendable>(
+        withPrefix prefix: String, as type: T.Type
+    ) async throws -> [(key: String, value: T?)]
 }
 
 /// A key and its stored bytes.
 public struct StorageItem: Sendable, Hashable {
+    /// The full key.
     public var key: String
+    /// The stored bytes.
     public var value: Data
+    /// Creates an item.
+    /// - Parameters:
+    ///   - key: The full key.
+    ///   - value: The stored bytes.
     public init(key: String, value: Data) {
         self.key = key
         self.value = value
@@ -30,6 +43,14 @@ public struct StorageItem: Sendable, Hashable {
 }
 
 extension KeyValueStorage {
+    /// Reads ``values(withPrefix:)`` and decodes each value with `JSONDecoder`.
+    public func decodedValues<T: Decodable & Sendable>(
+        withPrefix prefix: String, as type: T.Type
+    ) async throws -> [(key: String, value: T?)] {
+        let decoder = JSONDecoder()
+        return try await values(withPrefix: prefix).map { ($0.key, try? decoder.decode(T.self, from: $0.value)) }
+    }
+
     /// Stores `value` under `key`.
     public func setValue(_ value: Data, forKey key: String) async throws {
         try await write([.set(key: key, value: value)])

@@ -115,16 +115,54 @@ public final class SQLiteStorage: KeyValueStorage {
     }
 
     public func values(withPrefix prefix: String) async throws -> [StorageItem] {
+        let query = Self.prefixQuery(prefix)
         do {
             return try await pool.read { db in
-                let rows = try Row.fetchAll(
-                    db, sql: "SELECT key, value FROM kv WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key",
-                    arguments: [prefix])
-                return rows.map { StorageItem(key: $0["key"], value: $0["value"]) }
+                var items: [StorageItem] = []
+                let rows = try Row.fetchCursor(db, sql: "SELECT key, value FROM kv WHERE \(query.sql) ORDER BY key",
+                    arguments: query.arguments)
+                while let row = try rows.next() { items.append(StorageItem(key: row[0], value: row[1])) }
+                return items
             }
         } catch {
             throw StorageError.readFailed("\(error)")
         }
+    }
+
+    /// Decodes row by row from a cursor, so only the decoded values (never every raw row) are held at once.
+    public func decodedValues<T: Decodable & Sendable>(
+        withPrefix prefix: String, as type: T.Type
+    ) async throws -> [(key: String, value: T?)] {
+        let query = Self.prefixQuery(prefix)
+        do {
+            return try await pool.read { db in
+                let decoder = JSONDecoder()
+                var items: [(key: String, value: T?)] = []
+                let rows = try Row.fetchCursor(db, sql: "SELECT key, value FROM kv WHERE \(query.sql) ORDER BY key",
+                    arguments: query.arguments)
+                while let row = try rows.next() {
+                    // The blob is read without a copy; it is only valid until the cursor moves on.
+                    let value: T? = try row.withUnsafeData(atIndex: 1) { data in
+                        data.flatMap { try? decoder.decode(T.self, from: $0) }
+                    }
+                    items.append((row[0], value))
+                }
+                return items
+            }
+        } catch {
+            throw StorageError.readFailed("\(error)")
+        }
+    }
+
+    /// `key` starts with `prefix`: a primary-key range when the prefix ends in an ASCII character (every prefix
+    /// of this library ends in "/"), so SQLite seeks instead of scanning the table.
+    static func prefixQuery(_ prefix: String) -> (sql: String, arguments: StatementArguments) {
+        var bytes = Array(prefix.utf8)
+        if let last = bytes.last, last < 0x7F {
+            bytes[bytes.count - 1] = last + 1
+            return ("key >= ?1 AND key < ?2", [prefix, String(decoding: bytes, as: UTF8.self)])
+        }
+        return ("substr(key, 1, length(?1)) = ?1", [prefix])
     }
 
     public func write(_ changes: [StorageChange]) async throws {

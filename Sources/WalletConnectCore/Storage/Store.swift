@@ -25,14 +25,13 @@ public actor Store<Value: Codable & Sendable> {
     /// Loads every persisted record. Records that do not decode are skipped and returned by key.
     @discardableResult
     public func load() async throws -> [String] {
-        let rows = try await storage.values(withPrefix: rowPrefix)
+        let rows = try await storage.decodedValues(withPrefix: rowPrefix, as: Value.self)
         var corrupt: [String] = []
-        let decoder = JSONDecoder()
         var loaded: [String: Value] = [:]
         loaded.reserveCapacity(rows.count)
         for row in rows {
             let key = String(row.key.dropFirst(rowPrefix.count))
-            if let value = try? decoder.decode(Value.self, from: row.value) {
+            if let value = row.value {
                 loaded[key] = value
             } else {
                 corrupt.append(key)
@@ -59,6 +58,9 @@ public actor Store<Value: Codable & Sendable> {
 
     /// Every record.
     public var values: [Value] { Array(records.values) }
+
+    /// Every record keyed by record key; shares its storage with the store (no copy until one side changes).
+    public var recordsByKey: [String: Value] { records }
 
     /// Every key.
     public var keys: [String] { Array(records.keys) }
@@ -114,9 +116,12 @@ public actor Store<Value: Codable & Sendable> {
 
 /// Lookup errors of ``Store``, with the messages of the spec.
 public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// No record under `key` in the store `name`.
     case noMatchingKey(name: String, key: String)
+    /// The record under `key` in the store `name` was deleted a short while ago.
     case recentlyDeleted(name: String, key: String)
 
+    /// The spec's message for the error.
     public var description: String {
         switch self {
         case .noMatchingKey(let name, let key): return "No matching key. \(name): \(key)"

@@ -2,7 +2,7 @@ import WalletConnectCore
 
 /// The persisted sessions of a Sign client (`wc@2:client:0.3//session`), keyed by session topic.
 ///
-/// A thin actor over the core ``Store``: every mutation is written through before it returns, so the
+/// A thin actor over the core `Store`: every mutation is written through before it returns, so the
 /// sessions survive a restart.
 public actor SessionStore {
     private let store: Store<Session>
@@ -40,11 +40,8 @@ public actor SessionStore {
 
     /// Every stored session keyed by topic.
     public var byTopic: [String: Session] {
-        get async {
-            var result: [String: Session] = [:]
-            for session in await store.values { result[session.topic] = session }
-            return result
-        }
+        // Sessions are stored under their topic, so the store's own map is the answer (shared, not copied).
+        get async { await store.recordsByKey }
     }
 
     /// Inserts or replaces a session.
@@ -52,7 +49,7 @@ public actor SessionStore {
     public func set(_ session: Session) async throws { try await store.set(session.topic, session) }
 
     /// Applies `mutate` to the session under `topic` and persists it.
-    /// - Throws: ``StoreError`` when absent; the storage error when the write fails.
+    /// - Throws: `StoreError` when absent; the storage error when the write fails.
     @discardableResult
     public func update(topic: String, _ mutate: @Sendable (inout Session) throws -> Void) async throws -> Session {
         try await store.update(topic, mutate)
