@@ -1,0 +1,135 @@
+import Foundation
+import Synchronization
+import Testing
+import WalletConnectCore
+import WalletConnectRelayServer
+import WalletConnectSign
+import WalletKit
+import WalletKitTesting
+
+/// A wallet's SQLite file that turns read-only while the wallet runs: writes go, from a chosen moment on, to a
+/// second connection that opened the same file read-only — SQLite refuses them exactly as it refuses writes to a
+/// read-only file or file system (`SQLITE_READONLY`). Reads always see the file's committed state.
+final class TurnsReadOnlyStorage: KeyValueStorage {
+    /// The database file.
+    let path: String
+    private let writable: SQLiteStorage
+    private let readOnly = Mutex<SQLiteStorage?>(nil)
+
+    init(path: String) throws {
+        self.path = path
+        writable = try SQLiteStorage(path: path)
+    }
+
+    /// From now on every write is refused by SQLite.
+    func turnReadOnly() throws {
+        let connection = try SQLiteStorage(path: path, readOnly: true)
+        readOnly.withLock { $0 = connection }
+    }
+
+    func value(forKey key: String) async throws -> Data? { try await writable.value(forKey: key) }
+    func values(withPrefix prefix: String) async throws -> [StorageItem] { try await writable.values(withPrefix: prefix) }
+    func write(_ changes: [StorageChange]) async throws {
+        try await (readOnly.withLock { $0 } ?? writable).write(changes)
+    }
+}
+
+/// WalletKit on a storage that refuses writes: the operations that must write (approving a session, answering a
+/// request) throw ``StorageError`` of kind ``StorageError/Kind/readOnly`` and keep nothing; restarted on the same
+/// file, now writable, the wallet has exactly its state from before and both operations succeed.
+@Suite("WalletKit: read-only storage", .serialized, .timeLimit(.minutes(1)))
+struct WalletKitReadOnlyStorageTests {
+    /// The kind of the ``StorageError`` `body` throws, or `nil` (with an issue) when it throws something else.
+    static func storageErrorKind(_ body: () async throws -> Void) async -> StorageError.Kind? {
+        do {
+            try await body()
+            Issue.record("the write succeeded on a read-only storage")
+        } catch let error as StorageError {
+            return error.kind
+        } catch {
+            Issue.record("threw \(type(of: error)): \(error), not StorageError")
+        }
+        return nil
+    }
+
+    @Test("approve and respond on a storage turned read-only throw .readOnly; restarted writable, both succeed once")
+    func approveAndRespondRefused() async throws {
+        try await withRelay { relay, directory in
+            let url = await relay.url
+            let databasePath = directory.path("wallet.sqlite")
+            var turning = WKFixture.walletConfiguration(relayURL: url, databasePath: databasePath)
+            let storage = try TurnsReadOnlyStorage(path: databasePath)
+            turning.sign.storage = .custom(storage)
+            turning.sign.keyChain = .file(path: SignClientConfiguration.keyChainPath(databasePath: databasePath, prefix: ""))
+            let dappConfiguration = WKFixture.signConfiguration(
+                metadata: WKFixture.dappMetadata, relayURL: url, databasePath: directory.path("dapp.sqlite"))
+
+            try await SignClient.withSignClient(dappConfiguration) { dapp in
+                let call = WKBox<Task<JSONValue, any Error>>()
+                let second = WKBox<(connection: SignConnection, proposalID: Int64)>()
+                let held = WKBox<PendingRequest>()
+                let topic = try await WalletKit.withWalletKit(turning) { kit in
+                    let (session, _) = try await WKFixture.settle(dapp: dapp, kit: kit)
+                    let requests = kit.sessionRequests
+                    let proposals = kit.sessionProposals
+                    call.set(Task {
+                        try await dapp.request(
+                            topic: session.topic, chainID: "eip155:1", method: "personal_sign", params: ["0x01"])
+                    })
+                    let request = try await WKFixture.first(requests)
+                    held.set(request)
+                    let connection = try await dapp.connect(optionalNamespaces: WKFixture.optionalNamespaces)
+                    try await kit.pair(uri: try #require(connection.uri))
+                    let proposal = try await WKFixture.first(proposals) { $0.id == connection.proposalID }
+                    second.set((connection, proposal.id))
+                    let namespaces = try WalletKit.buildApprovedNamespaces(
+                        proposal: proposal.proposal, supportedNamespaces: WKFixture.supportedNamespaces)
+
+                    try storage.turnReadOnly()
+                    let approveKind = await Self.storageErrorKind {
+                        _ = try await kit.approveSession(
+                            proposalID: proposal.id, namespaces: namespaces, waitsForAcknowledgement: false)
+                    }
+                    #expect(approveKind == .readOnly)
+                    let respondKind = await Self.storageErrorKind {
+                        try await kit.respondSessionRequest(
+                            topic: session.topic, requestID: request.id, response: .result("0xabc"))
+                    }
+                    #expect(respondKind == .readOnly)
+
+                    // Nothing moved in memory either.
+                    #expect(await kit.activeSessions.keys.sorted() == [session.topic])
+                    #expect(await kit.pendingSessionProposals.map(\.id) == [proposal.id])
+                    #expect(await kit.pendingSessionRequests.map(\.id) == [request.id])
+                    return session.topic
+                }
+                let request = try #require(held.value)
+                let pending = try #require(call.value)
+                let (connection, proposalID) = try #require(second.value)
+
+                // Writable again: the same file, the state from before the refused writes, and both now succeed.
+                let writable = WKFixture.walletConfiguration(relayURL: url, databasePath: databasePath)
+                try await WalletKitRestartTests.withRestarted(writable) { kit, requests in
+                    #expect(try await SQLiteStorage(path: databasePath, readOnly: true).integrityProblems() == [])
+                    let again = try await WKFixture.first(requests)
+                    #expect(again.id == request.id)
+                    #expect(await kit.activeSessions.keys.sorted() == [topic])
+                    #expect(await kit.pendingSessionProposals.map(\.id) == [proposalID])
+                    #expect(await kit.pendingSessionRequests.map(\.id) == [request.id])
+
+                    try await kit.respondSessionRequest(topic: topic, requestID: request.id, response: .result("0xabc"))
+                    #expect(try await pending.boundedValue(within: .seconds(20)) == "0xabc")
+                    let proposal = try #require(await kit.pendingSessionProposals.first)
+                    let namespaces = try WalletKit.buildApprovedNamespaces(
+                        proposal: proposal, supportedNamespaces: WKFixture.supportedNamespaces)
+                    let approved = try await kit.approveSession(proposalID: proposalID, namespaces: namespaces)
+                    let settled = try await BoundedWait.run(within: .seconds(20)) { try await connection.approval() }
+                    #expect(settled.topic == approved.topic)
+                    #expect(await kit.activeSessions.keys.sorted() == [topic, approved.topic].sorted())
+                    #expect(await kit.pendingSessionRequests.isEmpty)
+                    #expect(await kit.pendingSessionProposals.isEmpty)
+                }
+            }
+        }
+    }
+}
