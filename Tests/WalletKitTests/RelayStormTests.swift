@@ -88,7 +88,8 @@ struct RelayStormTests {
                 }
             }
 
-            let published = await relay.counters().published
+            let countersBefore = await relay.counters()
+            let published = countersBefore.published
             let openedBefore = (dapps.map(\.relayer) + [kit.signClient.relayer]).map(\.statistics.connectionsOpened)
 
             // Traffic: one sender per session, each sends its next request as soon as the last one returned,
@@ -138,7 +139,11 @@ struct RelayStormTests {
             try await BoundedWait.until(within: .seconds(30)) {
                 tally.snapshot.responses.count >= expected && tally.snapshot.responded.count >= expected
             }
-            let publishedDuringStorm = await relay.counters().published - published
+            let countersAfter = await relay.counters()
+            let publishedDuringStorm = countersAfter.published - published
+            let delivered = countersAfter.delivered - countersBefore.delivered
+            let acked = countersAfter.acked - countersBefore.acked
+            let fetched = countersAfter.fetched - countersBefore.fetched
             let openedAfter = (dapps.map(\.relayer) + [kit.signClient.relayer]).map(\.statistics.connectionsOpened)
             let duplicatesDropped = (dapps.map(\.relayer) + [kit.signClient.relayer]).map(\.statistics.duplicatesDropped)
 
@@ -149,6 +154,7 @@ struct RelayStormTests {
                     + "\(snapshot.announcements.count) announced, \(snapshot.responded.count) responded, "
                     + "\(snapshot.responses.count) responses at the dapps, reconnects per client \(reconnects), "
                     + "duplicates dropped by the relayers \(duplicatesDropped), relay publishes \(publishedDuringStorm), "
+                    + "relay deliveries \(delivered) (acked \(acked), fetched \(fetched)), "
                     + "answered per interval \(snapshot.answeredPerInterval)")
 
             #expect(snapshot.failures.isEmpty, "\(snapshot.failures.prefix(10))")
