@@ -2,11 +2,20 @@ import Foundation
 
 /// A JSON-RPC 2.0 request. Params are any JSON value (WalletConnect always sends an object).
 public struct JSONRPCRequest: Sendable, Hashable, Codable {
+    /// The request id; the response carries the same id.
     public var id: RPCID
+    /// The protocol version, always `"2.0"` (a missing member decodes as `"2.0"`).
     public var jsonrpc: String
+    /// The method name, for example `wc_sessionRequest`.
     public var method: String
+    /// The params (a missing member decodes as an empty object).
     public var params: JSONValue
 
+    /// Creates a request with `jsonrpc` set to `"2.0"`.
+    /// - Parameters:
+    ///   - id: The request id.
+    ///   - method: The method name.
+    ///   - params: The params; an empty object by default.
     public init(id: RPCID, method: String, params: JSONValue = .object([:])) {
         self.id = id
         self.jsonrpc = "2.0"
@@ -27,10 +36,18 @@ public struct JSONRPCRequest: Sendable, Hashable, Codable {
 
 /// A JSON-RPC 2.0 error object. Decoding is tolerant: `"error": {}` decodes with code 0 and an empty message.
 public struct JSONRPCError: Error, Sendable, Hashable, Codable {
+    /// The error code (JSON-RPC reserved codes, or a WalletConnect SDK error code).
     public var code: Int
+    /// A human-readable message.
     public var message: String
+    /// Optional extra data, omitted from the JSON when `nil`.
     public var data: JSONValue?
 
+    /// Creates an error object.
+    /// - Parameters:
+    ///   - code: The error code.
+    ///   - message: A human-readable message.
+    ///   - data: Optional extra data.
     public init(code: Int, message: String, data: JSONValue? = nil) {
         self.code = code
         self.message = message
@@ -56,21 +73,35 @@ public struct JSONRPCError: Error, Sendable, Hashable, Codable {
 
 /// A JSON-RPC 2.0 response: a result or an error.
 public struct JSONRPCResponse: Sendable, Hashable, Codable {
+    /// What a response carries: exactly one of `result` and `error`.
     public enum Outcome: Sendable, Hashable {
+        /// A success, with the `result` member.
         case result(JSONValue)
+        /// A failure, with the `error` member.
         case error(JSONRPCError)
     }
 
+    /// The id of the request this response answers.
     public var id: RPCID
+    /// The protocol version, always `"2.0"` (a missing member decodes as `"2.0"`).
     public var jsonrpc: String
+    /// The result or the error.
     public var outcome: Outcome
 
+    /// Creates a success response.
+    /// - Parameters:
+    ///   - id: The id of the request answered.
+    ///   - result: The result value.
     public init(id: RPCID, result: JSONValue) {
         self.id = id
         self.jsonrpc = "2.0"
         self.outcome = .result(result)
     }
 
+    /// Creates an error response.
+    /// - Parameters:
+    ///   - id: The id of the request answered.
+    ///   - error: The error object.
     public init(id: RPCID, error: JSONRPCError) {
         self.id = id
         self.jsonrpc = "2.0"
@@ -118,7 +149,9 @@ public struct JSONRPCResponse: Sendable, Hashable, Codable {
 
 /// Any JSON-RPC 2.0 message, classified as the spec says: `method` → request; `result`/`error` → response.
 public enum JSONRPCMessage: Sendable, Hashable {
+    /// A message with a `method` member.
     case request(JSONRPCRequest)
+    /// A message with a `result` or an `error` member.
     case response(JSONRPCResponse)
 
     /// Decodes and classifies one JSON-RPC frame.
@@ -154,10 +187,15 @@ public enum JSONRPCMessage: Sendable, Hashable {
 
 /// Why a frame is not a JSON-RPC 2.0 message.
 public enum JSONRPCDecodingError: Error, Sendable, Hashable {
+    /// The text is not valid JSON.
     case notJSON
+    /// The JSON is not an object.
     case notAnObject
+    /// `jsonrpc` is present but not `"2.0"`.
     case badVersion
+    /// `id` is missing, or neither a 64-bit integer nor a decimal string.
     case missingID
+    /// Neither a well-formed request nor a well-formed response.
     case invalidShape
 }
 

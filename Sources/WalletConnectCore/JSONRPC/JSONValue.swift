@@ -5,13 +5,21 @@ import Foundation
 /// Integers are kept as `Int64`/`UInt64` and never pass through `Double`, so 19-digit relay ids and
 /// 16-digit payload ids survive decoding and re-encoding unchanged.
 public enum JSONValue: Sendable, Hashable {
+    /// JSON `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// An integer that fits in `Int64`.
     case int(Int64)
+    /// A non-negative integer above `Int64.max`.
     case uint(UInt64)
+    /// Any other number: one that decodes as neither `Int64` nor `UInt64`.
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object (member order is not kept).
     case object([String: JSONValue])
 }
 

@@ -5,7 +5,7 @@ import Logging
 ///
 /// Lifecycle: ``load(resubscribe:)``, then keep ``run(consumingRelayMessages:)`` running (it consumes the
 /// expirer's events, and optionally the relay's messages on pairing topics). When a Sign engine owns the relay
-/// stream, it hands pairing-topic messages to ``handle(_:)`` instead, and marks them handled itself.
+/// stream, it hands pairing-topic messages to ``handle(_:)-(RelayMessage)`` instead, and marks them handled itself.
 public actor Pairing {
     let crypto: Crypto
     let relay: any RelayClient
@@ -230,7 +230,7 @@ public actor Pairing {
         try await store.update(topic) { $0.peerMetadata = metadata }
     }
 
-    /// Registers methods handled by upper layers (their requests are forwarded by ``handle(_:)``).
+    /// Registers methods handled by upper layers (their requests are forwarded by ``handle(_:)-(RelayMessage)``).
     public func register(methods: [String]) {
         registeredMethods.formUnion(methods)
     }

@@ -60,7 +60,7 @@ public enum PairingEvent: Sendable, Hashable {
     case activated(PairingInfo)
 }
 
-/// What ``Pairing/handle(_:)`` did with an inbound message.
+/// What ``Pairing/handle(_:)-(RelayMessage)`` did with an inbound message.
 public enum PairingHandlingResult: Sendable, Hashable {
     /// The pairing controller consumed it (ping, delete, a response to its own request, an error reply sent).
     case handled

@@ -15,6 +15,14 @@ public struct PublishOptions: Sendable, Hashable {
     /// Further transaction-verification fields, flattened into the publish params.
     public var tvf: [String: JSONValue]
 
+    /// Creates publish options; every parameter sets the property of the same name.
+    /// - Parameters:
+    ///   - ttl: Seconds the relay keeps the message; 6 hours by default.
+    ///   - tag: The message class; 0 by default.
+    ///   - prompt: Whether the message is relevant for push notifications.
+    ///   - attestation: A Verify attestation JWT.
+    ///   - correlationID: The client-to-client JSON-RPC id this message belongs to.
+    ///   - tvf: Further transaction-verification fields.
     public init(
         ttl: UInt32 = 21_600, tag: Int = 0, prompt: Bool = false, attestation: String? = nil,
         correlationID: Int64? = nil, tvf: [String: JSONValue] = [:]
@@ -30,14 +38,24 @@ public struct PublishOptions: Sendable, Hashable {
 
 /// One message delivered by the relay (`irn_subscription` data, or a fetched mailbox item).
 public struct RelayMessage: Sendable, Hashable, Codable {
+    /// The topic the message was published on.
     public var topic: String
     /// The envelope text.
     public var message: String
     /// Milliseconds since the Unix epoch.
     public var publishedAt: Int64
+    /// The message class the publisher set, when the relay passes it on.
     public var tag: Int?
+    /// The Verify attestation JWT the publisher attached, when present.
     public var attestation: String?
 
+    /// Creates a message; every parameter sets the property of the same name.
+    /// - Parameters:
+    ///   - topic: The topic.
+    ///   - message: The envelope text.
+    ///   - publishedAt: Milliseconds since the Unix epoch.
+    ///   - tag: The message class.
+    ///   - attestation: The Verify attestation JWT.
     public init(topic: String, message: String, publishedAt: Int64, tag: Int? = nil, attestation: String? = nil) {
         self.topic = topic
         self.message = message
@@ -49,13 +67,24 @@ public struct RelayMessage: Sendable, Hashable, Codable {
 
 /// Params of the composite `wc_proposeSession` relay call.
 public struct ProposeSessionParams: Sendable, Hashable, Codable {
+    /// The pairing topic the proposal is published on.
     public var pairingTopic: String
     /// Type-0 envelope of the `wc_sessionPropose` request on the pairing topic.
     public var sessionProposal: String
+    /// A Verify attestation JWT, when present.
     public var attestation: String?
+    /// The JSON-RPC id of the proposal (TVF correlation).
     public var correlationId: Int64?
+    /// Seconds the relay keeps the proposal; 300 by default.
     public var ttl: UInt32?
 
+    /// Creates the params; every parameter sets the property of the same name.
+    /// - Parameters:
+    ///   - pairingTopic: The pairing topic.
+    ///   - sessionProposal: The type-0 envelope of the `wc_sessionPropose` request.
+    ///   - attestation: A Verify attestation JWT.
+    ///   - correlationId: The JSON-RPC id of the proposal.
+    ///   - ttl: Seconds the relay keeps the proposal.
     public init(
         pairingTopic: String, sessionProposal: String, attestation: String? = nil, correlationId: Int64? = nil,
         ttl: UInt32? = 300
@@ -70,21 +99,45 @@ public struct ProposeSessionParams: Sendable, Hashable, Codable {
 
 /// Params of the composite `wc_approveSession` relay call.
 public struct ApproveSessionParams: Sendable, Hashable, Codable {
+    /// The pairing topic the proposal response is published on.
     public var pairingTopic: String
+    /// The new session topic; the relay subscribes the caller to it.
     public var sessionTopic: String
     /// Type-0 envelope of the proposal response, published on the pairing topic.
     public var sessionProposalResponse: String
     /// Type-0 envelope of the `wc_sessionSettle` request, published on the session topic.
     public var sessionSettlementRequest: String
+    /// The approved chains (CAIP-2), a transaction-verification field.
     public var approvedChains: [String]?
+    /// The approved methods, a transaction-verification field.
     public var approvedMethods: [String]?
+    /// The approved accounts (CAIP-10), a transaction-verification field.
     public var approvedAccounts: [String]?
+    /// The approved events, a transaction-verification field.
     public var approvedEvents: [String]?
+    /// The session properties, any JSON value.
     public var sessionProperties: JSONValue?
+    /// The scoped properties, any JSON value.
     public var scopedProperties: JSONValue?
+    /// The JSON-RPC id of the proposal answered (TVF correlation).
     public var correlationId: Int64?
+    /// Seconds the relay keeps both messages; 300 by default.
     public var ttl: UInt32?
 
+    /// Creates the params; every parameter sets the property of the same name.
+    /// - Parameters:
+    ///   - pairingTopic: The pairing topic.
+    ///   - sessionTopic: The new session topic.
+    ///   - sessionProposalResponse: The type-0 envelope of the proposal response.
+    ///   - sessionSettlementRequest: The type-0 envelope of the `wc_sessionSettle` request.
+    ///   - approvedChains: The approved chains.
+    ///   - approvedMethods: The approved methods.
+    ///   - approvedAccounts: The approved accounts.
+    ///   - approvedEvents: The approved events.
+    ///   - sessionProperties: The session properties.
+    ///   - scopedProperties: The scoped properties.
+    ///   - correlationId: The JSON-RPC id of the proposal answered.
+    ///   - ttl: Seconds the relay keeps both messages.
     public init(
         pairingTopic: String, sessionTopic: String, sessionProposalResponse: String, sessionSettlementRequest: String,
         approvedChains: [String]? = nil, approvedMethods: [String]? = nil, approvedAccounts: [String]? = nil,
@@ -108,8 +161,11 @@ public struct ApproveSessionParams: Sendable, Hashable, Codable {
 
 /// The connection state of a relay client.
 public enum RelayConnectionState: Sendable, Hashable {
+    /// No socket is open (before the first connect, or between reconnect attempts).
     case disconnected
+    /// A socket is being opened.
     case connecting
+    /// The socket is open.
     case connected
     /// Closed for good (explicit shutdown or a fatal relay error); no reconnect follows.
     case closed(reason: String)

@@ -5,6 +5,7 @@ import Synchronization
 public final class InMemoryStorage: KeyValueStorage {
     private let items = Mutex<[String: Data]>([:])
 
+    /// Creates an empty storage.
     public init() {}
 
     public func value(forKey key: String) async throws -> Data? {

@@ -1,10 +1,20 @@
 /// The versioned storage keys of the spec: `"wc@2:" + context + ":" + version + [":" + prefix] + "//" + name`.
 public struct StorageKey: Sendable, Hashable, CustomStringConvertible {
+    /// The context: `core` or `client`.
     public var context: String
+    /// The store version, e.g. `0.3`.
     public var version: String
+    /// The custom storage prefix that separates instances sharing one storage; empty for none.
     public var customPrefix: String
+    /// The store name, e.g. `keychain`.
     public var name: String
 
+    /// Creates a key from its parts.
+    /// - Parameters:
+    ///   - context: The context: `core` or `client`.
+    ///   - version: The store version.
+    ///   - customPrefix: The custom storage prefix; empty for none.
+    ///   - name: The store name.
     public init(context: String, version: String, customPrefix: String = "", name: String) {
         self.context = context
         self.version = version
@@ -17,6 +27,7 @@ public struct StorageKey: Sendable, Hashable, CustomStringConvertible {
         "wc@2:\(context):\(version)\(customPrefix.isEmpty ? "" : ":" + customPrefix)//\(name)"
     }
 
+    /// The key text, as ``rawValue``.
     public var description: String { rawValue }
 
     /// A core store key (context `core`, version `0.3`).
@@ -29,18 +40,27 @@ public struct StorageKey: Sendable, Hashable, CustomStringConvertible {
         StorageKey(context: "client", version: "0.3", customPrefix: prefix, name: name)
     }
 
+    /// The key chain store, `wc@2:core:0.3//keychain`.
     public static func keychain(prefix: String = "") -> StorageKey { core("keychain", prefix: prefix) }
+    /// The message tracker's seen messages, `wc@2:core:0.3//messages`.
     public static func messages(prefix: String = "") -> StorageKey { core("messages", prefix: prefix) }
+    /// The inbound messages not yet handled, `wc@2:core:0.3//messages_withoutClientAck`.
     public static func messagesWithoutClientAck(prefix: String = "") -> StorageKey {
         core("messages_withoutClientAck", prefix: prefix)
     }
+    /// The active relay subscriptions, `wc@2:core:0.3//subscription`.
     public static func subscription(prefix: String = "") -> StorageKey { core("subscription", prefix: prefix) }
+    /// The JSON-RPC history, `wc@2:core:0.3//history`.
     public static func history(prefix: String = "") -> StorageKey { core("history", prefix: prefix) }
+    /// The expirer's entries, `wc@2:core:0.3//expirer`.
     public static func expirer(prefix: String = "") -> StorageKey { core("expirer", prefix: prefix) }
+    /// The pairings, `wc@2:core:0.3//pairing`.
     public static func pairing(prefix: String = "") -> StorageKey { core("pairing", prefix: prefix) }
+    /// Verify's cached public key, `wc@2:core:2//verify:public:key` (protocol version `2`).
     public static func verifyPublicKey(prefix: String = "") -> StorageKey {
         StorageKey(context: "core", version: "2", customPrefix: prefix, name: "verify:public:key")
     }
+    /// The telemetry event client's queue, `wc@2:core:0.1//event-client`.
     public static func eventClient(prefix: String = "") -> StorageKey {
         StorageKey(context: "core", version: "0.1", customPrefix: prefix, name: "event-client")
     }
