@@ -4,8 +4,8 @@ import WalletConnectCore
 
 /// One complete Sign client — wallet or dapp — composed from a ``SignClientConfiguration``.
 ///
-/// It builds, in order: the storage, the namespace lock, the key chain and ``Crypto`` (the relay identity), the
-/// ``Relayer``, the ``Expirer``, the ``Pairing`` controller and the ``SignEngine``. ``run()`` keeps them running
+/// It builds, in order: the storage, the namespace lock, the key chain and `Crypto` (the relay identity), the
+/// `Relayer`, the `Expirer`, the `Pairing` controller and the ``SignEngine``. ``run()`` keeps them running
 /// until ``shutdown()``:
 ///
 /// ```swift
@@ -60,7 +60,7 @@ public actor SignClient {
 
     /// Builds the client. Nothing connects until ``run()``.
     /// - Throws: ``SignClientError/namespaceInUse(_:)`` when another client holds this storage namespace,
-    ///   ``SignClientError/keyChainLocationRequired``, or a ``StorageError`` when the database or key chain
+    ///   ``SignClientError/keyChainLocationRequired``, or a `StorageError` when the database or key chain
     ///   cannot be opened.
     public init(configuration: SignClientConfiguration) throws {
         let logger = configuration.logger
@@ -104,7 +104,7 @@ public actor SignClient {
     /// Shut-down order: engine (waiting calls fail, event streams finish), pairing, expirer, relayer (socket
     /// closed), then the namespace lock is released.
     /// - Throws: ``SignClientError/alreadyStarted`` on a second call, a storage error from loading, or a fatal
-    ///   ``RelayerError`` (the relay closed with 3000).
+    ///   `RelayerError` (the relay closed with 3000).
     public func run() async throws {
         switch phase {
         case .idle: phase = .starting

@@ -15,7 +15,7 @@ public struct SignClientConfiguration: Sendable {
     public enum Storage: Sendable {
         /// A SQLite file (WAL, created 0600). The key chain is derived from the path (see ``KeyChainLocation/derived``).
         case sqlite(path: String)
-        /// Any ``KeyValueStorage`` (e.g. one `SQLiteStorage` shared by several clients with different prefixes).
+        /// Any `KeyValueStorage` (e.g. one `SQLiteStorage` shared by several clients with different prefixes).
         case custom(any KeyValueStorage)
         /// Memory only: nothing survives the process (tests, throwaway clients).
         case inMemory
@@ -95,7 +95,7 @@ public struct SignClientConfiguration: Sendable {
     }
 
     /// Opens the configured storage: the SQLite file (created 0600), the custom storage as is, or a new in-memory one.
-    /// - Throws: ``StorageError`` when the database cannot be opened.
+    /// - Throws: `StorageError` when the database cannot be opened.
     public func makeStorage() throws -> any KeyValueStorage {
         switch storage {
         case .sqlite(let path): try SQLiteStorage(path: path)

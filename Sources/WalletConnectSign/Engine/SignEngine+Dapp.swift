@@ -113,6 +113,10 @@ extension SignEngine {
     /// Sends `wc_sessionRequest` and waits for the wallet's answer.
     ///
     /// - Parameters:
+    ///   - topic: The session topic.
+    ///   - chainId: The CAIP-2 chain the request is for (validated against the session's namespaces).
+    ///   - method: The method (validated against the session's namespaces).
+    ///   - params: The method's params.
     ///   - expiry: Seconds the request stays valid, within [300, 604800] (default 900). Published with that ttl
     ///     and carried as `expiryTimestamp = now + expiry`.
     /// - Returns: The wallet's result.

@@ -60,6 +60,8 @@ public struct Proposal: Codable, Sendable, Hashable, Identifiable {
     ///   - pairingTopic: The topic it arrived on (used when the params carry none).
     ///   - params: The decoded params.
     ///   - now: Current Unix time in seconds (expiry defaults to `now + 300`).
+    ///   - attestation: The Verify attestation JWT that came with the message, if any.
+    ///   - encryptedId: The Verify encrypted id (hash of the request), if any.
     public init(
         id: Int64, pairingTopic: String, params: SessionProposeParams, now: Int64,
         attestation: String? = nil, encryptedId: String? = nil
