@@ -12,7 +12,7 @@ enum RelayOutbound: Sendable {
 ///
 /// The state outlives any one ``RelayServer``: stop a server and start another with the same state and
 /// the mailbox (messages within ttl, who acknowledged what) carries over. Time comes from the injected
-/// ``WallClock`` (message `publishedAt` and ttl expiry), so tests can expire messages without waiting.
+/// `WallClock` (message `publishedAt` and ttl expiry), so tests can expire messages without waiting.
 ///
 /// Delivery rules: a published message goes live to every socket subscribed to its topic except the
 /// publisher's socket. Each delivery waits for the client's ack (`result: true`, same id); the ack retires
