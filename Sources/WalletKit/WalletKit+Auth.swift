@@ -9,7 +9,7 @@ extension WalletKit {
     /// Every CACAO is verified (EIP-191, or EIP-1271 through ``WalletKitConfiguration/ethereumRPCCaller``) and
     /// must be bound to the request.
     /// - Returns: The session, or `nil` when the CACAOs grant no method (SIWE only).
-    /// - Throws: ``SDKError`` (unknown or expired request, no CACAO), ``AuthError`` (a CACAO failed verification;
+    /// - Throws: `SDKError` (unknown or expired request, no CACAO), `AuthError` (a CACAO failed verification;
     ///   the dapp is told 7000), ``WalletKitError/shuttingDown``, or the relay error (the request stays pending).
     @discardableResult
     public func approveSessionAuthenticate(requestID: Int64, auths: [Cacao]) async throws -> Session? {
@@ -19,7 +19,7 @@ extension WalletKit {
     }
 
     /// Rejects a `wc_sessionAuthenticate` request; `reason` (default 5000) reaches the dapp.
-    /// - Throws: ``SDKError`` (unknown request, invalid reason), or the relay error (the request stays pending).
+    /// - Throws: `SDKError` (unknown request, invalid reason), or the relay error (the request stays pending).
     public func rejectSessionAuthenticate(requestID: Int64, reason: SDKError = .sdk(.userRejected)) async throws {
         try await tracked(startsSomethingNew: false) {
             try await signClient.rejectSessionAuthenticate(requestID: requestID, reason: reason)
@@ -30,13 +30,13 @@ extension WalletKit {
     /// - Parameters:
     ///   - request: The (populated) auth payload.
     ///   - iss: The signer, `did:pkh:<chain>:<address>`.
-    /// - Throws: ``AuthError`` (missing audience, statement with a line break, …).
+    /// - Throws: `AuthError` (missing audience, statement with a line break, …).
     public nonisolated func formatAuthMessage(request: AuthPayload, iss: String) throws -> String {
         try OneClickAuth.formatAuthMessage(request: request, iss: iss)
     }
 
     /// The CACAO for a signed auth payload (JS `buildAuthObject`); a bare CAIP-10 `iss` gets `did:pkh:`.
-    /// - Throws: ``AuthError`` when the payload has neither `aud` nor `uri`.
+    /// - Throws: `AuthError` when the payload has neither `aud` nor `uri`.
     public nonisolated func buildAuthObject(requestPayload: AuthPayload, signature: CacaoSignature, iss: String) throws
         -> Cacao
     {
@@ -44,7 +44,7 @@ extension WalletKit {
     }
 
     /// Narrows an auth request to the chains and methods the wallet supports (JS `populateAuthPayload`, §9.4).
-    /// - Throws: ``AuthError`` (no supported chains, unsupported methods, invalid ReCap).
+    /// - Throws: `AuthError` (no supported chains, unsupported methods, invalid ReCap).
     public nonisolated func populateAuthPayload(authPayload: AuthPayload, chains: [String], methods: [String]) throws
         -> AuthPayload
     {
@@ -54,7 +54,7 @@ extension WalletKit {
     // MARK: - Namespaces
 
     /// The namespaces to approve for `proposal` from what the wallet supports (JS `buildApprovedNamespaces`, §7.6).
-    /// - Throws: ``Namespaces/NoAccountsError`` when a supported chain has no account; ``SDKError`` (code 9) when the
+    /// - Throws: `Namespaces/NoAccountsError` when a supported chain has no account; `SDKError` (code 9) when the
     ///   wallet cannot satisfy the required namespaces.
     public static func buildApprovedNamespaces(proposal: Proposal, supportedNamespaces: SessionNamespaces) throws
         -> SessionNamespaces

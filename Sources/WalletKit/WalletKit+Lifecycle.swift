@@ -12,7 +12,7 @@ extension WalletKit: Service {
     ///
     /// A graceful shutdown (`ServiceGroup`'s, or ``shutdown()``) drains as described there; cancellation skips
     /// the drain's wait.
-    /// - Throws: ``WalletKitError/alreadyRunning`` on a second call; what ``SignClient/run()`` throws (storage
+    /// - Throws: ``WalletKitError/alreadyRunning`` on a second call; what `SignClient/run()` throws (storage
     ///   errors while loading, a fatal relay close).
     public func run() async throws {
         switch phase {
@@ -76,7 +76,7 @@ extension WalletKit: Service {
     }
 
     /// Returns once the engine is consuming relay messages.
-    /// - Throws: ``SignClientError/stopped`` when the instance stopped first; `CancellationError`.
+    /// - Throws: `SignClientError/stopped` when the instance stopped first; `CancellationError`.
     public func untilRunning() async throws {
         try await signClient.untilRunning()
     }
@@ -86,7 +86,7 @@ extension WalletKit: Service {
     ///    throw ``WalletKitError/shuttingDown``; ``sessionProposals`` announces nothing more);
     /// 2. drain: wait until no call is in flight (answers are still accepted meanwhile), at most
     ///    ``WalletKitConfiguration/shutdownDrainTimeout`` on the injected clock;
-    /// 3. stop the engine (waiting calls fail with ``SignEngineError/shutDown``, every event stream finishes),
+    /// 3. stop the engine (waiting calls fail with `SignEngineError/shutDown`, every event stream finishes),
     ///    pairing and expirer; every store write is already committed (one SQLite transaction each, key chain
     ///    fsynced), so nothing is left to flush;
     /// 4. close the socket and release the storage namespace.

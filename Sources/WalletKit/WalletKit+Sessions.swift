@@ -2,8 +2,8 @@ import Logging
 import WalletConnectCore
 import WalletConnectSign
 
-/// Wallet methods (sign.md §11.2). Errors pass through typed: ``SDKError`` with its protocol code (validation,
-/// peer errors), ``SignEngineError``, ``RelayerError``, ``StorageError``, ``WalletKitError``, `CancellationError`.
+/// Wallet methods (sign.md §11.2). Errors pass through typed: `SDKError` with its protocol code (validation,
+/// peer errors), `SignEngineError`, ``RelayerError``, ``StorageError``, ``WalletKitError``, `CancellationError`.
 extension WalletKit {
     /// Pairs with a dapp from its `wc:` URI; its proposal arrives on ``sessionProposals``.
     /// - Throws: URI validation errors; ``WalletKitError/shuttingDown`` once a graceful shutdown began.
@@ -24,7 +24,7 @@ extension WalletKit {
     ///   - waitsForAcknowledgement: Wait for the dapp's answer to `wc_sessionSettle` (bounded by the engine's
     ///     acknowledgement timeout on the injected clock). With `false` the session is returned unacknowledged.
     /// - Returns: The session as stored.
-    /// - Throws: ``SDKError`` (validation, the dapp's refusal), ``SignEngineError/timedOut(_:)``,
+    /// - Throws: `SDKError` (validation, the dapp's refusal), `SignEngineError/timedOut(_:)`,
     ///   ``WalletKitError/sessionNotAcknowledged(_:)``, ``WalletKitError/shuttingDown``, or the relay error.
     public func approveSession(
         proposalID: Int64, namespaces: SessionNamespaces, sessionProperties: [String: JSONValue]? = nil,
@@ -73,7 +73,7 @@ extension WalletKit {
     }
 
     /// Rejects a proposal; `reason` (default 5000 `User rejected.`) reaches the dapp with its code.
-    /// - Throws: ``SDKError`` (validation), or the relay error.
+    /// - Throws: `SDKError` (validation), or the relay error.
     public func rejectSession(proposalID: Int64, reason: SDKError = .sdk(.userRejected)) async throws {
         try await tracked(startsSomethingNew: false) {
             try await signClient.rejectSession(proposalID: proposalID, reason: reason)
@@ -82,7 +82,7 @@ extension WalletKit {
 
     /// Replaces the namespaces of a session the wallet controls.
     /// - Returns: The dapp's acknowledgement (`acknowledged()`), which may be ignored.
-    /// - Throws: ``SDKError`` (validation, 3003 for a non-controller), or the relay error.
+    /// - Throws: `SDKError` (validation, 3003 for a non-controller), or the relay error.
     @discardableResult
     public func updateSession(topic: String, namespaces: SessionNamespaces) async throws -> SignAcknowledgement {
         try await tracked(startsSomethingNew: false) {
@@ -92,7 +92,7 @@ extension WalletKit {
 
     /// Extends a session the wallet controls to now + 7 days.
     /// - Returns: The dapp's acknowledgement (`acknowledged()`), which may be ignored.
-    /// - Throws: ``SDKError`` (validation, 3004 for a non-controller), or the relay error.
+    /// - Throws: `SDKError` (validation, 3004 for a non-controller), or the relay error.
     @discardableResult
     public func extendSession(topic: String) async throws -> SignAcknowledgement {
         try await tracked(startsSomethingNew: false) {
@@ -101,7 +101,7 @@ extension WalletKit {
     }
 
     /// Answers a pending session request with a result or an error. Accepted while a graceful shutdown drains.
-    /// - Throws: ``SDKError`` (validation, unknown request id), or the relay error for a result (the request then
+    /// - Throws: `SDKError` (validation, unknown request id), or the relay error for a result (the request then
     ///   stays pending and can be answered again).
     public func respondSessionRequest(topic: String, requestID: Int64, response: SessionRequestResponse) async throws {
         try await tracked(startsSomethingNew: false) {
@@ -110,7 +110,7 @@ extension WalletKit {
     }
 
     /// Emits an event (e.g. `accountsChanged`) on a session.
-    /// - Throws: ``SDKError`` (validation: chain or event not approved), or the relay error.
+    /// - Throws: `SDKError` (validation: chain or event not approved), or the relay error.
     public func emitSessionEvent(topic: String, event: SessionEventParams.Event, chainID: String) async throws {
         try await tracked(startsSomethingNew: false) {
             try await signClient.emitSessionEvent(topic: topic, event: event, chainID: chainID)
@@ -119,7 +119,7 @@ extension WalletKit {
 
     /// Disconnects a session (or deletes a pairing). As in JS, `reason` is not sent: the dapp always receives
     /// 6000 `User disconnected.`. No ``sessionDeletes`` event follows for the wallet's own disconnect.
-    /// - Throws: ``SDKError`` (validation), or the relay error (the session is kept then).
+    /// - Throws: `SDKError` (validation), or the relay error (the session is kept then).
     public func disconnectSession(topic: String, reason: SDKError = .sdk(.userDisconnected)) async throws {
         try await tracked(startsSomethingNew: false) {
             logger.debug("disconnecting", metadata: ["wk.topic": "\(topic)", "wk.code": "\(reason.code.rawValue)"])

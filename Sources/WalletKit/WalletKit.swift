@@ -3,7 +3,7 @@ import WalletConnectCore
 import WalletConnectSign
 
 /// The wallet-side face of WalletConnect v2 (sign.md §11): pair, approve and reject proposals, answer session
-/// requests, update, extend, emit, disconnect — over one ``SignClient``.
+/// requests, update, extend, emit, disconnect — over one `SignClient`.
 ///
 /// ```swift
 /// try await WalletKit.withWalletKit(WalletKitConfiguration(metadata: metadata, projectID: id)) { kit in
@@ -49,7 +49,7 @@ public actor WalletKit {
 
     /// Builds the instance (storage opened, namespace locked, nothing connected). Call ``run()`` next, or use
     /// ``withWalletKit(_:_:)``.
-    /// - Throws: The errors of ``SignClient/init(configuration:)`` (namespace in use, storage).
+    /// - Throws: The errors of `SignClient/init(configuration:)` (namespace in use, storage).
     public init(configuration: WalletKitConfiguration) throws {
         var sign = configuration.sign
         let http = DeferredHTTPTransport()

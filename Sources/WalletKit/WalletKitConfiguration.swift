@@ -51,7 +51,7 @@ public struct WalletKitConfiguration: Sendable {
     /// 10001 and the dapp's fallback proposal arrives on ``WalletKit/sessionProposals`` instead.
     public var handlesSessionAuthenticate: Bool
     /// How long a graceful shutdown waits for in-flight calls (responses, rejections, …) before closing the socket,
-    /// measured on ``SignClientConfiguration/clock``.
+    /// measured on `SignClientConfiguration/clock`.
     public var shutdownDrainTimeout: Duration
 
     /// Creates a configuration from a Sign client configuration.
@@ -76,7 +76,7 @@ public struct WalletKitConfiguration: Sendable {
     ///   - metadata: The wallet's metadata.
     ///   - relayURL: The relay (default `wss://relay.walletconnect.org`).
     ///   - projectID: The cloud project id.
-    ///   - storage: SQLite path (default `walletkit.sqlite`), any ``KeyValueStorage``, or memory.
+    ///   - storage: SQLite path (default `walletkit.sqlite`), any `KeyValueStorage`, or memory.
     ///   - keyChain: Where keys live (derived from the storage by default).
     ///   - customStoragePrefix: This instance's storage namespace inside a shared storage.
     ///   - logger: Debug logging; silent by default.

@@ -1,4 +1,4 @@
-/// Local failures of the ``WalletKit`` face. Protocol failures are ``WalletConnectSign/SDKError`` (with the
+/// Local failures of the ``WalletKit`` face. Protocol failures are `SDKError` of `WalletConnectSign` (with the
 /// protocol code) and pass through unchanged, as do relay, storage and engine errors.
 public struct WalletKitError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Kind: Hashable {

@@ -3,7 +3,7 @@ import Logging
 import WalletConnectCore
 import WalletConnectSign
 
-/// An ``EthereumRPCCaller`` that sends `eth_call` (block `"latest"`) as HTTP JSON-RPC through an ``HTTPTransport``,
+/// An `EthereumRPCCaller` that sends `eth_call` (block `"latest"`) as HTTP JSON-RPC through an ``HTTPTransport``,
 /// used to verify EIP-1271 (contract account) CACAOs (sign.md §9.6).
 ///
 /// By default it calls the WalletConnect RPC the JS SDK uses:

@@ -58,7 +58,7 @@ public enum WalletKitNotifications {
     ///   - topic: The session topic.
     ///   - storage: The key-value storage the client uses.
     ///   - storagePrefix: The client's custom storage prefix (must match the one used at init).
-    /// - Throws: ``StoreError`` (`No matching key. session: <topic>`) when no such session exists; the storage error.
+    /// - Throws: `StoreError` (`No matching key. session: <topic>`) when no such session exists; the storage error.
     public static func sessionMetadata(topic: String, storage: any KeyValueStorage, storagePrefix: String = "")
         async throws -> Metadata
     {
@@ -68,7 +68,7 @@ public enum WalletKitNotifications {
     }
 
     /// ``sessionMetadata(topic:storage:storagePrefix:)`` opening the client's SQLite database at `databasePath`.
-    /// - Throws: ``StoreError`` when no such session exists; ``StorageError`` when the database cannot be opened.
+    /// - Throws: `StoreError` when no such session exists; `StorageError` when the database cannot be opened.
     public static func sessionMetadata(topic: String, databasePath: String, storagePrefix: String = "")
         async throws -> Metadata
     {
