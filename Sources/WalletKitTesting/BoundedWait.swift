@@ -134,6 +134,7 @@ private final class OneShot<T: Sendable>: Sendable {
     }
 }
 
+/// Bounded waits for the value of a throwing task.
 extension Task where Failure == any Error {
     /// The task's value, awaited for at most `limit` (real time); the task is cancelled when the limit passes.
     ///

@@ -16,23 +16,33 @@ import WalletConnectCore
 public actor InMemoryRelayHub {
     /// How a recorded message was published.
     public enum PublishKind: Sendable, Hashable {
+        /// A plain `irn_publish`.
         case publish
+        /// Part of a composite `wc_proposeSession` call.
         case proposeSession
+        /// Part of a composite `wc_approveSession` call.
         case approveSession
     }
 
     /// One recorded publish.
     public struct RecordedPublish: Sendable, Hashable {
+        /// The id of the publishing client.
         public var clientID: String
+        /// The topic published on.
         public var topic: String
+        /// The message text (an envelope).
         public var message: String
+        /// The options the message was published with.
         public var options: PublishOptions
+        /// How the message was published.
         public var kind: PublishKind
     }
 
     /// One recorded `irn_subscribe`-equivalent call (composite calls and `markSubscribed` are not recorded).
     public struct RecordedSubscribe: Sendable, Hashable {
+        /// The id of the subscribing client.
         public var clientID: String
+        /// The topic subscribed to.
         public var topic: String
     }
 

@@ -1,7 +1,7 @@
 import Synchronization
 import WalletConnectCore
 
-/// A ``RelayClient`` attached to an ``InMemoryRelayHub``, for unit tests of one actor.
+/// A `RelayClient` (from `WalletConnectCore`) attached to an ``InMemoryRelayHub``, for unit tests of one actor.
 ///
 /// All routing, dedupe and unhandled-message tracking happen in the hub; this type only forwards calls
 /// and owns the per-client event streams.

@@ -52,7 +52,10 @@ public enum SharedVectors {
     }
 
     /// Errors reading vectors.
-    public enum VectorError: Error { case folderMissing }
+    public enum VectorError: Error {
+        /// The vectors folder was not found (see ``SharedVectors/isAvailable``).
+        case folderMissing
+    }
 }
 
 /// One case of a vector file. Its `description` is the case name, so test output names each case.
@@ -76,6 +79,8 @@ public struct VectorCase: Sendable, CustomTestStringConvertible, CustomStringCon
     /// The case name.
     public var name: String { object["name"] as? String ?? "case\(index)" }
 
+    /// The case name, as ``name``.
     public var description: String { name }
+    /// The case name, as ``name``: Swift Testing shows it for the argument.
     public var testDescription: String { name }
 }
