@@ -108,4 +108,54 @@ struct EngineRestartTests {
         await second.stop()
         await dapp.stop()
     }
+
+    @Test("a dapp restarted between the proposal response and wc_sessionSettle still settles the session")
+    func dappRestartBeforeSettlement() async throws {
+        let hub = InMemoryRelayHub()
+        let storage = InMemoryStorage()
+        let keyChain = KeyChain.inMemory()
+        var walletOptions = EngineClient.fastOptions
+        walletOptions.approveStyle = .publish  // the proposal response and the settlement are two publishes
+        let wallet = try await EngineClient.make(name: "wallet", relay: hub.makeClient(), options: walletOptions)
+        let first = try await EngineClient.make(name: "dapp", relay: hub.makeClient(), storage: storage, keyChain: keyChain)
+        let connection = try await first.engine.connect(optionalNamespaces: EngineFixture.optionalNamespaces)
+        try await wallet.engine.pair(uri: try #require(connection.uri))
+        _ = try await wallet.next { if case .sessionProposal = $0 { return true } else { return false } }
+
+        // Both publishes of the approval are held back by the hub; the test delivers them one at a time.
+        await hub.dropNextPublish()
+        await hub.dropNextPublish()
+        let walletSession = try await wallet.engine.approveSession(
+            proposalID: connection.proposalID, namespaces: EngineFixture.namespaces)
+        let pairingTopic = try #require(await first.engine.pendingSessionProposals().first?.pairingTopic)
+        let response = try #require(await hub.publishes(on: pairingTopic).last)
+        let settle = try #require(await hub.publishes(on: walletSession.topic).last)
+
+        // The dapp handles the proposal response (it subscribes the session topic), then stops before the settlement.
+        await hub.injectInbound(topic: pairingTopic, message: response.message, tag: response.options.tag)
+        let dappID = await first.relay.clientID
+        try await BoundedWait.until { await hub.subscribers(of: walletSession.topic).contains(dappID) }
+        try await Self.goOffline(first, hub: hub)
+
+        // A new dapp engine on the same storage and key chain resubscribes the session topic and accepts it.
+        let second = try await EngineClient.make(name: "dapp", relay: hub.makeClient(), storage: storage, keyChain: keyChain)
+        let secondID = await second.relay.clientID
+        #expect(await hub.subscribers(of: walletSession.topic).contains(secondID))
+        let acknowledged = Task {
+            try await wallet.next { if case .sessionAcknowledged = $0 { return true } else { return false } }
+        }
+        await hub.injectInbound(topic: walletSession.topic, message: settle.message, tag: settle.options.tag)
+        let settled = try await second.next { if case .sessionSettle = $0 { return true } else { return false } }
+        #expect(settled == .sessionSettle(try #require(await second.engine.activeSessions()[walletSession.topic])))
+        #expect(try await acknowledged.boundedValue() == .sessionAcknowledged(topic: walletSession.topic))
+        #expect(await second.engine.pendingSessionProposals().isEmpty)
+
+        // And the settled session works: a request from the restarted dapp is answered.
+        let (answer, pending) = try await EngineRequestTests.send(second, wallet, topic: walletSession.topic)
+        try await wallet.engine.respondSessionRequest(
+            topic: walletSession.topic, response: JSONRPCResponse(id: RPCID(pending.id), result: "0xafter"))
+        #expect(try await answer.boundedValue() == "0xafter")
+        await second.stop()
+        await wallet.stop()
+    }
 }

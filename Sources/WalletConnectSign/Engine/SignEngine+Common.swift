@@ -43,7 +43,7 @@ extension SignEngine {
     /// queue), remembered as recently deleted. Emits ``SignEvent/sessionDelete(id:topic:)`` when `eventID` is set.
     func deleteSessionLocally(topic: String, eventID: Int64?) async {
         let session = await sessions.session(topic: topic)
-        pendingSettlements[topic] = nil
+        await clearPendingSettlement(topic: topic)
         do {
             try await relay.unsubscribe(topic: topic)
         } catch {
@@ -80,6 +80,23 @@ extension SignEngine {
         }
         recentlyDeleted.insert(String(id))
         try? await expirer.delete(.id(id))
+    }
+
+    /// Dapp: records (memory and storage) that `topic` awaits the settlement of a proposal.
+    /// - Throws: The storage error; nothing is recorded then.
+    func setPendingSettlement(_ settlement: PendingSettlement, topic: String) async throws {
+        try await settlementStore.set(topic, settlement)
+        pendingSettlements[topic] = settlement
+    }
+
+    /// Dapp: `topic` no longer awaits a settlement (settled, refused or deleted).
+    func clearPendingSettlement(topic: String) async {
+        pendingSettlements[topic] = nil
+        do {
+            _ = try await settlementStore.delete(topic)
+        } catch {
+            logger.debug("could not delete a pending settlement", metadata: ["wk.topic": "\(topic)"])
+        }
     }
 
     /// Deletes a pending request and its timer and takes it out of the queue.

@@ -68,6 +68,16 @@ extension SignEngine {
                 await setExpiryIfMissing(.id(proposal.id), expiry: proposal.expiryTimestamp)
             }
         }
+        // Dapp: proposals answered before a restart whose settlement has not arrived yet.
+        for topic in await settlementStore.keys {
+            guard let settlement = await settlementStore.value(forKey: topic) else { continue }
+            if await proposals.proposal(id: settlement.proposalID) != nil, await crypto.hasKey(topic) {
+                pendingSettlements[topic] = settlement
+                liveTopics.append(topic)
+            } else {
+                await clearPendingSettlement(topic: topic)
+            }
+        }
         if !liveTopics.isEmpty {
             do {
                 try await relay.subscribe(topics: liveTopics)

@@ -156,8 +156,9 @@ extension SignEngine {
             let selfPublicKey = proposal.proposer.publicKey
             let sessionTopic = try await crypto.generateSharedKey(
                 selfPublicKey: selfPublicKey, peerPublicKey: result.responderPublicKey)
-            pendingSettlements[sessionTopic] = PendingSettlement(
-                proposalID: proposalID, pairingTopic: pairingTopic, selfPublicKey: selfPublicKey)
+            try await setPendingSettlement(
+                PendingSettlement(proposalID: proposalID, pairingTopic: pairingTopic, selfPublicKey: selfPublicKey),
+                topic: sessionTopic)
             try await relay.subscribe(topic: sessionTopic)
             await activatePairing(topic: pairingTopic)
             logger.debug("proposal accepted, awaiting settlement", metadata: ["wk.topic": "\(sessionTopic)"])

@@ -53,7 +53,7 @@ extension SignEngine {
         } catch {
             let reason = (error as? SDKError) ?? .sdk(.invalidSessionSettleRequest)
             await sendError(topic: topic, id: id, error: reason, options: options)
-            pendingSettlements[topic] = nil
+            await clearPendingSettlement(topic: topic)
             approvalWaiters.resume(pending.proposalID, with: .failure(reason))
             return
         }
@@ -68,7 +68,7 @@ extension SignEngine {
             peer: params.controller, authentication: params.proposalRequestsResponses?.authentication,
             walletPayResult: params.proposalRequestsResponses?.walletPay, transportType: .relay)
         try await sessions.set(session)
-        pendingSettlements[topic] = nil
+        await clearPendingSettlement(topic: topic)
         try await expirer.set(.topic(topic), expiry: session.expiry)
         do {
             try await sendResult(topic: topic, id: id, method: .sessionSettle, result: true)

@@ -50,8 +50,11 @@ public actor SignEngine {
     var isShutDown = false
     var isRunning = false
     var runningWaiters: [CheckedContinuation<Void, Never>] = []
-    /// Dapp: session topics derived from a proposal response, waiting for `wc_sessionSettle`.
+    /// Dapp: session topics derived from a proposal response, waiting for `wc_sessionSettle` (mirrored in
+    /// `settlementStore`, so a dapp restarted between the proposal response and the settlement still settles).
     var pendingSettlements: [String: PendingSettlement] = [:]
+    /// The persisted copy of `pendingSettlements`, keyed by session topic.
+    let settlementStore: Store<PendingSettlement>
     /// Last processed id per session topic for `wc_sessionUpdate` (out-of-sync check).
     var lastUpdateIDs: [String: Int64] = [:]
     /// Last processed id per session topic and event name for `wc_sessionEvent`.
@@ -64,7 +67,7 @@ public actor SignEngine {
     let ids: RPCIDGenerator
 
     /// A proposal of this client (dapp) whose response arrived; the session topic awaits `wc_sessionSettle`.
-    struct PendingSettlement: Sendable {
+    struct PendingSettlement: Sendable, Codable {
         var proposalID: Int64
         var pairingTopic: String
         var selfPublicKey: String
@@ -104,6 +107,7 @@ public actor SignEngine {
         self.requests = RequestStore(storage: storage, prefix: options.storagePrefix)
         self.history = SignRPCHistory(storage: storage, prefix: options.storagePrefix, wallClock: wallClock)
         self.authRequests = AuthRequestStore(storage: storage, prefix: options.storagePrefix)
+        self.settlementStore = Store(storage: storage, storageKey: .client("pendingSettlement", prefix: options.storagePrefix))
         self.queue = SessionRequestQueue(mode: options.requestQueue)
         self.ids = RPCIDGenerator(wallClock: wallClock)
     }
@@ -145,6 +149,7 @@ public actor SignEngine {
         try await proposals.load()
         try await requests.load()
         try await history.load()
+        try await settlementStore.load()
         try await restoreAuthRequests()
         await pairing.register(methods: Self.pairingForwardedMethods)
         isStarted = true
