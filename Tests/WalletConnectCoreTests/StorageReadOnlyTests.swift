@@ -25,14 +25,21 @@ enum UnwritableFile {
         return fd >= 0
     }
 
-    /// Makes `path` unwritable; returns how, or `nil` when neither way works here (the caller then skips).
+    /// Whether this process may create files in the folder `path`.
+    static func isFolderWritable(_ path: String) -> Bool { access(path, W_OK) == 0 }
+
+    /// Makes the file or folder `path` unwritable; returns how, or `nil` when neither way works here (the caller
+    /// then skips).
     static func protect(_ path: String) -> String? {
+        var isFolder: ObjCBool = false
+        _ = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        let writable = { isFolder.boolValue ? isFolderWritable(path) : isWritable(path) }
         if geteuid() != 0 {
-            _ = chmod(path, 0o400)
-            return isWritable(path) ? nil : "chmod 0400"
+            _ = chmod(path, isFolder.boolValue ? 0o500 : 0o400)
+            return writable() ? nil : "chmod"
         }
         guard run("/usr/bin/chattr", ["+i", path]) == 0 else { return nil }
-        return isWritable(path) ? nil : "chattr +i (root)"
+        return writable() ? nil : "chattr +i (root)"
     }
 
     /// Makes `path` writable again (0600, not immutable).
@@ -162,6 +169,60 @@ struct StorageReadOnlyTests {
             _ = try SQLiteStorage(path: path, readOnly: true)
         } throws: { ($0 as? StorageError)?.kind == .openFailed }
         #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test("an unwritable database file with a non-empty WAL (as a crash leaves it): opening it for writing throws .readOnly")
+    func unwritableFileWithWAL() async throws {
+        let directory = try Self.temporaryDirectory()
+        let path = directory.appendingPathComponent("wallet.sqlite").path
+        defer {
+            UnwritableFile.unprotect(path)
+            try? FileManager.default.removeItem(at: directory)
+        }
+        // The first storage stays open, so its WAL holds the seeded records (nothing is checkpointed away).
+        let crashed = try SQLiteStorage(path: path)
+        let store = Store<Note>(storage: crashed, storageKey: Self.key)
+        try await store.set("a", Note(text: "first", version: 1))
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? NSNumber
+        #expect((walSize?.intValue ?? 0) > 0)
+        guard UnwritableFile.protect(path) != nil else {
+            print("note: StorageReadOnlyTests.unwritableFileWithWAL: cannot make a file unwritable here; skipped")
+            return
+        }
+        #expect {
+            _ = try SQLiteStorage(path: path)
+        } throws: { ($0 as? StorageError)?.kind == .readOnly }
+        UnwritableFile.unprotect(path)
+        let reopened = Store<Note>(storage: try SQLiteStorage(path: path), storageKey: Self.key)
+        try await reopened.load()
+        #expect(await reopened.value(forKey: "a") == Note(text: "first", version: 1))
+    }
+
+    @Test("a folder this process may not write: opening the database in it throws .readOnly; writable again, the state is intact")
+    func unwritableFolder() async throws {
+        let directory = try Self.temporaryDirectory()
+        let path = directory.appendingPathComponent("wallet.sqlite").path
+        defer {
+            UnwritableFile.unprotect(directory.path)
+            _ = chmod(directory.path, 0o700)
+            try? FileManager.default.removeItem(at: directory)
+        }
+        try await Self.seed(path)
+        // Closed cleanly: the WAL and shared-memory files are gone and would have to be created in the folder.
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        guard UnwritableFile.protect(directory.path) != nil else {
+            print("note: StorageReadOnlyTests.unwritableFolder: cannot make a folder unwritable here; skipped")
+            return
+        }
+        #expect {
+            _ = try SQLiteStorage(path: path)
+        } throws: { ($0 as? StorageError)?.kind == .readOnly }
+        #expect {
+            _ = try SQLiteStorage(path: directory.appendingPathComponent("new.sqlite").path)
+        } throws: { ($0 as? StorageError)?.kind == .readOnly }
+        UnwritableFile.unprotect(directory.path)
+        _ = chmod(directory.path, 0o700)
+        try await Self.expectSeededState(path)
     }
 
     @Test("a database file this process may not write: opening it for writing throws .readOnly; writable again, the state is intact")

@@ -29,8 +29,9 @@ public final class SQLiteStorage: KeyValueStorage {
     ///   - readOnly: Open an existing database for reading only (e.g. to inspect a wallet's state without
     ///     changing it): nothing is created, reads see the committed state (also what a writer in another
     ///     process commits), and every ``write(_:)`` throws ``StorageError/Kind/readOnly``.
-    /// - Throws: ``StorageError``: ``StorageError/Kind/readOnly`` when the database can only be read (a read-only
-    ///   file, folder or file system) and `readOnly` is `false`; ``StorageError/Kind/openFailed`` when it cannot
+    /// - Throws: ``StorageError``: ``StorageError/Kind/readOnly`` when the database can only be read, or not be
+    ///   opened because its folder may not be written (a read-only file, folder or file system) and `readOnly` is
+    ///   `false`; ``StorageError/Kind/openFailed`` when it cannot
     ///   be created or opened (with `readOnly`, also when it does not exist).
     public init(path: String, readOnly: Bool = false) throws {
         self.path = path
@@ -53,19 +54,28 @@ public final class SQLiteStorage: KeyValueStorage {
         try Self.createPrivateFile(at: path)
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
-            // IMMEDIATE takes the write lock even when the table exists, so a database SQLite could only open
-            // read-only (a read-only file, folder or file system) fails here, not at the first write.
-            try pool.writeWithoutTransaction { db in
-                try db.inTransaction(.immediate) {
-                    try db.execute(
-                        sql: "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL) WITHOUT ROWID")
-                    return .commit
-                }
+            try pool.write { db in
+                try db.execute(
+                    sql: "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY NOT NULL, value BLOB NOT NULL) WITHOUT ROWID")
+                // A write that changes nothing: SQLite silently opens a file it may not write read-only, and when
+                // the table exists (and a crash left a non-empty WAL) nothing above writes. This makes such a
+                // database fail here with SQLITE_READONLY, not at the first real write.
+                try db.execute(sql: "DELETE FROM kv WHERE 0")
             }
         } catch {
-            if Self.isReadOnlyFailure(error) { throw StorageError.readOnly("\(path): \(error)") }
+            if Self.isReadOnlyFailure(error) || Self.isUnwritableFolderFailure(error, path: path) {
+                throw StorageError.readOnly("\(path): \(error)")
+            }
             throw StorageError.openFailed("\(path): \(error)")
         }
+    }
+
+    /// Whether `error` is SQLite failing to open the database (`SQLITE_CANTOPEN`) because its folder may not be
+    /// written: a WAL database needs to create its `-wal` and `-shm` files next to it.
+    static func isUnwritableFolderFailure(_ error: any Error, path: String) -> Bool {
+        guard let error = error as? DatabaseError, error.resultCode == .SQLITE_CANTOPEN else { return false }
+        let directory = (path as NSString).deletingLastPathComponent
+        return access(directory.isEmpty ? "." : directory, W_OK) != 0
     }
 
     /// Whether `error` is SQLite refusing a write because the database is read-only (`SQLITE_READONLY` and its
