@@ -193,8 +193,8 @@ enum UnwritableStorageFile {
     }
 }
 
-/// `walletkit wallet` restarted on a storage file it may not write: a clear error and exit 1, nothing else; made
-/// writable again, the wallet resumes its session.
+/// `walletkit wallet` killed, then restarted on a storage file it may not write: a clear error and exit 1, nothing
+/// else; made writable again, the wallet resumes its session.
 @Suite(
     "walletkit CLI: read-only storage", .serialized, .enabled(if: CLIBinary.isAvailable, CLIBinary.skipNote),
     .timeLimit(.minutes(2)))
@@ -204,7 +204,7 @@ struct CLIReadOnlyStorageTests {
         if note != "rebuilt" && note != "up to date" { print("note: walletkit CLI tests: \(note)") }
     }
 
-    @Test("wallet on an unwritable --storage file exits 1 with a read-only error; writable again, it resumes")
+    @Test("wallet killed, restarted on an unwritable --storage file: exit 1 with a read-only error; writable again, it resumes")
     func unwritableStorage() async throws {
         let scenario = try CLIScenario()
         let walletStorage = scenario.storage("wallet.sqlite")
@@ -219,8 +219,12 @@ struct CLIReadOnlyStorageTests {
         #expect(try await dapp.exitStatus() == 0, "\(dapp.transcript)")
         let topic = try #require(dapp.events("session_approved").first?.string("topic"))
         _ = try await first.line("session_acknowledged")
-        first.terminate()
-        #expect(try await first.exitStatus() == 0, "\(first.transcript)")
+        // Killed, as a crash leaves it: the WAL still holds the session (SQLite then opens an unwritable file
+        // read-only without writing anything itself, so only the storage's own check can notice).
+        #expect(kill(first.pid, SIGKILL) == 0)
+        #expect(try await first.exitStatus() == SIGKILL, "\(first.transcript)")
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: walletStorage + "-wal"))?[.size] as? NSNumber
+        #expect((walSize?.intValue ?? 0) > 0)
 
         guard let how = UnwritableStorageFile.protect(walletStorage) else {
             print("note: CLIReadOnlyStorageTests: cannot make a file unwritable here; skipped")
