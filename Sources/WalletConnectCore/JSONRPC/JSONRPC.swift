@@ -157,29 +157,61 @@ public enum JSONRPCMessage: Sendable, Hashable {
     /// Decodes and classifies one JSON-RPC frame.
     /// - Throws: ``JSONRPCDecodingError`` when the text is not a JSON-RPC 2.0 message.
     public static func decode(_ data: Data) throws -> JSONRPCMessage {
-        let value: JSONValue
+        // One pass: the envelope checks and the request/response decode share the decoder (no JSONValue tree
+        // of the whole frame first).
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: data)
+            return try JSONDecoder().decode(Classified.self, from: data).message
+        } catch let error as JSONRPCDecodingError {
+            throw error
         } catch {
             throw JSONRPCDecodingError.notJSON
         }
-        guard let object = value.objectValue else { throw JSONRPCDecodingError.notAnObject }
-        if let version = object["jsonrpc"], version != .string("2.0") { throw JSONRPCDecodingError.badVersion }
-        guard let rawID = object["id"], rawID.int64Value != nil else { throw JSONRPCDecodingError.missingID }
+    }
+
+    /// The member names of a JSON-RPC 2.0 frame.
+    enum FrameKey: String, CodingKey { case jsonrpc, id, method, result, error }
+
+    /// What a frame is, after the envelope checks shared by every JSON-RPC reader.
+    enum Kind { case request, response }
+
+    /// Checks `jsonrpc` (absent or "2.0") and `id` (an integer or a decimal string), then classifies the frame.
+    /// - Throws: ``JSONRPCDecodingError``.
+    static func classify(_ decoder: any Decoder) throws -> (KeyedDecodingContainer<FrameKey>, Kind) {
+        let container: KeyedDecodingContainer<FrameKey>
         do {
-            if object["method"] != nil {
-                return .request(try JSONDecoder().decode(JSONRPCRequest.self, from: data))
-            }
-            if object["result"] != nil || object["error"] != nil {
-                return .response(try JSONDecoder().decode(JSONRPCResponse.self, from: data))
-            }
+            container = try decoder.container(keyedBy: FrameKey.self)
         } catch {
-            throw JSONRPCDecodingError.invalidShape
+            throw JSONRPCDecodingError.notAnObject
         }
+        if container.contains(.jsonrpc), (try? container.decode(String.self, forKey: .jsonrpc)) != "2.0" {
+            throw JSONRPCDecodingError.badVersion
+        }
+        guard container.contains(.id), (try? container.decode(JSONValue.self, forKey: .id))?.int64Value != nil else {
+            throw JSONRPCDecodingError.missingID
+        }
+        if container.contains(.method) { return (container, .request) }
+        if container.contains(.result) || container.contains(.error) { return (container, .response) }
         throw JSONRPCDecodingError.invalidShape
     }
 
+    private struct Classified: Decodable {
+        var message: JSONRPCMessage
+
+        init(from decoder: any Decoder) throws {
+            let (_, kind) = try JSONRPCMessage.classify(decoder)
+            do {
+                switch kind {
+                case .request: message = .request(try JSONRPCRequest(from: decoder))
+                case .response: message = .response(try JSONRPCResponse(from: decoder))
+                }
+            } catch {
+                throw JSONRPCDecodingError.invalidShape
+            }
+        }
+    }
+
     /// Decodes and classifies one JSON-RPC frame from text.
+    /// - Throws: ``JSONRPCDecodingError`` when the text is not a JSON-RPC 2.0 message.
     public static func decode(_ text: String) throws -> JSONRPCMessage {
         try decode(Data(text.utf8))
     }
@@ -202,6 +234,7 @@ public enum JSONRPCDecodingError: Error, Sendable, Hashable {
 /// The encoder used for everything sent on the wire: compact, `/` unescaped.
 public enum WireJSON {
     /// Encodes a value as compact JSON without escaping `/`.
+    /// - Throws: `EncodingError` when `value` cannot be encoded (e.g. a non-finite number).
     public static func encode<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
@@ -209,6 +242,7 @@ public enum WireJSON {
     }
 
     /// Encodes a value as compact JSON text without escaping `/`.
+    /// - Throws: `EncodingError` when `value` cannot be encoded (e.g. a non-finite number).
     public static func string<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try encode(value), as: UTF8.self)
     }

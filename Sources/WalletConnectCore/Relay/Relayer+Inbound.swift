@@ -1,33 +1,31 @@
+import Foundation
 import Logging
 
 extension Relayer {
     /// One inbound text frame: responses resolve their waiter; `*_subscription` requests are acknowledged first,
     /// then go through ``ingest(_:)``; anything else is ignored.
     nonisolated func handleFrame(_ text: String, on connection: any RelayConnection) async {
-        let message: JSONRPCMessage
+        let frame: RelayInboundFrame
         do {
-            message = try JSONRPCMessage.decode(text)
+            frame = try JSONDecoder().decode(RelayInboundFrame.self, from: Data(text.utf8))
         } catch {
             logger.debug("ignored a frame that is not JSON-RPC", metadata: ["wk.error": "\(error)"])
             return
         }
-        switch message {
+        switch frame {
         case .response(let response):
             if !pending.deliver(response) {
                 logger.trace("response without a waiter", metadata: ["wk.rpc.id": "\(response.id)"])
             }
-        case .request(let request):
-            guard IRN.Method.isSubscription(request.method) else {
-                logger.debug("ignored relay request", metadata: ["wk.method": "\(request.method)"])
+        case .request(let method):
+            logger.debug("ignored relay request", metadata: ["wk.method": "\(method)"])
+        case .subscription(let id, let params):
+            await acknowledge(id, on: connection)
+            guard let params else {
+                logger.debug("malformed subscription params", metadata: ["wk.rpc.id": "\(id)"])
                 return
             }
-            await acknowledge(request.id, on: connection)
-            do {
-                let params = try request.params.decode(as: IRN.SubscriptionParams.self)
-                await ingest(params.data)
-            } catch {
-                logger.debug("malformed subscription params", metadata: ["wk.rpc.id": "\(request.id)"])
-            }
+            await ingest(params.data)
         }
     }
 
@@ -68,5 +66,38 @@ extension Relayer {
         }
         counters.bump(.messagesDelivered)
         inbound.yield(message)
+    }
+}
+
+/// One relay frame decoded in a single pass: the subscription params go straight into their type (no
+/// `JSONValue` tree re-encoded and decoded again). Same checks as ``JSONRPCMessage/decode(_:)``.
+enum RelayInboundFrame: Decodable {
+    case response(JSONRPCResponse)
+    /// An `*_subscription` request; `params` is `nil` when they are malformed (the request is still acknowledged).
+    case subscription(id: RPCID, params: IRN.SubscriptionParams?)
+    /// Any other request (ignored).
+    case request(method: String)
+
+    private enum Key: String, CodingKey { case id, method, params }
+
+    init(from decoder: any Decoder) throws {
+        let (_, kind) = try JSONRPCMessage.classify(decoder)
+        do {
+            switch kind {
+            case .response:
+                self = .response(try JSONRPCResponse(from: decoder))
+            case .request:
+                let container = try decoder.container(keyedBy: Key.self)
+                let id = try container.decode(RPCID.self, forKey: .id)
+                let method = try container.decode(String.self, forKey: .method)
+                guard IRN.Method.isSubscription(method) else {
+                    self = .request(method: method)
+                    return
+                }
+                self = .subscription(id: id, params: try? container.decode(IRN.SubscriptionParams.self, forKey: .params))
+            }
+        } catch {
+            throw JSONRPCDecodingError.invalidShape
+        }
     }
 }
