@@ -132,4 +132,49 @@ struct WalletKitReadOnlyStorageTests {
             }
         }
     }
+
+    @Test("a request arriving while the storage is read-only is not announced; after a writable restart it is lost (known gap)")
+    func requestArrivingWhileReadOnly() async throws {
+        try await withRelay { relay, directory in
+            let url = await relay.url
+            let databasePath = directory.path("wallet.sqlite")
+            var turning = WKFixture.walletConfiguration(relayURL: url, databasePath: databasePath)
+            let storage = try TurnsReadOnlyStorage(path: databasePath)
+            turning.sign.storage = .custom(storage)
+            turning.sign.keyChain = .file(path: SignClientConfiguration.keyChainPath(databasePath: databasePath, prefix: ""))
+            let dappConfiguration = WKFixture.signConfiguration(
+                metadata: WKFixture.dappMetadata, relayURL: url, databasePath: directory.path("dapp.sqlite"))
+
+            try await SignClient.withSignClient(dappConfiguration) { dapp in
+                let call = WKBox<Task<JSONValue, any Error>>()
+                let topic = try await WalletKit.withWalletKit(turning) { kit in
+                    let (session, _) = try await WKFixture.settle(dapp: dapp, kit: kit)
+                    try storage.turnReadOnly()
+                    let acked = await relay.counters().acked
+                    call.set(Task {
+                        try await dapp.request(
+                            topic: session.topic, chainID: "eip155:1", method: "personal_sign", params: ["0x02"])
+                    })
+                    // The wallet's relayer acknowledged it (the relay will not deliver it again) ...
+                    try await BoundedWait.until(within: .seconds(10)) { await relay.counters().acked > acked }
+                    // ... but the engine could not store it, so it is neither pending nor announced.
+                    #expect(await kit.pendingSessionRequests.isEmpty)
+                    return session.topic
+                }
+                let pending = try #require(call.value)
+                defer { pending.cancel() }
+
+                let writable = WKFixture.walletConfiguration(relayURL: url, databasePath: databasePath)
+                try await WalletKitRestartTests.withRestarted(writable) { kit, requests in
+                    #expect(await kit.activeSessions.keys.sorted() == [topic])
+                    // The relayer could not persist the message as unhandled and the relay had its acknowledgement:
+                    // nothing brings the request back, and the dapp waits until its own timeout.
+                    await withKnownIssue("a request acknowledged while the storage was read-only is lost on restart") {
+                        let again = try await WKFixture.first(requests, within: .seconds(3))
+                        #expect(again.topic == topic)
+                    }
+                }
+            }
+        }
+    }
 }
