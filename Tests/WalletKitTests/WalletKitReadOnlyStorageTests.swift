@@ -86,6 +86,7 @@ struct WalletKitReadOnlyStorageTests {
                         proposal: proposal.proposal, supportedNamespaces: WKFixture.supportedNamespaces)
 
                     try storage.turnReadOnly()
+                    let published = await relay.counters().published
                     let approveKind = await Self.storageErrorKind {
                         _ = try await kit.approveSession(
                             proposalID: proposal.id, namespaces: namespaces, waitsForAcknowledgement: false)
@@ -96,6 +97,8 @@ struct WalletKitReadOnlyStorageTests {
                             topic: session.topic, requestID: request.id, response: .result("0xabc"))
                     }
                     #expect(respondKind == .readOnly)
+                    // Refused before anything was sent: the relay saw no publish from either call.
+                    #expect(await relay.counters().published == published)
 
                     // Nothing moved in memory either.
                     #expect(await kit.activeSessions.keys.sorted() == [session.topic])
