@@ -97,7 +97,8 @@ public final class SQLiteStorage: KeyValueStorage {
         }
     }
 
-    /// Creates the file with mode 0600 if it does not exist yet; tightens it to 0600 if it does.
+    /// Creates the file with mode 0600 if it does not exist yet; sets it, and its `-wal` and `-shm` files, to 0600
+    /// if they exist.
     static func createPrivateFile(at path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
@@ -112,6 +113,11 @@ public final class SQLiteStorage: KeyValueStorage {
         }
         _ = fchmod(fd, 0o600)
         close(fd)
+        // SQLite creates the WAL and shared-memory files with the database file's mode at that moment: after the
+        // file was read-only once (0400), they stay read-only and keep refusing writes once it is writable again.
+        for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            _ = chmod(path + suffix, 0o600)
+        }
     }
 
     public func value(forKey key: String) async throws -> Data? {
