@@ -180,4 +180,70 @@ struct WalletKitReadOnlyStorageTests {
             }
         }
     }
+
+    @Test("answered, but the pending request could not be removed (a crash or failed write after the publish): not announced again after a restart")
+    func answeredButNotRemoved() async throws {
+        try await withRelay { relay, directory in
+            let url = await relay.url
+            let databasePath = directory.path("wallet.sqlite")
+            var failing = WKFixture.walletConfiguration(relayURL: url, databasePath: databasePath)
+            let storage = try RefusesRequestRemoval(path: databasePath)
+            failing.sign.storage = .custom(storage)
+            failing.sign.keyChain = .file(path: SignClientConfiguration.keyChainPath(databasePath: databasePath, prefix: ""))
+            let dappConfiguration = WKFixture.signConfiguration(
+                metadata: WKFixture.dappMetadata, relayURL: url, databasePath: directory.path("dapp.sqlite"))
+
+            try await SignClient.withSignClient(dappConfiguration) { dapp in
+                let topic = try await WalletKit.withWalletKit(failing) { kit in
+                    let (session, _) = try await WKFixture.settle(dapp: dapp, kit: kit)
+                    let wire = WireResponses(dapp, topic: session.topic)
+                    defer { wire.stop() }
+                    let requests = kit.sessionRequests
+                    let call = Task {
+                        try await dapp.request(
+                            topic: session.topic, chainID: "eip155:1", method: "personal_sign", params: ["0x03"])
+                    }
+                    let request = try await WKFixture.first(requests)
+                    let kind = await Self.storageErrorKind {
+                        try await kit.respondSessionRequest(
+                            topic: session.topic, requestID: request.id, response: .result("0xdone"))
+                    }
+                    // The answer went out before the failed write: the dapp has it, once.
+                    #expect(kind == .writeFailed)
+                    #expect(try await call.boundedValue(within: .seconds(20)) == "0xdone")
+                    try await BoundedWait.until(within: .seconds(10)) { wire.count(request.id) == 1 }
+                    return session.topic
+                }
+                let writable = WKFixture.walletConfiguration(relayURL: url, databasePath: databasePath)
+                try await WalletKitRestartTests.withRestarted(writable) { kit, _ in
+                    // The history records the request as answered, so it is not announced (and answered) again.
+                    #expect(await kit.pendingSessionRequests.isEmpty)
+                    #expect(await kit.activeSessions.keys.sorted() == [topic])
+                }
+                try await WalletKitRestartTests.withRestarted(writable) { kit, _ in
+                    #expect(await kit.pendingSessionRequests.isEmpty)
+                }
+            }
+        }
+    }
+}
+
+/// A SQLite storage that refuses (as a full disk would, ``StorageError/Kind/writeFailed``) every write removing a
+/// pending session request: the state a crash leaves right after a response was published and recorded.
+final class RefusesRequestRemoval: KeyValueStorage {
+    private let base: SQLiteStorage
+    private let requestPrefix = StorageKey.client("request").rawValue + "/"
+
+    init(path: String) throws { base = try SQLiteStorage(path: path) }
+
+    func value(forKey key: String) async throws -> Data? { try await base.value(forKey: key) }
+    func values(withPrefix prefix: String) async throws -> [StorageItem] { try await base.values(withPrefix: prefix) }
+    func write(_ changes: [StorageChange]) async throws {
+        for change in changes {
+            if case .remove(let key) = change, key.hasPrefix(requestPrefix) {
+                throw StorageError.writeFailed("disk full (simulated)")
+            }
+        }
+        try await base.write(changes)
+    }
 }

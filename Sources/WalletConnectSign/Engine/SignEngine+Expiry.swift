@@ -88,6 +88,10 @@ extension SignEngine {
         for record in await requests.allRecords {
             if !liveTopics.contains(record.request.topic) {
                 await dropPendingRequest(id: record.request.id)
+            } else if await history.record(id: record.request.id)?.isResolved == true {
+                // Answered before a crash (or a failed write) removed it: the response was published and recorded
+                // in the history first. Announcing it again would have the app answer — sign, send — twice.
+                await dropPendingRequest(id: record.request.id)
             } else if record.isExpired(nowMilliseconds: now) {
                 await expireRequest(record)
             } else {

@@ -141,7 +141,8 @@ public actor SignEngine {
 
     /// Restores the stores, deletes expired sessions/proposals (and sessions without a key), resubscribes the
     /// session topics, schedules expiries and re-announces the pending requests that have not expired (the
-    /// expired ones are answered with error 8000). Idempotent.
+    /// expired ones are answered with error 8000; the ones the history records as answered — published before a
+    /// crash or a failed write removed them — are dropped, never announced twice). Idempotent.
     /// - Throws: The storage error when a store cannot be read.
     public func start() async throws {
         guard !isStarted else { return }
