@@ -129,12 +129,14 @@ extension JSONValue {
     }
 
     /// Re-encodes this value and decodes it as `T`.
+    /// - Throws: `DecodingError` when the value does not decode as `T`.
     public func decode<T: Decodable>(as type: T.Type = T.self) throws -> T {
         let data = try JSONEncoder().encode(self)
         return try JSONDecoder().decode(T.self, from: data)
     }
 
     /// Encodes any `Encodable` value into a `JSONValue`.
+    /// - Throws: `EncodingError` when `value` cannot be encoded (e.g. a non-finite number).
     public init<T: Encodable>(encoding value: T) throws {
         let data = try JSONEncoder().encode(value)
         self = try JSONDecoder().decode(JSONValue.self, from: data)

@@ -81,6 +81,7 @@ public enum IRN {
     /// Encodes a relay frame as compact JSON in the field order of its `encode(to:)` (byte-exact wire form).
     ///
     /// Use this instead of `JSONEncoder`, which does not keep key order on Linux.
+    /// - Throws: `EncodingError.invalidValue` for non-finite numbers.
     public static func wireString<T: Encodable>(_ value: T) throws -> String {
         try OrderedJSONEncoder().string(value)
     }

@@ -23,6 +23,7 @@ public struct OrderedJSONEncoder: Sendable {
     }
 
     /// Encodes `value` as JSON text.
+    /// - Throws: `EncodingError.invalidValue` for non-finite numbers.
     public func string<T: Encodable>(_ value: T) throws -> String {
         let root = OrderedJSONSlot()
         try OrderedJSONSlot.box(value, into: root, codingPath: [])

@@ -184,18 +184,24 @@ public protocol RelayClient: Sendable {
     /// The relay client id (`did:key:…`).
     var clientID: String { get async }
     /// Publishes an envelope on a topic; returns when the relay acknowledged it.
+    /// - Throws: The implementation's error when the publish fails (``RelayerError`` for ``Relayer``).
     func publish(topic: String, message: String, options: PublishOptions) async throws
     /// Subscribes to one topic.
+    /// - Throws: The implementation's error when the subscribe fails (``RelayerError`` for ``Relayer``).
     func subscribe(topic: String) async throws
     /// Subscribes to many topics (sent in batches of at most 500).
+    /// - Throws: The implementation's error when a batch fails (``RelayerError`` for ``Relayer``).
     func subscribe(topics: [String]) async throws
     /// Unsubscribes from a topic and forgets its dedupe entries.
+    /// - Throws: The implementation's error when the unsubscribe fails (``RelayerError`` for ``Relayer``).
     func unsubscribe(topic: String) async throws
     /// Records `topic` as subscribed without sending `irn_subscribe` (after a composite call that subscribed it).
     func markSubscribed(topic: String) async
     /// `wc_proposeSession`: subscribes the caller to the pairing topic and publishes the proposal.
+    /// - Throws: The implementation's error when the call fails (``RelayerError`` for ``Relayer``).
     func proposeSession(_ params: ProposeSessionParams) async throws
     /// `wc_approveSession`: subscribes the caller to the session topic and publishes response and settlement.
+    /// - Throws: The implementation's error when the call fails (``RelayerError`` for ``Relayer``).
     func approveSession(_ params: ApproveSessionParams) async throws
     /// A new stream of inbound messages for this subscriber.
     func messages() -> AsyncStream<RelayMessage>

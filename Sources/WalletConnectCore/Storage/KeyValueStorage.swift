@@ -14,13 +14,17 @@ public enum StorageChange: Sendable, Hashable {
 /// atomically: after a crash either all of them are visible or none.
 public protocol KeyValueStorage: Sendable {
     /// The value stored under `key`, or `nil`.
+    /// - Throws: The implementation's read error (``StorageError`` for ``SQLiteStorage``).
     func value(forKey key: String) async throws -> Data?
     /// Every key/value pair whose key starts with `prefix`, ordered by key.
+    /// - Throws: The implementation's read error (``StorageError`` for ``SQLiteStorage``).
     func values(withPrefix prefix: String) async throws -> [StorageItem]
     /// Applies every change in one transaction.
+    /// - Throws: The implementation's write error (``StorageError`` for ``SQLiteStorage``); nothing was changed.
     func write(_ changes: [StorageChange]) async throws
     /// Every value whose key starts with `prefix`, ordered by key, decoded from JSON as `type` (`nil` for a value
     /// that does not decode). Implementations may decode row by row so that the raw rows are never all in memory.
+    /// - Throws: The implementation's read error (``StorageError`` for ``SQLiteStorage``).
     func decodedValues<T: Decodable & Sendable>(
         withPrefix prefix: String, as type: T.Type
     ) async throws -> [(key: String, value: T?)]
@@ -44,6 +48,7 @@ public struct StorageItem: Sendable, Hashable {
 
 extension KeyValueStorage {
     /// Reads ``values(withPrefix:)`` and decodes each value with `JSONDecoder`.
+    /// - Throws: What ``values(withPrefix:)`` throws.
     public func decodedValues<T: Decodable & Sendable>(
         withPrefix prefix: String, as type: T.Type
     ) async throws -> [(key: String, value: T?)] {
@@ -52,11 +57,13 @@ extension KeyValueStorage {
     }
 
     /// Stores `value` under `key`.
+    /// - Throws: What ``write(_:)`` throws.
     public func setValue(_ value: Data, forKey key: String) async throws {
         try await write([.set(key: key, value: value)])
     }
 
     /// Removes the value under `key` (no error if absent).
+    /// - Throws: What ``write(_:)`` throws.
     public func removeValue(forKey key: String) async throws {
         try await write([.remove(key: key)])
     }

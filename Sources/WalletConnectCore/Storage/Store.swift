@@ -23,6 +23,7 @@ public actor Store<Value: Codable & Sendable> {
     private var rowPrefix: String { storageKey.rawValue + "/" }
 
     /// Loads every persisted record. Records that do not decode are skipped and returned by key.
+    /// - Throws: The storage's read error.
     @discardableResult
     public func load() async throws -> [String] {
         let rows = try await storage.decodedValues(withPrefix: rowPrefix, as: Value.self)
@@ -69,6 +70,7 @@ public actor Store<Value: Codable & Sendable> {
     public var count: Int { records.count }
 
     /// Inserts or replaces the record under `key`, persisting it first.
+    /// - Throws: The storage's write error (the record is not changed), or the JSON encoding error.
     public func set(_ key: String, _ value: Value) async throws {
         let data = try JSONEncoder().encode(value)
         try await storage.write([.set(key: rowPrefix + key, value: data)])
@@ -76,6 +78,7 @@ public actor Store<Value: Codable & Sendable> {
     }
 
     /// Inserts many records in one transaction.
+    /// - Throws: The storage's write error (no record is changed), or the JSON encoding error.
     public func set(_ items: [(key: String, value: Value)]) async throws {
         let encoder = JSONEncoder()
         let changes = try items.map { StorageChange.set(key: rowPrefix + $0.key, value: try encoder.encode($0.value)) }
@@ -94,6 +97,7 @@ public actor Store<Value: Codable & Sendable> {
     }
 
     /// Deletes the record under `key` (no error when absent). Returns the deleted record.
+    /// - Throws: The storage's write error (the record is kept).
     @discardableResult
     public func delete(_ key: String) async throws -> Value? {
         guard let existing = records[key] else { return nil }
