@@ -19,6 +19,7 @@ public struct ReCap: Sendable, Hashable {
     }
 
     /// `{att: {resource: {"ability/action": [limits]}}}` for each action (sorted like JS).
+    /// - Throws: ``AuthError`` `.invalidRecap` when the result is not a valid ReCap (e.g. no actions).
     public static func create(resource: String, ability: String, actions: [String], limits: AuthJSON = .object([]))
         throws -> ReCap
     {
@@ -79,6 +80,7 @@ public struct ReCap: Sendable, Hashable {
 
     /// JS `mergeRecaps`: resources from both (sorted), actions from both (sorted); for an action in
     /// both, `self`'s limits win. Only `att` is kept.
+    /// - Throws: ``AuthError`` `.invalidRecap` when the merged object is not a valid ReCap.
     public func merging(_ other: ReCap) throws -> ReCap {
         let left = attenuations
         let right = other.attenuations
