@@ -31,16 +31,21 @@ public final class InMemoryRelayClient: RelayClient {
     }
 
     /// Subscribes to `topic`; pending mailbox messages for it are delivered at once.
+    /// - Throws: ``InMemoryRelayError`` when the client is not connected, or the error injected with
+    ///   ``InMemoryRelayHub/failNextSubscribe(with:topic:)``.
     public func subscribe(topic: String) async throws {
         try await hub.subscribe(self, topics: [topic], recordCall: true)
     }
 
     /// Subscribes to every topic in `topics`.
+    /// - Throws: ``InMemoryRelayError`` when the client is not connected, or the error injected with
+    ///   ``InMemoryRelayHub/failNextSubscribe(with:topic:)``.
     public func subscribe(topics: [String]) async throws {
         try await hub.subscribe(self, topics: topics, recordCall: true)
     }
 
     /// Unsubscribes from `topic` and forgets its dedupe entries.
+    /// - Throws: Nothing today; declared `throws` by `RelayClient`.
     public func unsubscribe(topic: String) async throws {
         try await hub.unsubscribe(self, topic: topic)
     }
@@ -51,11 +56,15 @@ public final class InMemoryRelayClient: RelayClient {
     }
 
     /// Composite `wc_proposeSession`: subscribes to the pairing topic, publishes with tag 1100.
+    /// - Throws: ``InMemoryRelayError`` when the client is not connected, or the error injected with
+    ///   ``InMemoryRelayHub/failNextPublish(with:topic:)``.
     public func proposeSession(_ params: ProposeSessionParams) async throws {
         try await hub.proposeSession(from: self, params)
     }
 
     /// Composite `wc_approveSession`: subscribes to the session topic, publishes tags 1101 and 1102.
+    /// - Throws: ``InMemoryRelayError`` when the client is not connected, or the error injected with
+    ///   ``InMemoryRelayHub/failNextPublish(with:topic:)``.
     public func approveSession(_ params: ApproveSessionParams) async throws {
         try await hub.approveSession(from: self, params)
     }

@@ -31,12 +31,15 @@ public enum SharedVectors {
     public static let skipNote: Comment = "shared vectors folder (../shared/vectors) not found: vector tests skipped"
 
     /// The raw bytes of one vector file, e.g. `core-crypto.json`.
+    /// - Throws: ``VectorError/folderMissing`` when the folder is absent; the file system error when the file
+    ///   cannot be read.
     public static func data(_ file: String) throws -> Data {
         guard let directory else { throw VectorError.folderMissing }
         return try Data(contentsOf: directory.appendingPathComponent(file))
     }
 
     /// One vector file parsed as loose JSON.
+    /// - Throws: What ``data(_:)`` throws; the `JSONSerialization` error when the file is not JSON.
     public static func json(_ file: String) throws -> Any {
         try JSONSerialization.jsonObject(with: data(file), options: [.fragmentsAllowed])
     }
