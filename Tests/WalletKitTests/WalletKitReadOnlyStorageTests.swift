@@ -136,7 +136,7 @@ struct WalletKitReadOnlyStorageTests {
         }
     }
 
-    @Test("a request arriving while the storage is read-only is not announced; after a writable restart it is lost (known gap)")
+    @Test("a request arriving while the storage is read-only is not acknowledged; a writable restart gets it again and answers it")
     func requestArrivingWhileReadOnly() async throws {
         try await withRelay { relay, directory in
             let url = await relay.url
@@ -153,14 +153,14 @@ struct WalletKitReadOnlyStorageTests {
                 let topic = try await WalletKit.withWalletKit(turning) { kit in
                     let (session, _) = try await WKFixture.settle(dapp: dapp, kit: kit)
                     try storage.turnReadOnly()
-                    let acked = await relay.counters().acked
+                    let delivered = await relay.counters().delivered
                     call.set(Task {
                         try await dapp.request(
                             topic: session.topic, chainID: "eip155:1", method: "personal_sign", params: ["0x02"])
                     })
-                    // The wallet's relayer acknowledged it (the relay will not deliver it again) ...
-                    try await BoundedWait.until(within: .seconds(10)) { await relay.counters().acked > acked }
-                    // ... but the engine could not store it, so it is neither pending nor announced.
+                    // The relay delivered it to the wallet, whose relayer could not record it: it is not acknowledged,
+                    // so the relay keeps it; the engine never saw it, so it is neither pending nor announced.
+                    try await BoundedWait.until(within: .seconds(10)) { await relay.counters().delivered > delivered }
                     #expect(await kit.pendingSessionRequests.isEmpty)
                     return session.topic
                 }
@@ -170,12 +170,12 @@ struct WalletKitReadOnlyStorageTests {
                 let writable = WKFixture.walletConfiguration(relayURL: url, databasePath: databasePath)
                 try await WalletKitRestartTests.withRestarted(writable) { kit, requests in
                     #expect(await kit.activeSessions.keys.sorted() == [topic])
-                    // The relayer could not persist the message as unhandled and the relay had its acknowledgement:
-                    // nothing brings the request back, and the dapp waits until its own timeout.
-                    await withKnownIssue("a request acknowledged while the storage was read-only is lost on restart") {
-                        let again = try await WKFixture.first(requests, within: .seconds(3))
-                        #expect(again.topic == topic)
-                    }
+                    // The relay delivers the unacknowledged message again; the wallet announces and answers it.
+                    let again = try await WKFixture.first(requests, within: .seconds(20))
+                    #expect(again.topic == topic)
+                    try await kit.respondSessionRequest(topic: topic, requestID: again.id, response: .result("0xlate"))
+                    #expect(try await pending.boundedValue() == "0xlate")
+                    #expect(await kit.pendingSessionRequests.isEmpty)
                 }
             }
         }

@@ -42,6 +42,16 @@ struct MessageTracker: Sendable {
         ]
     }
 
+    /// Undoes ``recordInbound(_:)`` in memory when its storage changes could not be written, so the relay's next
+    /// delivery of the same message is taken instead of dropped as a duplicate.
+    mutating func forgetInbound(_ message: RelayMessage) {
+        let hash = Self.hash(message.message)
+        seen[message.topic]?.remove(hash)
+        if seen[message.topic]?.isEmpty == true { seen[message.topic] = nil }
+        unhandled[message.topic]?.removeValue(forKey: hash)
+        if unhandled[message.topic]?.isEmpty == true { unhandled[message.topic] = nil }
+    }
+
     /// Marks a message handled (never replayed again).
     mutating func markHandled(_ message: RelayMessage) -> [StorageChange] {
         let hash = Self.hash(message.message)

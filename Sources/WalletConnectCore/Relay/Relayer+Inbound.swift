@@ -2,8 +2,13 @@ import Foundation
 import Logging
 
 extension Relayer {
-    /// One inbound text frame: responses resolve their waiter; `*_subscription` requests are acknowledged first,
-    /// then go through ``ingest(_:)``; anything else is ignored.
+    /// One inbound text frame: responses resolve their waiter; `*_subscription` requests are recorded, acknowledged,
+    /// then handed to ``messages()`` subscribers; anything else is ignored.
+    ///
+    /// The acknowledgement comes before any decryption or handling (core §3.5) and does not depend on them; it does
+    /// depend on the message being durably recorded: when the record cannot be written (a read-only or full disk),
+    /// the message is neither acknowledged nor handed on, so the relay keeps it and delivers it again (after a
+    /// reconnect or restart) instead of it being lost with the process.
     nonisolated func handleFrame(_ text: String, on connection: any RelayConnection) async {
         let frame: RelayInboundFrame
         do {
@@ -20,12 +25,20 @@ extension Relayer {
         case .request(let method):
             logger.debug("ignored relay request", metadata: ["wk.method": "\(method)"])
         case .subscription(let id, let params):
-            await acknowledge(id, on: connection)
             guard let params else {
+                await acknowledge(id, on: connection)
                 logger.debug("malformed subscription params", metadata: ["wk.rpc.id": "\(id)"])
                 return
             }
-            await ingest(params.data)
+            switch await record(params.data) {
+            case .deliver(let message):
+                await acknowledge(id, on: connection)
+                await deliver(message)
+            case .drop:
+                await acknowledge(id, on: connection)
+            case .notRecorded:
+                logger.debug("left a message unacknowledged: it could not be recorded", metadata: ["wk.rpc.id": "\(id)"])
+            }
         }
     }
 
@@ -40,30 +53,52 @@ extension Relayer {
         }
     }
 
-    /// The shared delivery path (live pushes and fetched messages): drop empty messages and unknown topics,
-    /// dedupe by (topic, sha256(message)), persist as unhandled, then yield to ``messages()`` subscribers.
+    /// What ``record(_:)`` decided about an inbound message.
+    enum Intake: Sendable {
+        /// New and recorded as unhandled: hand it on.
+        case deliver(RelayMessage)
+        /// Empty, for an unknown topic, or a duplicate: dropped (and acknowledged).
+        case drop
+        /// New, but its record could not be written: not acknowledged, not handed on.
+        case notRecorded
+    }
+
+    /// The shared delivery path for fetched messages: ``record(_:)`` then ``deliver(_:)``.
     func ingest(_ message: RelayMessage) async {
-        guard !message.message.isEmpty else { return }
+        if case .deliver(let message) = await record(message) { deliver(message) }
+    }
+
+    /// Drops empty messages and unknown topics, dedupes by (topic, sha256(message)) and persists a new message as
+    /// unhandled. A message whose record cannot be written is forgotten again, so its next delivery is taken.
+    func record(_ message: RelayMessage) async -> Intake {
+        guard !message.message.isEmpty else { return .drop }
         guard topics.contains(message.topic) else {
             logger.trace("dropped message for an unknown topic", metadata: ["wk.topic": "\(message.topic)"])
-            return
+            return .drop
         }
         let changes: [StorageChange]
         do {
             guard let recorded = try tracker.recordInbound(message) else {
                 counters.bump(.duplicatesDropped)
-                return
+                return .drop
             }
             changes = recorded
         } catch {
             logger.debug("could not encode message record", metadata: ["wk.topic": "\(message.topic)"])
-            return
+            return .drop
         }
         do {
             try await persist(changes)
         } catch {
+            tracker.forgetInbound(message)
             logger.debug("could not persist message record", metadata: ["wk.topic": "\(message.topic)"])
+            return .notRecorded
         }
+        return .deliver(message)
+    }
+
+    /// Yields a recorded message to ``messages()`` subscribers.
+    func deliver(_ message: RelayMessage) {
         counters.bump(.messagesDelivered)
         inbound.yield(message)
     }
