@@ -125,8 +125,7 @@ public actor RelayServer {
         throw StartError(description: "relay server did not start")
     }
 
-    /// Closes every connection (1001 going away), waits briefly for them to finish, and stops listening; connections
-    /// opened meanwhile (clients reconnecting) are closed too, so the stop always ends.
+    /// Closes every connection (1001 going away), waits briefly for them to finish, and stops listening.
     public func stop() async {
         guard let task = runTask else { return }
         runTask = nil
@@ -141,19 +140,7 @@ public actor RelayServer {
             group.cancelAll()
         }
         task.cancel()
-        // The server stops listening, then waits for its open connections to end. A client that reconnected
-        // between the close above and the cancellation (every relayer reconnects after a 1001) would hold that
-        // wait forever, so connections are closed again until the server has stopped.
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await task.value }
-            group.addTask {
-                while (try? await clock.sleep(for: .milliseconds(50))) != nil {
-                    await state.closeAllConnections(code: 1001, reason: "relay shutting down")
-                }
-            }
-            await group.next()
-            group.cancelAll()
-        }
+        await task.value
         boundPort = nil
     }
 
