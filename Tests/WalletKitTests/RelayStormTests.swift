@@ -102,6 +102,7 @@ struct RelayStormTests {
                             while !tally.isStormOver {
                                 sequence += 1
                                 let params: JSONValue = [.string("storm"), .int(Int64(index)), .int(sequence)]
+                                tally.sending(index, sequence)
                                 do {
                                     let result = try await session.dapp.request(
                                         topic: session.topic, chainID: "eip155:1", method: "personal_sign", params: params)
@@ -113,6 +114,7 @@ struct RelayStormTests {
                                 } catch {
                                     tally.failure("session \(index) request \(sequence): \(error)")
                                 }
+                                tally.sent(index)
                             }
                         }
                     }
@@ -132,7 +134,21 @@ struct RelayStormTests {
             tally.endStorm()
 
             // Everything in flight when the storm ended completes; nothing stays pending.
-            try await senders.boundedValue(within: .seconds(60))
+            do {
+                try await senders.boundedValue(within: .seconds(60))
+            } catch {
+                // Say what is stuck: which sessions still wait, what the wallet holds, what was never answered.
+                let snapshot = tally.snapshot
+                let pending = await kit.pendingSessionRequests.map { "\($0.id)@\($0.topic.prefix(8))" }
+                let unanswered = snapshot.announcements.keys.filter { snapshot.responded[$0] == nil }
+                let undelivered = snapshot.responded.keys.filter { snapshot.responses[$0] == nil }
+                let stuck = snapshot.inFlight.map { "session \($0.key) (\(settled[$0.key].topic.prefix(8))) seq \($0.value)" }
+                print(
+                    "4010 storm stuck: senders waiting \(stuck), wallet pending \(pending), "
+                        + "announced but not answered \(unanswered), answered but not received \(undelivered), "
+                        + "failures \(snapshot.failures.prefix(5))")
+                throw error
+            }
             let walletKit = kit
             try await BoundedWait.until(within: .seconds(30)) { await walletKit.pendingSessionRequests.isEmpty }
             let expected = tally.answeredCount
@@ -193,6 +209,8 @@ final class StormTally: Sendable {
         var ticks = 0
         var answeredAtTicks: [Int] = [0]
         var stormOver = false
+        /// The request each session's sender is waiting for (session index → sequence).
+        var inFlight: [Int: Int64] = [:]
 
         /// Answers between two consecutive closes (and after the last one).
         var answeredPerInterval: [Int] {
@@ -210,6 +228,8 @@ final class StormTally: Sendable {
     func responded(_ id: Int64) { state.withLock { $0.responded[id, default: 0] += 1 } }
     func response(_ id: Int64) { state.withLock { $0.responses[id, default: 0] += 1 } }
     func answered() { state.withLock { $0.answered += 1 } }
+    func sending(_ session: Int, _ sequence: Int64) { state.withLock { $0.inFlight[session] = sequence } }
+    func sent(_ session: Int) { state.withLock { $0.inFlight[session] = nil } }
     func failure(_ message: String) { state.withLock { $0.failures.append(message) } }
 
     func tick() {
