@@ -1,9 +1,19 @@
 import Foundation
 import HummingbirdWebSocket
+import Synchronization
 import Logging
 import NIOCore
 import NIOWebSocket
 import WalletConnectCore
+
+/// The ids of the connections one ``RelayServer`` serves (its state may be shared with other servers).
+final class RelayServerConnections: Sendable {
+    private let ids = Mutex<Set<UInt64>>([])
+
+    func insert(_ id: UInt64) { _ = ids.withLock { $0.insert(id) } }
+    func remove(_ id: UInt64) { _ = ids.withLock { $0.remove(id) } }
+    var current: Set<UInt64> { ids.withLock { $0 } }
+}
 
 /// Serves one upgraded WebSocket: reads frames into the state and writes the state's frames out.
 struct RelayConnectionHandler: Sendable {
@@ -21,6 +31,8 @@ struct RelayConnectionHandler: Sendable {
     let refusal: IRN.ErrorTag?
     let logger: Logger
     let clock: any Clock<Duration>
+    /// The serving server's connections.
+    let owned: RelayServerConnections
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         if let refusal {
@@ -46,6 +58,7 @@ struct RelayConnectionHandler: Sendable {
         let (frames, sink) = AsyncStream<RelayOutbound>.makeStream(
             bufferingPolicy: .bufferingOldest(max(1, configuration.maxQueuedFrames)))
         let id = await state.register(clientID: clientID, compressed: compressed, sink: sink)
+        owned.insert(id)
         let parser = RelayFrameParser(limits: state.limits)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -72,6 +85,7 @@ struct RelayConnectionHandler: Sendable {
                 // Protocol errors and oversized messages end the connection; the state forgets it below.
             }
             await state.unregister(id)
+            owned.remove(id)
             await group.waitForAll()
         }
     }

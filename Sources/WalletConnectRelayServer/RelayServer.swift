@@ -37,6 +37,7 @@ public actor RelayServer {
     private let clock: any Clock<Duration>
     private var runTask: Task<Void, Never>?
     private var boundPort: Int?
+    private let owned = RelayServerConnections()
 
     /// Creates a server; nothing listens until ``start()``.
     /// - Parameters:
@@ -125,7 +126,8 @@ public actor RelayServer {
         throw StartError(description: "relay server did not start")
     }
 
-    /// Closes every connection (1001 going away), waits briefly for them to finish, and stops listening.
+    /// Closes every connection (1001 going away), waits briefly for them to finish, and stops listening; this
+    /// server's connections opened meanwhile (clients reconnecting) are closed too, so the stop always ends.
     public func stop() async {
         guard let task = runTask else { return }
         runTask = nil
@@ -140,7 +142,21 @@ public actor RelayServer {
             group.cancelAll()
         }
         task.cancel()
-        await task.value
+        // The server stops listening, then waits for its open connections to end. A client that reconnected
+        // between the close above and the cancellation (a relayer reconnects at once after a 1001) would hold that
+        // wait forever, so this server's own connections are closed again (every close timeout) until it has stopped.
+        let owned = self.owned
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await task.value }
+            group.addTask {
+                // Every close timeout, not at once: a close sent right after an upgrade can be lost by a client.
+                while (try? await clock.sleep(for: limit)) != nil {
+                    await state.closeConnections(owned.current, code: 1001, reason: "relay shutting down")
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
         boundPort = nil
     }
 
@@ -162,6 +178,7 @@ public actor RelayServer {
             strict: configuration.strictAuth, leeway: configuration.jwtLeeway, wallClock: state.wallClock)
         let state = self.state
         let clock = self.clock
+        let owned = self.owned
         let base = HTTPServerBuilder.http1WebSocketUpgrade(
             configuration: HTTP1WebSocketUpgradeChannel.Configuration(ws: wsConfiguration)
         ) { request, channel, logger in
@@ -185,7 +202,7 @@ public actor RelayServer {
                 ?? false
             let handler = RelayConnectionHandler(
                 state: state, configuration: connectionConfiguration, clientID: clientID, compressed: compressed,
-                refusal: refusal, logger: logger, clock: clock)
+                refusal: refusal, logger: logger, clock: clock, owned: owned)
             return .upgrade([:]) { inbound, outbound, _ in
                 await handler.run(inbound: inbound, outbound: outbound)
             }

@@ -110,6 +110,16 @@ public actor RelayServerState {
         }
     }
 
+    /// Sends a close frame to the open connections among `ids` (one server's connections when servers share
+    /// the state).
+    func closeConnections(_ ids: Set<UInt64>, code: UInt16, reason: String) {
+        for id in ids {
+            guard let connection = connections[id] else { continue }
+            connection.sink.yield(.close(code: code, reason: reason))
+            connection.sink.finish()
+        }
+    }
+
     /// The number of open connections.
     public var openConnectionCount: Int { connections.count }
 
