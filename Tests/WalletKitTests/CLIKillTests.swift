@@ -153,46 +153,6 @@ struct CLIKillTests {
     }
 }
 
-/// Makes a file unwritable for this process and its children, the way a user meets it: `chmod 0400` for a normal
-/// user. Root ignores file modes, so for root the file is made immutable (`chattr +i`), which root cannot write
-/// through either.
-enum UnwritableStorageFile {
-    /// Whether this process can open `path` for writing.
-    static func isWritable(_ path: String) -> Bool {
-        let fd = open(path, O_RDWR | O_CLOEXEC)
-        if fd >= 0 { close(fd) }
-        return fd >= 0
-    }
-
-    /// Makes `path` unwritable; returns how, or `nil` when neither way works here.
-    static func protect(_ path: String) -> String? {
-        if geteuid() != 0 {
-            _ = chmod(path, 0o400)
-            return isWritable(path) ? nil : "chmod 0400"
-        }
-        guard run("/usr/bin/chattr", ["+i", path]) == 0 else { return nil }
-        return isWritable(path) ? nil : "chattr +i (root)"
-    }
-
-    /// Makes `path` writable again (0600, not immutable).
-    static func unprotect(_ path: String) {
-        if geteuid() == 0 { _ = run("/usr/bin/chattr", ["-i", path]) }
-        _ = chmod(path, 0o600)
-    }
-
-    private static func run(_ tool: String, _ arguments: [String]) -> Int32 {
-        guard FileManager.default.isExecutableFile(atPath: tool) else { return -1 }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return -1 }
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
-}
-
 /// `walletkit wallet` killed, then restarted on a storage file it may not write: a clear error and exit 1, nothing
 /// else; made writable again, the wallet resumes its session.
 @Suite(
@@ -209,7 +169,7 @@ struct CLIReadOnlyStorageTests {
         let scenario = try CLIScenario()
         let walletStorage = scenario.storage("wallet.sqlite")
         defer {
-            UnwritableStorageFile.unprotect(walletStorage)
+            UnwritableFile.unprotect(walletStorage)
             scenario.stopAll()
         }
         let relay = try await scenario.startRelay()
@@ -226,7 +186,7 @@ struct CLIReadOnlyStorageTests {
         let walSize = (try? FileManager.default.attributesOfItem(atPath: walletStorage + "-wal"))?[.size] as? NSNumber
         #expect((walSize?.intValue ?? 0) > 0)
 
-        guard let how = UnwritableStorageFile.protect(walletStorage) else {
+        guard let how = UnwritableFile.protect(walletStorage) else {
             print("note: CLIReadOnlyStorageTests: cannot make a file unwritable here; skipped")
             return
         }
@@ -237,7 +197,7 @@ struct CLIReadOnlyStorageTests {
         #expect(error.string("event") == "error")
         #expect(error.string("message")?.contains("storage is read-only") == true, "\(refused.transcript)")
 
-        UnwritableStorageFile.unprotect(walletStorage)
+        UnwritableFile.unprotect(walletStorage)
         let resumed = try scenario.startWallet(relay: relay, ["--storage", walletStorage, "--accounts", account])
         #expect(try await resumed.line("ready")["sessions"] == [.string(topic)])
         resumed.terminate()

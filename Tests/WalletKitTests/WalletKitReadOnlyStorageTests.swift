@@ -40,6 +40,15 @@ final class TurnsReadOnlyStorage: KeyValueStorage {
 @Suite("WalletKit: read-only storage", .serialized, .timeLimit(.minutes(1)))
 struct WalletKitReadOnlyStorageTests {
     /// The kind of the ``StorageError`` `body` throws, or `nil` (with an issue) when it throws something else.
+    /// A wallet configuration on `storage` (a wrapper around the SQLite file at `databasePath`), with the key chain
+    /// file the default configuration would use beside it, so a restart on the plain file finds the same keys.
+    static func wallet(on storage: any KeyValueStorage, relayURL: String, databasePath: String) -> WalletKitConfiguration {
+        var configuration = WKFixture.walletConfiguration(relayURL: relayURL, databasePath: databasePath)
+        configuration.sign.storage = .custom(storage)
+        configuration.sign.keyChain = .file(path: SignClientConfiguration.keyChainPath(databasePath: databasePath, prefix: ""))
+        return configuration
+    }
+
     static func storageErrorKind(_ body: () async throws -> Void) async -> StorageError.Kind? {
         do {
             try await body()
@@ -57,10 +66,8 @@ struct WalletKitReadOnlyStorageTests {
         try await withRelay { relay, directory in
             let url = await relay.url
             let databasePath = directory.path("wallet.sqlite")
-            var turning = WKFixture.walletConfiguration(relayURL: url, databasePath: databasePath)
             let storage = try TurnsReadOnlyStorage(path: databasePath)
-            turning.sign.storage = .custom(storage)
-            turning.sign.keyChain = .file(path: SignClientConfiguration.keyChainPath(databasePath: databasePath, prefix: ""))
+            let turning = Self.wallet(on: storage, relayURL: url, databasePath: databasePath)
             let dappConfiguration = WKFixture.signConfiguration(
                 metadata: WKFixture.dappMetadata, relayURL: url, databasePath: directory.path("dapp.sqlite"))
 
@@ -141,10 +148,8 @@ struct WalletKitReadOnlyStorageTests {
         try await withRelay { relay, directory in
             let url = await relay.url
             let databasePath = directory.path("wallet.sqlite")
-            var turning = WKFixture.walletConfiguration(relayURL: url, databasePath: databasePath)
             let storage = try TurnsReadOnlyStorage(path: databasePath)
-            turning.sign.storage = .custom(storage)
-            turning.sign.keyChain = .file(path: SignClientConfiguration.keyChainPath(databasePath: databasePath, prefix: ""))
+            let turning = Self.wallet(on: storage, relayURL: url, databasePath: databasePath)
             let dappConfiguration = WKFixture.signConfiguration(
                 metadata: WKFixture.dappMetadata, relayURL: url, databasePath: directory.path("dapp.sqlite"))
 
@@ -186,10 +191,8 @@ struct WalletKitReadOnlyStorageTests {
         try await withRelay { relay, directory in
             let url = await relay.url
             let databasePath = directory.path("wallet.sqlite")
-            var failing = WKFixture.walletConfiguration(relayURL: url, databasePath: databasePath)
             let storage = try RefusesRequestRemoval(path: databasePath)
-            failing.sign.storage = .custom(storage)
-            failing.sign.keyChain = .file(path: SignClientConfiguration.keyChainPath(databasePath: databasePath, prefix: ""))
+            let failing = Self.wallet(on: storage, relayURL: url, databasePath: databasePath)
             let dappConfiguration = WKFixture.signConfiguration(
                 metadata: WKFixture.dappMetadata, relayURL: url, databasePath: directory.path("dapp.sqlite"))
 
