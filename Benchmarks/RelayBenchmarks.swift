@@ -278,7 +278,7 @@ enum RelayBenchmarks {
     static func makeRelayer(url: String, storage: any KeyValueStorage = InMemoryStorage()) -> RelayerParts {
         let crypto = Crypto(keyChain: KeyChain.inMemory())
         let relayer = Relayer(
-            configuration: RelayerConfiguration(relayURL: url, projectID: "bench", messageBufferSize: 1 << 20),
+            configuration: RelayerConfiguration(relayURL: url, projectID: "bench"),
             identity: crypto, storage: storage)
         return RelayerParts(relayer: relayer, crypto: crypto)
     }

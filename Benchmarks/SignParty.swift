@@ -36,7 +36,7 @@ struct SignParty: Sendable {
         let clock = ContinuousClock()
         let crypto = Crypto(keyChain: keyChain)
         let relayer = Relayer(
-            configuration: RelayerConfiguration(relayURL: url, projectID: "bench", messageBufferSize: 1 << 16),
+            configuration: RelayerConfiguration(relayURL: url, projectID: "bench"),
             identity: crypto, storage: storage, clock: clock, logger: relayerLogger)
         let expirer = Expirer(storage: storage, clock: clock, wallClock: .system)
         let pairing = Pairing(crypto: crypto, relay: relayer, expirer: expirer, storage: storage, clock: clock, wallClock: .system)

@@ -111,7 +111,7 @@ public actor InMemoryRelayHub {
 
     /// A new stream of recorded publishes (register it before triggering the publish you wait for).
     public nonisolated func publishEvents() -> AsyncStream<RecordedPublish> {
-        publishBroadcaster.subscribe(bufferingOldest: 4096)
+        publishBroadcaster.subscribe()
     }
 
     // MARK: Fault injection

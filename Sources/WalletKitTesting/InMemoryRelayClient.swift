@@ -69,9 +69,9 @@ public final class InMemoryRelayClient: RelayClient {
         try await hub.approveSession(from: self, params)
     }
 
-    /// A new stream of inbound messages for this subscriber (oldest 1024 buffered).
+    /// A new stream of inbound messages for this subscriber (unbounded, like the real relayer's).
     public func messages() -> AsyncStream<RelayMessage> {
-        inbound.subscribe(bufferingOldest: 1024)
+        inbound.subscribe()
     }
 
     /// A new stream of connection states, starting with the current one.

@@ -56,6 +56,21 @@ struct EventBroadcasterTests {
         #expect(broadcaster.yield("ignored") == 0)
     }
 
+    @Test("subscribe() is lossless: a consumer that has not read yet gets all 50,000 events, in order")
+    func defaultSubscriptionIsUnbounded() async throws {
+        let broadcaster = EventBroadcaster<Int>()
+        let stream = broadcaster.subscribe()
+        for value in 0..<50_000 { #expect(broadcaster.yield(value) == 1) }
+        #expect(broadcaster.droppedCount == 0)
+        broadcaster.finish()
+        var expected = 0
+        for await value in stream {
+            #expect(value == expected)
+            expected += 1
+        }
+        #expect(expected == 50_000)
+    }
+
     @Test func boundedBufferDropsAndCounts() async throws {
         let broadcaster = EventBroadcaster<Int>(bufferSize: 2)
         let stream = broadcaster.subscribe()

@@ -31,6 +31,28 @@ struct RelayerLoopbackTests {
         await server.stop()
     }
 
+    @Test("a consumer that stalls while 3,000 messages arrive still gets every one of them, in order, once")
+    func stalledConsumerLosesNothing() async throws {
+        let server = try await RelayerFixtures.startServer()
+        let url = await server.url
+        let receiver = RelayerFixtures.relayer(url: url)
+        let sender = RelayerFixtures.relayer(url: url)
+        let topic = RelayerFixtures.topic()
+        let count = 3_000
+        try await withRunningRelayers([receiver, sender]) {
+            // Taken and not read until everything has arrived: the old 1,024-message buffer dropped the rest.
+            let inbox = receiver.messages()
+            try await receiver.subscribe(topic: topic)
+            for index in 0..<count {
+                try await sender.publish(topic: topic, message: "m\(index)", options: PublishOptions(ttl: 300))
+            }
+            try await BoundedWait.until { receiver.statistics.messagesDelivered == UInt64(count) }
+            let received = try await BoundedWait.collect(count, from: inbox)
+            #expect(received.map(\.message) == (0..<count).map { "m\($0)" })
+        }
+        await server.stop()
+    }
+
     @Test("publish resolves on the relay's ack; relay errors carry their JSON-RPC code")
     func acknowledgementSemantics() async throws {
         let server = try await RelayerFixtures.startServer()

@@ -4,8 +4,12 @@ import Synchronization
 ///
 /// - Each ``subscribe(bufferingNewest:)`` / ``subscribe(bufferingOldest:)`` call makes its own stream,
 ///   so two loops never split events between them.
-/// - Buffering is bounded; an event that does not fit a subscriber's buffer is dropped for that subscriber
-///   and counted in ``droppedCount``. Stores stay the source of truth.
+/// - ``subscribe()`` is lossless: its buffer is unbounded, so a consumer that falls behind (a slow handler, a
+///   starved CPU) still receives every event, in order. The events that matter are also held by the stores
+///   (pending requests, proposals, unhandled relay messages), so the buffer holds no more than they do.
+/// - A bounded buffer is opt-in (``subscribe(bufferingOldest:)``, ``subscribe(bufferingNewest:)``, or a
+///   `bufferSize` at creation); an event that does not fit it is dropped for that subscriber and counted in
+///   ``droppedCount``.
 /// - Ending iteration (or cancelling the task iterating) deregisters the subscriber synchronously.
 /// - ``finish()`` ends every stream and refuses new subscribers (their streams finish at once).
 public final class EventBroadcaster<Event: Sendable>: Sendable {
@@ -17,22 +21,28 @@ public final class EventBroadcaster<Event: Sendable>: Sendable {
     }
 
     private let state = Mutex(State())
-    private let defaultBufferSize: Int
+    private let defaultPolicy: AsyncStream<Event>.Continuation.BufferingPolicy
 
     /// Creates a broadcaster.
-    /// - Parameter bufferSize: the default per-subscriber buffer (oldest events are kept).
-    public init(bufferSize: Int = 1024) {
-        self.defaultBufferSize = max(1, bufferSize)
+    /// - Parameter bufferSize: the buffer of ``subscribe()`` streams (oldest events kept); `nil`, the default,
+    ///   means unbounded: nothing is ever dropped.
+    public init(bufferSize: Int? = nil) {
+        self.defaultPolicy = bufferSize.map { .bufferingOldest(max(1, $0)) } ?? .unbounded
+    }
+
+    /// Subscribes with the broadcaster's buffer: unbounded (lossless) unless a `bufferSize` was given at creation.
+    public func subscribe() -> AsyncStream<Event> {
+        makeStream(policy: defaultPolicy)
     }
 
     /// Subscribes with a buffer that keeps the oldest `bufferSize` undelivered events.
-    public func subscribe(bufferingOldest bufferSize: Int? = nil) -> AsyncStream<Event> {
-        makeStream(policy: .bufferingOldest(bufferSize ?? defaultBufferSize))
+    public func subscribe(bufferingOldest bufferSize: Int) -> AsyncStream<Event> {
+        makeStream(policy: .bufferingOldest(max(1, bufferSize)))
     }
 
     /// Subscribes with a buffer that keeps only the newest `bufferSize` events (for state streams).
     public func subscribe(bufferingNewest bufferSize: Int) -> AsyncStream<Event> {
-        makeStream(policy: .bufferingNewest(bufferSize))
+        makeStream(policy: .bufferingNewest(max(1, bufferSize)))
     }
 
     /// Subscribes and yields `initial` first, atomically with registration (no event can slip between).

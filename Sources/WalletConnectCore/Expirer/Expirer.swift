@@ -39,7 +39,7 @@ public actor Expirer {
         self.wallClock = wallClock
         self.checkInterval = checkInterval
         self.logger = logger
-        self.broadcaster = EventBroadcaster(bufferSize: 1024)
+        self.broadcaster = EventBroadcaster()
     }
 
     /// Loads persisted entries. Entries already expired fire on the next check.
@@ -50,9 +50,9 @@ public actor Expirer {
         if !corrupt.isEmpty { logger.debug("expirer skipped undecodable entries", metadata: ["wk.count": "\(corrupt.count)"]) }
     }
 
-    /// A new stream of expirer events (one per caller).
+    /// A new stream of expirer events (one per caller; unbounded, so no expiry is missed by a slow consumer).
     public nonisolated func events() -> AsyncStream<ExpirerEvent> {
-        broadcaster.subscribe(bufferingOldest: 1024)
+        broadcaster.subscribe()
     }
 
     /// Sets (or replaces) the expiry of `target`, in Unix seconds. Expires it at once when already past.

@@ -206,7 +206,9 @@ public actor Relayer: RelayClient {
         _ = try await request(IRN.Method.approveSession, params)
     }
 
-    /// A new stream of inbound messages (deduplicated; bounded buffer, oldest kept).
+    /// A new stream of inbound messages: deduplicated, in arrival order, unbounded unless
+    /// ``RelayerConfiguration/messageBufferSize`` sets a bound (then a message that does not fit is dropped for
+    /// this stream, but stays recorded as unhandled).
     public nonisolated func messages() -> AsyncStream<RelayMessage> {
         inbound.subscribe()
     }

@@ -32,8 +32,11 @@ public struct RelayerConfiguration: Sendable {
     public var fetchMessagesOnConnect: Bool
     /// Custom storage prefix (keys `wc@2:core:0.3:<prefix>//…`).
     public var storagePrefix: String
-    /// Per-subscriber buffer of ``Relayer/messages()`` streams.
-    public var messageBufferSize: Int
+    /// Per-subscriber buffer of ``Relayer/messages()`` streams. `nil` (the default) is unbounded: every recorded
+    /// message reaches every subscriber however far behind it is. With a bound, a message that does not fit is
+    /// dropped for that subscriber; it stays recorded as unhandled and comes back only with
+    /// ``Relayer/replayUnhandled()`` (at the next start).
+    public var messageBufferSize: Int?
 
     /// Reconnect delays: exponential from ``initial`` by ``multiplier`` up to ``maximum``, each scaled by a
     /// random factor in `1 - jitter … 1`.
@@ -90,7 +93,7 @@ public struct RelayerConfiguration: Sendable {
         closeTimeout: Duration = .seconds(2),
         fetchMessagesOnConnect: Bool = true,
         storagePrefix: String = "",
-        messageBufferSize: Int = 1024
+        messageBufferSize: Int? = nil
     ) {
         self.relayURL = relayURL
         self.projectID = projectID
