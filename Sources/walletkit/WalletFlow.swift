@@ -47,7 +47,7 @@ struct WalletFlow: Sendable {
                 try await kit.pair(uri: uri)
                 output.emit(JSONLine("paired"))
             }
-            var handled = Set<Int64>()
+            var handled = Set<String>()
             // Answers still being published: the flow completes only once each has reported its outcome, so a
             // session_delete racing an answer's publish acknowledgement never hides the `responded` line.
             var answering = 0
@@ -57,7 +57,7 @@ struct WalletFlow: Sendable {
                 case .event(let event):
                     guard completion == nil else { continue }
                     // A proposal, request or authenticate request is handled once, even if announced again.
-                    if let id = Self.handledID(of: event), !handled.insert(id).inserted { continue }
+                    if let key = Self.handledKey(of: event), !handled.insert(key).inserted { continue }
                     output.emit(EventLines.line(for: event))
                     if case .sessionRequest(let request) = event {
                         answering += 1
@@ -118,12 +118,13 @@ struct WalletFlow: Sendable {
         return nil
     }
 
-    /// The id of an event the wallet answers (proposal, session request, authenticate request).
-    static func handledID(of event: SignEvent) -> Int64? {
+    /// What identifies an event the wallet answers (proposal, session request, authenticate request): the kind, and the id with the topic it arrived on (ids are unique
+    /// per sender only; two dapps can use the same one).
+    static func handledKey(of event: SignEvent) -> String? {
         switch event {
-        case .sessionProposal(let proposal, _): proposal.id
-        case .sessionRequest(let request): request.id
-        case .sessionAuthenticate(let request): request.id
+        case .sessionProposal(let proposal, _): "proposal \(proposal.pairingTopic) \(proposal.id)"
+        case .sessionRequest(let request): "request \(request.topic) \(request.id)"
+        case .sessionAuthenticate(let request): "authenticate \(request.pairingTopic) \(request.id)"
         default: nil
         }
     }

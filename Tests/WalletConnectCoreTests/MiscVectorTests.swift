@@ -147,5 +147,12 @@ struct MiscVectorTests {
         #expect(ExpirerTarget.format(key: "topic:x") == "topic:x")
         #expect(try ExpirerTarget(parsing: "topic:a:b") == .topic("a:b"))
         #expect(throws: ExpirerTargetError.self) { try ExpirerTarget(parsing: "nocolon") }
+        // A session request is known by (topic, id): its own target round-trips; a malformed one is refused.
+        let request = ExpirerTarget.request(topic: String(repeating: "ab", count: 32), id: 1_700_000_000_000_123)
+        #expect(request.rawValue == "request:" + String(repeating: "ab", count: 32) + ":1700000000000123")
+        #expect(try ExpirerTarget(parsing: request.rawValue) == request)
+        #expect(request != .id(1_700_000_000_000_123))
+        #expect(throws: ExpirerTargetError.self) { try ExpirerTarget(parsing: "request:abc") }
+        #expect(throws: ExpirerTargetError.self) { try ExpirerTarget(parsing: "request:abc:x") }
     }
 }

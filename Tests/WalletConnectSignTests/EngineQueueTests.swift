@@ -14,6 +14,8 @@ struct EngineQueueTests {
             params: SessionRequestParams(request: .init(method: "personal_sign", params: []), chainId: "eip155:1"))
     }
 
+    static func key(_ id: Int64, _ topic: String) -> SessionRequestKey { SessionRequestKey(topic: topic, id: id) }
+
     @Test("per session: one active request per session, FIFO, sessions independent")
     func perSessionMachine() {
         var queue = SessionRequestQueue(mode: .perSession)
@@ -21,11 +23,11 @@ struct EngineQueueTests {
         #expect(queue.enqueue(Self.request(2, "a")).isEmpty)
         #expect(queue.enqueue(Self.request(3, "b")).map(\.id) == [3])
         #expect(queue.enqueue(Self.request(4, "a")).isEmpty)
-        #expect(queue.complete(id: 1).map(\.id) == [2])
-        #expect(queue.complete(id: 3).isEmpty)
-        #expect(queue.remove(id: 4).isEmpty)
-        #expect(queue.complete(id: 2).isEmpty)
-        #expect(queue.activeIDs.isEmpty && queue.waitingIDs.isEmpty)
+        #expect(queue.complete(Self.key(1, "a")).map(\.id) == [2])
+        #expect(queue.complete(Self.key(3, "b")).isEmpty)
+        #expect(queue.remove(Self.key(4, "a")).isEmpty)
+        #expect(queue.complete(Self.key(2, "a")).isEmpty)
+        #expect(queue.activeKeys.isEmpty && queue.waitingKeys.isEmpty)
     }
 
     @Test("global: one active request overall, in arrival order")
@@ -34,8 +36,8 @@ struct EngineQueueTests {
         #expect(queue.enqueue(Self.request(1, "a")).map(\.id) == [1])
         #expect(queue.enqueue(Self.request(2, "b")).isEmpty)
         #expect(queue.enqueue(Self.request(3, "a")).isEmpty)
-        #expect(queue.complete(id: 1).map(\.id) == [2])
-        #expect(queue.complete(id: 2).map(\.id) == [3])
+        #expect(queue.complete(Self.key(1, "a")).map(\.id) == [2])
+        #expect(queue.complete(Self.key(2, "b")).map(\.id) == [3])
     }
 
     @Test("disabled: everything at once; duplicates are never announced twice")
@@ -47,8 +49,24 @@ struct EngineQueueTests {
         var serial = SessionRequestQueue(mode: .perSession)
         _ = serial.enqueue(Self.request(1, "a"))
         #expect(serial.enqueue(Self.request(1, "a")).isEmpty)
-        _ = serial.complete(id: 1)
+        _ = serial.complete(Self.key(1, "a"))
         #expect(serial.enqueue(Self.request(1, "a")).isEmpty)
+    }
+
+    @Test("the same id on two sessions is two requests: both announced, each completed on its own")
+    func sameIDOnTwoTopics() {
+        for mode in [SessionRequestQueueMode.perSession, .disabled] {
+            var queue = SessionRequestQueue(mode: mode)
+            #expect(queue.enqueue(Self.request(7, "a")).map(\.topic) == ["a"])
+            #expect(queue.enqueue(Self.request(7, "b")).map(\.topic) == ["b"])
+            #expect(queue.enqueue(Self.request(7, "a")).isEmpty)
+            _ = queue.complete(Self.key(7, "a"))
+            #expect(queue.activeKeys == (mode == .perSession ? [Self.key(7, "b")] : []))
+        }
+        var global = SessionRequestQueue(mode: .global)
+        #expect(global.enqueue(Self.request(7, "a")).map(\.topic) == ["a"])
+        #expect(global.enqueue(Self.request(7, "b")).isEmpty)
+        #expect(global.complete(Self.key(7, "a")).map(\.topic) == ["b"])
     }
 
     @Test("deleting a session drops its requests and releases the global head it held")
@@ -58,7 +76,7 @@ struct EngineQueueTests {
         _ = queue.enqueue(Self.request(2, "a"))
         _ = queue.enqueue(Self.request(3, "b"))
         #expect(queue.removeSession(topic: "a").map(\.id) == [3])
-        #expect(queue.waitingIDs.isEmpty)
+        #expect(queue.waitingKeys.isEmpty)
     }
 
     // MARK: - Engine

@@ -113,7 +113,7 @@ struct CLIKillTests {
                     let inspected = try SQLiteStorage(path: walletStorage, readOnly: true)
                     #expect(try await inspected.integrityProblems() == [])
                     let pending = try await inspected.values(withPrefix: StorageKey.client("request").rawValue + "/")
-                    #expect(pending.map(\.key) == [StorageKey.client("request").rawValue + "/\(id)"])
+                    #expect(pending.map(\.key) == [StorageKey.client("request").rawValue + "/\(session.topic)/\(id)"])
                 }
 
                 // 4. Restart on the same storage, answering at once: announced again, answered, exactly once.

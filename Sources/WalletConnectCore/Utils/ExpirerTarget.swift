@@ -2,10 +2,13 @@
 public enum ExpirerTarget: Hashable, Sendable, CustomStringConvertible {
     /// A topic (pairing or session).
     case topic(String)
-    /// A JSON-RPC id (proposal or request).
+    /// A JSON-RPC id (a proposal, an authentication request).
     case id(Int64)
+    /// One peer's JSON-RPC request: ids are unique per sender only, so a session request is known by its
+    /// topic and id together (stored as `request:<topic>:<id>`; not a JS form).
+    case request(topic: String, id: Int64)
 
-    /// Parses `topic:<string>` or `id:<integer>` (split at the first `:`).
+    /// Parses `topic:<string>`, `id:<integer>` or `request:<topic>:<integer>` (split at the first `:`).
     /// - Throws: ``ExpirerTargetError`` (`Invalid target, expected id:number or topic:string, got <t>`).
     public init(parsing text: String) throws {
         guard let colon = text.firstIndex(of: ":") else { throw ExpirerTargetError(target: text) }
@@ -17,16 +20,22 @@ public enum ExpirerTarget: Hashable, Sendable, CustomStringConvertible {
         case "id":
             guard let id = Int64(value) else { throw ExpirerTargetError(target: text) }
             self = .id(id)
+        case "request":
+            guard let colon = value.lastIndex(of: ":"), let id = Int64(value[value.index(after: colon)...]) else {
+                throw ExpirerTargetError(target: text)
+            }
+            self = .request(topic: String(value[..<colon]), id: id)
         default:
             throw ExpirerTargetError(target: text)
         }
     }
 
-    /// The stored form: `topic:<topic>` or `id:<decimal>`.
+    /// The stored form: `topic:<topic>`, `id:<decimal>` or `request:<topic>:<decimal>`.
     public var rawValue: String {
         switch self {
         case .topic(let topic): return "topic:" + topic
         case .id(let id): return "id:" + String(id)
+        case .request(let topic, let id): return "request:" + topic + ":" + String(id)
         }
     }
 

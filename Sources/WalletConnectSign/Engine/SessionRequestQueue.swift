@@ -4,15 +4,27 @@ public enum SessionRequestQueueMode: Sendable, Hashable {
     case perSession
     /// One request at a time across all sessions, in arrival order (the JS SDK's behaviour).
     case global
-    /// Every request is announced at once (still deduplicated by id); the app handles concurrency.
+    /// Every request is announced at once (still deduplicated by topic and id); the app handles concurrency.
     case disabled
+}
+
+/// A session request's identity: JSON-RPC ids are unique per sender only, so the wallet knows a request by its
+/// session topic and id together.
+struct SessionRequestKey: Hashable, Sendable {
+    var topic: String
+    var id: Int64
+}
+
+extension PendingRequest {
+    /// The request's (topic, id) identity.
+    var key: SessionRequestKey { SessionRequestKey(topic: topic, id: id) }
 }
 
 /// The session-request queue as a pure state machine: callers feed it arrivals and completions, it returns
 /// the requests to announce now.
 ///
-/// A request is "active" from its announcement until ``complete(id:)`` (after the response and the release
-/// delay) or ``remove(id:)`` (expiry). Ids announced recently (the last 500) are never announced twice.
+/// A request is "active" from its announcement until ``complete(_:)`` (after the response and the release
+/// delay) or ``remove(_:)`` (expiry). Requests announced recently (the last 500) are never announced twice.
 struct SessionRequestQueue: Sendable {
     private struct Lane: Sendable {
         var active: PendingRequest?
@@ -21,8 +33,8 @@ struct SessionRequestQueue: Sendable {
 
     let mode: SessionRequestQueueMode
     private var lanes: [String: Lane] = [:]
-    private var emittedOrder: [Int64] = []
-    private var emitted: Set<Int64> = []
+    private var emittedOrder: [SessionRequestKey] = []
+    private var emitted: Set<SessionRequestKey> = []
     private let emittedLimit: Int
 
     init(mode: SessionRequestQueueMode, emittedLimit: Int = 500) {
@@ -38,48 +50,49 @@ struct SessionRequestQueue: Sendable {
         }
     }
 
-    /// Ids currently announced and not yet completed.
-    var activeIDs: [Int64] { lanes.values.compactMap { $0.active?.id } }
+    /// Requests currently announced and not yet completed.
+    var activeKeys: [SessionRequestKey] { lanes.values.compactMap { $0.active?.key } }
 
-    /// Ids waiting for their lane, in order.
-    var waitingIDs: [Int64] { lanes.values.flatMap { $0.waiting.map(\.id) } }
+    /// Requests waiting for their lane, in order.
+    var waitingKeys: [SessionRequestKey] { lanes.values.flatMap { $0.waiting.map(\.key) } }
 
-    /// Whether `id` is active or waiting.
-    func contains(id: Int64) -> Bool {
-        lanes.values.contains { $0.active?.id == id || $0.waiting.contains { $0.id == id } }
+    /// Whether `key` is active or waiting.
+    func contains(_ key: SessionRequestKey) -> Bool {
+        lanes.values.contains { $0.active?.key == key || $0.waiting.contains { $0.key == key } }
     }
 
     /// A request arrived: returns it when it may be announced now, `[]` when it waits or is a duplicate.
     mutating func enqueue(_ request: PendingRequest) -> [PendingRequest] {
-        if emitted.contains(request.id) || contains(id: request.id) { return [] }
+        if emitted.contains(request.key) || contains(request.key) { return [] }
         guard let key = laneKey(for: request) else {
-            markEmitted(request.id)
+            markEmitted(request.key)
             return [request]
         }
         var lane = lanes[key] ?? Lane()
         defer { lanes[key] = lane }
         if lane.active == nil {
             lane.active = request
-            markEmitted(request.id)
+            markEmitted(request.key)
             return [request]
         }
         lane.waiting.append(request)
         return []
     }
 
-    /// The active request `id` is finished (answered, after the release delay): returns the next to announce.
-    mutating func complete(id: Int64) -> [PendingRequest] { remove(id: id) }
+    /// The active request `request` is finished (answered, after the release delay): returns the next to
+    /// announce.
+    mutating func complete(_ request: SessionRequestKey) -> [PendingRequest] { remove(request) }
 
-    /// Removes `id` wherever it is (expired or dropped); when it was active, returns the next to announce.
-    mutating func remove(id: Int64) -> [PendingRequest] {
+    /// Removes `request` wherever it is (expired or dropped); when it was active, returns the next to announce.
+    mutating func remove(_ request: SessionRequestKey) -> [PendingRequest] {
         for (key, var lane) in lanes {
-            if lane.active?.id == id {
+            if lane.active?.key == request {
                 lane.active = nil
                 let next = promote(&lane)
                 store(lane, key)
                 return next
             }
-            if let index = lane.waiting.firstIndex(where: { $0.id == id }) {
+            if let index = lane.waiting.firstIndex(where: { $0.key == request }) {
                 lane.waiting.remove(at: index)
                 store(lane, key)
                 return []
@@ -105,9 +118,9 @@ struct SessionRequestQueue: Sendable {
     private mutating func promote(_ lane: inout Lane) -> [PendingRequest] {
         while !lane.waiting.isEmpty {
             let next = lane.waiting.removeFirst()
-            if emitted.contains(next.id) { continue }
+            if emitted.contains(next.key) { continue }
             lane.active = next
-            markEmitted(next.id)
+            markEmitted(next.key)
             return [next]
         }
         return []
@@ -121,9 +134,9 @@ struct SessionRequestQueue: Sendable {
         }
     }
 
-    private mutating func markEmitted(_ id: Int64) {
-        guard emitted.insert(id).inserted else { return }
-        emittedOrder.append(id)
+    private mutating func markEmitted(_ key: SessionRequestKey) {
+        guard emitted.insert(key).inserted else { return }
+        emittedOrder.append(key)
         if emittedOrder.count > emittedLimit {
             let dropped = emittedOrder.removeFirst()
             emitted.remove(dropped)

@@ -268,11 +268,11 @@ extension SignEngine {
                 logger.debug("wallet does not handle authenticate, awaiting the fallback", metadata: ["wk.rpc.id": "\(requestID)"])
                 return
             }
-            _ = try? await history.resolve(id: requestID)
+            _ = try? await history.resolveOutgoing(id: requestID)
             await endAuthentication(requestID: requestID, .failed)
             authWaiters.resume(requestID, with: .failure(reason))
         case .result(let value):
-            _ = try? await history.resolve(id: requestID)
+            _ = try? await history.resolveOutgoing(id: requestID)
             let result: SignAuthenticationResult
             do {
                 result = try await acceptAuthentication(value, pending: pending, senderPublicKey: senderPublicKey)

@@ -92,7 +92,7 @@ extension SignEngine {
             try? await crypto.deleteSymKey(topic: sessionTopic)
             try? await crypto.deleteKeyPair(publicKey: selfPublicKey)
         }
-        _ = try? await history.resolve(id: requestID)
+        _ = try? await history.resolveIncoming(topic: pending.pairingTopic, id: requestID)
         await deleteAuthRequest(id: requestID)
         await updatePairingMetadata(topic: pending.pairingTopic, metadata: pending.requester.metadata)
         await activatePairing(topic: pending.pairingTopic)
@@ -118,7 +118,7 @@ extension SignEngine {
         try await sendAuthenticateError(
             id: requestID, requesterPublicKey: pending.requester.publicKey, error: reason,
             options: SignMethod.sessionAuthenticate.rejectOptions)
-        _ = try? await history.resolve(id: requestID)
+        _ = try? await history.resolveIncoming(topic: pending.pairingTopic, id: requestID)
         await deleteAuthRequest(id: requestID)
         logger.debug("rejected authenticate request", metadata: ["wk.rpc.id": "\(requestID)"])
     }
@@ -151,7 +151,7 @@ extension SignEngine {
             try? await sendAuthenticateError(
                 id: id, requesterPublicKey: params.requester.publicKey, error: reason,
                 options: SignMethod.sessionAuthenticate.autoRejectOptions)
-            _ = try? await history.resolve(id: id)
+            _ = try? await history.resolveIncoming(topic: topic, id: id)
             return
         }
         let pending = PendingAuthRequest(

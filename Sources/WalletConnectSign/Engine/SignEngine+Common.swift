@@ -60,8 +60,8 @@ extension SignEngine {
         try? await expirer.delete(.topic(topic))
         let removed = (try? await requests.deleteAll(topic: topic)) ?? []
         for id in removed {
-            try? await expirer.delete(.id(id))
-            queueReleases.removeValue(forKey: id)?.cancel()
+            try? await expirer.delete(.request(topic: topic, id: id))
+            queueReleases.removeValue(forKey: SessionRequestKey(topic: topic, id: id))?.cancel()
         }
         announce(queue.removeSession(topic: topic))
         lastUpdateIDs[topic] = nil
@@ -100,11 +100,11 @@ extension SignEngine {
     }
 
     /// Deletes a pending request and its timer and takes it out of the queue.
-    func dropPendingRequest(id: Int64) async {
-        _ = try? await requests.delete(id: id)
-        try? await expirer.delete(.id(id))
-        queueReleases.removeValue(forKey: id)?.cancel()
-        announce(queue.remove(id: id))
+    func dropPendingRequest(_ key: SessionRequestKey) async {
+        _ = try? await requests.delete(topic: key.topic, id: key.id)
+        try? await expirer.delete(.request(topic: key.topic, id: key.id))
+        queueReleases.removeValue(forKey: key)?.cancel()
+        announce(queue.remove(key))
     }
 
     /// Emits ``SignEvent/sessionRequest(_:)`` for each request the queue released.
@@ -115,28 +115,28 @@ extension SignEngine {
         }
     }
 
-    /// Releases the queue lane of the answered request `id` after the configured delay (JS: 1 s).
-    func scheduleQueueRelease(id: Int64) {
+    /// Releases the queue lane of the answered request `key` after the configured delay (JS: 1 s).
+    func scheduleQueueRelease(_ key: SessionRequestKey) {
         let delay = options.requestQueueReleaseDelay
         guard delay > .zero else {
-            announce(queue.complete(id: id))
+            announce(queue.complete(key))
             return
         }
         let clock = self.clock
-        queueReleases[id]?.cancel()
-        queueReleases[id] = Task {
+        queueReleases[key]?.cancel()
+        queueReleases[key] = Task {
             do {
                 try await clock.sleep(for: delay)
             } catch {
                 return
             }
-            self.releaseQueue(id: id)
+            self.releaseQueue(key)
         }
     }
 
-    private func releaseQueue(id: Int64) {
-        queueReleases[id] = nil
+    private func releaseQueue(_ key: SessionRequestKey) {
+        queueReleases[key] = nil
         guard !isShutDown else { return }
-        announce(queue.complete(id: id))
+        announce(queue.complete(key))
     }
 }

@@ -3,7 +3,7 @@ import WalletConnectCore
 
 /// Expiries (§3.13) and the restore step of ``SignEngine/start()``.
 extension SignEngine {
-    /// Reacts to an expired expirer entry: a session topic, a pending request id or a proposal id.
+    /// Reacts to an expired expirer entry: a session topic, a pending request, a proposal or an auth request id.
     func handleExpiry(_ entry: ExpirerEntry) async {
         guard !isShutDown, let target = try? ExpirerTarget(parsing: entry.target) else { return }
         switch target {
@@ -11,8 +11,16 @@ extension SignEngine {
             guard await sessions.session(topic: topic) != nil else { return }
             await deleteSessionLocally(topic: topic, eventID: 0)
             emit(.sessionExpire(topic: topic))
+        case .request(let topic, let id):
+            if let record = await requests.record(topic: topic, id: id) {
+                await expireRequest(record)
+            } else {
+                try? await expirer.delete(target)
+            }
         case .id(let id):
-            if let record = await requests.record(id: id) {
+            // Entries written before requests had their own target may still name a request by id alone.
+            let now = wallClock.nowMilliseconds
+            if let record = await requests.allRecords.first(where: { $0.request.id == id && $0.isExpired(nowMilliseconds: now) }) {
                 await expireRequest(record)
             } else if await proposals.proposal(id: id) != nil {
                 await expireProposal(id: id)
@@ -25,8 +33,8 @@ extension SignEngine {
     /// Deletes an expired pending request, announces the expiry, answers 8000 and releases its queue lane.
     func expireRequest(_ record: StoredSessionRequest) async {
         let request = record.request
-        _ = try? await requests.delete(id: request.id)
-        try? await expirer.delete(.id(request.id))
+        _ = try? await requests.delete(topic: request.topic, id: request.id)
+        try? await expirer.delete(.request(topic: request.topic, id: request.id))
         emit(.sessionRequestExpire(id: request.id, topic: request.topic))
         if options.answersExpiredRequests, await sessions.session(topic: request.topic) != nil {
             await sendError(
@@ -34,7 +42,7 @@ extension SignEngine {
                 options: SignMethod.sessionRequest.responseOptions)
         }
         // Released at once (JS waits for the next message; §11.4 asks Swift to do better).
-        await dropPendingRequest(id: request.id)
+        await dropPendingRequest(request.key)
         logger.debug("session request expired", metadata: ["wk.topic": "\(request.topic)", "wk.rpc.id": "\(request.id)"])
     }
 
@@ -87,15 +95,15 @@ extension SignEngine {
         }
         for record in await requests.allRecords {
             if !liveTopics.contains(record.request.topic) {
-                await dropPendingRequest(id: record.request.id)
-            } else if await history.record(id: record.request.id)?.isResolved == true {
+                await dropPendingRequest(record.request.key)
+            } else if await history.incoming(topic: record.request.topic, id: record.request.id)?.isResolved == true {
                 // Answered before a crash (or a failed write) removed it: the response was published and recorded
                 // in the history first. Announcing it again would have the app answer — sign, send — twice.
-                await dropPendingRequest(id: record.request.id)
+                await dropPendingRequest(record.request.key)
             } else if record.isExpired(nowMilliseconds: now) {
                 await expireRequest(record)
             } else {
-                await setExpiryIfMissing(.id(record.request.id), expiry: record.expiryTimestamp)
+                await setExpiryIfMissing(.request(topic: record.request.topic, id: record.request.id), expiry: record.expiryTimestamp)
                 announce(queue.enqueue(record.request))
             }
         }

@@ -72,12 +72,13 @@ extension SignEngine {
                 options: .unregisteredMethod)
             return
         }
-        if let record = await history.record(id: id) {
-            if record.direction == .outgoing || record.isResolved {
+        // A peer's request is known by (topic, id): another peer may use the same id at the same moment.
+        if let record = await history.incoming(topic: topic, id: id) {
+            if record.isResolved {
                 logger.debug("dropped duplicate request", metadata: ["wk.topic": "\(topic)", "wk.rpc.id": "\(id)"])
                 return
             }
-            if method == .sessionRequest, await requests.record(id: id) != nil { return }
+            if method == .sessionRequest, await requests.record(topic: topic, id: id) != nil { return }
             if method == .sessionPropose, await proposals.proposal(id: id) != nil { return }
         }
         guard let method else {
@@ -112,7 +113,9 @@ extension SignEngine {
 
     func handleResponse(_ response: JSONRPCResponse, message: RelayMessage) async throws {
         let id = response.id.rawValue
-        guard let record = await history.record(id: id), record.direction == .outgoing else {
+        // Our ids are ours alone, but the answer must come where the request went: a response with the id of a
+        // request to another session or pairing is not its answer.
+        guard let record = await history.outgoing(id: id), record.topic == message.topic else {
             logger.debug("dropped response to an unknown id", metadata: ["wk.topic": "\(message.topic)", "wk.rpc.id": "\(id)"])
             return
         }
@@ -120,7 +123,7 @@ extension SignEngine {
             logger.debug("dropped duplicate response", metadata: ["wk.topic": "\(message.topic)", "wk.rpc.id": "\(id)"])
             return
         }
-        try await history.resolve(id: id)
+        try await history.resolveOutgoing(id: id)
         switch SignMethod(rawValue: record.method) {
         case .sessionPropose:
             try await onProposalResponse(response, proposalID: id, pairingTopic: record.topic)

@@ -184,7 +184,7 @@ extension SignEngine {
             if options.answersExpiredRequests {
                 await sendError(topic: topic, id: id, error: .sdk(.sessionRequestExpired), options: reply)
             } else {
-                try await history.resolve(id: id)
+                try await history.resolveIncoming(topic: topic, id: id)
             }
             return
         }
@@ -193,7 +193,7 @@ extension SignEngine {
             verifyContext: await resolveVerifyContext(for: request, message: message, metadata: session.peer.metadata),
             transportType: .relay)
         try await requests.set(StoredSessionRequest(request: pending, expiryTimestamp: expiry, receivedAt: receivedAt))
-        try await expirer.set(.id(id), expiry: expiry)
+        try await expirer.set(.request(topic: topic, id: id), expiry: expiry)
         announce(queue.enqueue(pending))
     }
 
@@ -230,7 +230,7 @@ extension SignEngine {
         for record in await history.pendingOutgoing where record.topic == topic {
             responseWaiters.resume(record.id, with: .failure(SDKError.sdk(.userDisconnected)))
         }
-        _ = try? await history.resolve(id: id)
+        _ = try? await history.resolveIncoming(topic: topic, id: id)
         await deleteSessionLocally(topic: topic, eventID: id)
     }
 

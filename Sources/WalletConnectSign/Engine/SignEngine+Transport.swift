@@ -52,7 +52,7 @@ extension SignEngine {
         let message = try await seal(response, topic: topic)
         try await relay.publish(
             topic: topic, message: message, options: publishOptions(method.responseOptions, correlationID: id, tvf: tvf))
-        try await history.resolve(id: id)
+        try await history.resolveIncoming(topic: topic, id: id)
         logger.debug("sent result", metadata: ["wk.topic": "\(topic)", "wk.rpc.id": "\(id)", "wk.method": "\(method.rawValue)"])
     }
 
@@ -62,7 +62,7 @@ extension SignEngine {
             let response = JSONRPCResponse(id: RPCID(id), error: error.jsonRPCError)
             let message = try await seal(response, topic: topic)
             try await relay.publish(topic: topic, message: message, options: publishOptions(options, correlationID: nil))
-            try await history.resolve(id: id)
+            try await history.resolveIncoming(topic: topic, id: id)
             logger.debug(
                 "sent error", metadata: ["wk.topic": "\(topic)", "wk.rpc.id": "\(id)", "wk.code": "\(error.code.rawValue)"])
         } catch {

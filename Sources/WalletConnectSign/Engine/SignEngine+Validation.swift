@@ -76,7 +76,14 @@ extension SignEngine {
         var proposalsByID: [Int64: Proposal] = [:]
         if let proposalID, let proposal = await proposals.proposal(id: proposalID) { proposalsByID[proposalID] = proposal }
         var pending: [Int64: PendingRequest] = [:]
-        if let requestID, let request = await requests.request(id: requestID) { pending[requestID] = request }
+        if let requestID {
+            // The request of that id on the named topic; else one on another topic (a mismatched-topic answer).
+            if let topic = topics.first, let request = await requests.request(topic: topic, id: requestID) {
+                pending[requestID] = request
+            } else if let other = await requests.requests(id: requestID).first {
+                pending[requestID] = other
+            }
+        }
         return SignValidationState(
             nowMilliseconds: wallClock.nowMilliseconds, sessions: sessionsByTopic, pairingExpiries: pairingExpiries,
             proposals: proposalsByID, pendingRequests: pending, recentlyDeleted: recentlyDeleted.members,

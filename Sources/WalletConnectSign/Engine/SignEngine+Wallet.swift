@@ -116,7 +116,7 @@ extension SignEngine {
                 topic: session.topic, message: try await seal(settleRequest, topic: session.topic),
                 options: publishOptions(SignMethod.sessionSettle.requestOptions, correlationID: settleID))
         }
-        try await history.resolve(id: proposal.id)
+        try await history.resolveIncoming(topic: proposal.pairingTopic, id: proposal.id)
     }
 
     /// Rejects a proposal: sends `reason` as an error on the pairing topic (tag 1120), then deletes it.
@@ -132,7 +132,7 @@ extension SignEngine {
         try await relay.publish(
             topic: proposal.pairingTopic, message: try await seal(response, topic: proposal.pairingTopic),
             options: publishOptions(SignMethod.sessionPropose.rejectOptions, correlationID: proposal.id))
-        try await history.resolve(id: proposal.id)
+        try await history.resolveIncoming(topic: proposal.pairingTopic, id: proposal.id)
         await deleteProposal(id: proposal.id)
     }
 
@@ -209,11 +209,13 @@ extension SignEngine {
         do {
             _ = try await validated(.respond, params: params)
         } catch {
-            if await sessions.session(topic: topic) == nil { await dropPendingRequest(id: response.id.rawValue) }
+            if await sessions.session(topic: topic) == nil {
+                await dropPendingRequest(SessionRequestKey(topic: topic, id: response.id.rawValue))
+            }
             throw error
         }
         let id = response.id.rawValue
-        guard let record = await requests.record(id: id) else {
+        guard let record = await requests.record(topic: topic, id: id) else {
             throw SDKError.internal(.noMatchingKey, context: "pending request id doesn't exist: \(id)")
         }
         let pending = record.request
@@ -232,10 +234,10 @@ extension SignEngine {
                 logger.debug("could not publish error response", metadata: ["wk.topic": "\(topic)", "wk.rpc.id": "\(id)"])
             }
         }
-        try await history.resolve(id: id)
-        try await requests.delete(id: id)
-        try? await expirer.delete(.id(id))
-        scheduleQueueRelease(id: id)
+        try await history.resolveIncoming(topic: topic, id: id)
+        try await requests.delete(topic: topic, id: id)
+        try? await expirer.delete(.request(topic: topic, id: id))
+        scheduleQueueRelease(pending.key)
         logger.debug("responded to session request", metadata: ["wk.topic": "\(topic)", "wk.rpc.id": "\(id)"])
     }
 

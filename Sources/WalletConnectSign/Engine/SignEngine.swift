@@ -60,7 +60,7 @@ public actor SignEngine {
     /// Last processed id per session topic and event name for `wc_sessionEvent`.
     var lastEventIDs: [String: Int64] = [:]
     /// Tasks releasing a request-queue lane after the release delay, by request id.
-    var queueReleases: [Int64: Task<Void, Never>] = [:]
+    var queueReleases: [SessionRequestKey: Task<Void, Never>] = [:]
     /// Recently deleted session topics and proposal ids (§3.12).
     var recentlyDeleted = RecentlyDeleted()
     /// Client-to-client JSON-RPC ids.

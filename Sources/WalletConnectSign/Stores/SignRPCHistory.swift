@@ -44,6 +44,10 @@ public struct RPCHistoryRecord: Codable, Sendable, Hashable {
 ///
 /// Used to pick the tag of a response from the request's method, to drop responses to unknown ids and
 /// duplicates of already answered ones, and to recognise redelivered requests.
+///
+/// JSON-RPC ids are unique per sender only. This client's own requests (``RPCHistoryRecord/Direction/outgoing``)
+/// come from one generator and are known by id; a peer's requests are known by topic and id, so two dapps that
+/// pick the same id in the same millisecond are two records, not a duplicate.
 public actor SignRPCHistory {
     /// Lifetime of a record: 30 days.
     public static let recordLifetime: Int64 = 2_592_000
@@ -57,10 +61,27 @@ public actor SignRPCHistory {
         self.wallClock = wallClock
     }
 
-    /// Loads the persisted records and drops the expired ones.
+    /// The row key: `<id>` for this client's requests, `<topic>/<id>` for a peer's.
+    static func key(id: Int64, topic: String, direction: RPCHistoryRecord.Direction) -> String {
+        switch direction {
+        case .outgoing: String(id)
+        case .incoming: topic + "/" + String(id)
+        }
+    }
+
+    private static func key(of record: RPCHistoryRecord) -> String {
+        key(id: record.id, topic: record.topic, direction: record.direction)
+    }
+
+    /// Loads the persisted records and drops the expired ones. A peer's request stored under its id alone
+    /// (before records were keyed by topic) is moved to its key.
     /// - Throws: The storage error.
     public func load() async throws {
         try await store.load()
+        for (key, record) in await store.recordsByKey where key != Self.key(of: record) {
+            try await store.set(Self.key(of: record), record)
+            _ = try await store.delete(key)
+        }
         try await pruneExpired()
     }
 
@@ -69,36 +90,56 @@ public actor SignRPCHistory {
     public func pruneExpired() async throws {
         let now = wallClock.nowSeconds
         for record in await store.values where record.expiry <= now {
-            try await store.delete(String(record.id))
+            try await store.delete(Self.key(of: record))
         }
     }
 
-    /// The record of `id`, or `nil`.
-    public func record(id: Int64) async -> RPCHistoryRecord? { await store.value(forKey: String(id)) }
+    /// The record of this client's request `id`, or `nil`.
+    public func outgoing(id: Int64) async -> RPCHistoryRecord? {
+        await store.value(forKey: Self.key(id: id, topic: "", direction: .outgoing))
+    }
 
-    /// Records a request; returns `false` (and changes nothing) when `id` is already known.
+    /// The record of the request `id` a peer sent on `topic`, or `nil`.
+    public func incoming(topic: String, id: Int64) async -> RPCHistoryRecord? {
+        await store.value(forKey: Self.key(id: id, topic: topic, direction: .incoming))
+    }
+
+    /// Records a request; returns `false` (and changes nothing) when it is already known.
     /// - Throws: The storage error.
     @discardableResult
     public func set(
         id: Int64, topic: String, method: String, chainId: String? = nil, direction: RPCHistoryRecord.Direction
     ) async throws -> Bool {
-        guard await store.value(forKey: String(id)) == nil else { return false }
+        let key = Self.key(id: id, topic: topic, direction: direction)
+        guard await store.value(forKey: key) == nil else { return false }
         let record = RPCHistoryRecord(
             id: id, topic: topic, method: method, chainId: chainId, direction: direction,
             expiry: wallClock.nowSeconds + Self.recordLifetime)
-        try await store.set(String(id), record)
+        try await store.set(key, record)
         return true
     }
 
-    /// Marks the request `id` as answered; returns the record as it was before, or `nil` when unknown.
+    /// Marks this client's request `id` as answered; returns the record as it was before, or `nil` when unknown.
     /// - Throws: The storage error.
     @discardableResult
-    public func resolve(id: Int64) async throws -> RPCHistoryRecord? {
-        guard let record = await store.value(forKey: String(id)) else { return nil }
+    public func resolveOutgoing(id: Int64) async throws -> RPCHistoryRecord? {
+        try await resolve(key: Self.key(id: id, topic: "", direction: .outgoing))
+    }
+
+    /// Marks the request `id` a peer sent on `topic` as answered; returns the record as it was before, or `nil`
+    /// when unknown.
+    /// - Throws: The storage error.
+    @discardableResult
+    public func resolveIncoming(topic: String, id: Int64) async throws -> RPCHistoryRecord? {
+        try await resolve(key: Self.key(id: id, topic: topic, direction: .incoming))
+    }
+
+    private func resolve(key: String) async throws -> RPCHistoryRecord? {
+        guard let record = await store.value(forKey: key) else { return nil }
         if !record.isResolved {
             var updated = record
             updated.isResolved = true
-            try await store.set(String(id), updated)
+            try await store.set(key, updated)
         }
         return record
     }
@@ -107,7 +148,7 @@ public actor SignRPCHistory {
     /// - Throws: The storage error.
     public func deleteAll(topic: String) async throws {
         for record in await store.values where record.topic == topic {
-            try await store.delete(String(record.id))
+            try await store.delete(Self.key(of: record))
         }
     }
 
