@@ -33,7 +33,8 @@ final class CLIScenario: Sendable {
 
     /// Starts `walletkit dapp` and returns it with its pairing URI (its first line).
     func startDapp(relay: String, _ arguments: [String]) async throws -> (process: CLIProcess, uri: String) {
-        let dapp = try launch("dapp", ["dapp", "--relay-url", relay, "--timeout", "60"] + arguments)
+        // --verbose: the debug log goes to stderr, so a failure's transcript shows where a process stood.
+        let dapp = try launch("dapp", ["dapp", "--verbose", "--relay-url", relay, "--timeout", "60"] + arguments)
         let first = try await dapp.line("uri")
         let uri = try #require(first["uri"]?.stringValue)
         #expect(uri.hasPrefix("wc:"))
@@ -43,7 +44,7 @@ final class CLIScenario: Sendable {
 
     /// Starts `walletkit wallet`.
     func startWallet(relay: String, _ arguments: [String]) throws -> CLIProcess {
-        try launch("wallet", ["wallet", "--relay-url", relay] + arguments)
+        try launch("wallet", ["wallet", "--verbose", "--relay-url", relay] + arguments)
     }
 
     /// A path inside ``directory``.
