@@ -140,4 +140,42 @@ struct RequestIDCollisionTests {
         try await rows.load()
         #expect(Set(await rows.keys) == [a + "/\(id)", b + "/\(id)", c + "/\(legacyID)"])
     }
+
+    @Test("a proposal whose id another pairing's pending proposal holds is refused with an error; the first is untouched")
+    func proposalIDInUseIsRefused() async throws {
+        try await HostileWorld.run(settled: false) { world, _ in
+            let wallet = world.wallet.client
+            func propose() async throws -> Proposal {
+                let connection = try await world.dapp.engine.connect(optionalNamespaces: EngineFixture.optionalNamespaces)
+                try await wallet.engine.pair(uri: try #require(connection.uri))
+                guard case .sessionProposal(let proposal, _) = try await wallet.next(where: {
+                    if case .sessionProposal = $0 { return true } else { return false }
+                }) else { throw EngineFixture.FixtureError.unexpected }
+                return proposal
+            }
+            let first = try await propose()
+            let second = try await propose()
+            #expect(first.pairingTopic != second.pairingTopic)
+
+            // The dapp's proposal on the second pairing, sent again with the first proposal's id.
+            let publishes = await world.publishes(by: world.dapp, since: 0)
+            let sent = try #require(publishes.last { $0.topic == second.pairingTopic && $0.options.tag == 1100 })
+            guard case .request(let original) = try await HostileWorld.open(sent, with: world.dapp) else {
+                throw EngineFixture.FixtureError.unexpected
+            }
+            let colliding = JSONRPCRequest(id: RPCID(first.id), method: original.method, params: original.params)
+            let start = await world.hub.publishes.count
+            try await world.inject(try WireJSON.string(colliding), topic: second.pairingTopic, sealedBy: world.dapp)
+            try await BoundedWait.until { await !(world.publishes(by: world.wallet, since: start).isEmpty) }
+
+            let answers = try await HostileWorld.errors(in: world.publishes(by: world.wallet, since: start), readBy: world.dapp)
+            #expect(answers.count == 1)
+            #expect(answers.first?.publish.topic == second.pairingTopic)
+            #expect(answers.first?.id == first.id)
+            #expect(answers.first?.error.code == SDKErrorCode.missingOrInvalid.rawValue)
+            let pending = await wallet.engine.pendingSessionProposals()
+            #expect(Set(pending.map(\.id)) == [first.id, second.id])
+            #expect(pending.first { $0.id == first.id }?.pairingTopic == first.pairingTopic)
+        }
+    }
 }

@@ -134,11 +134,21 @@ extension SignEngine {
                 topic: topic, id: id, error: .sdk(.wcMethodUnsupported, context: request.method), options: .unregisteredMethod)
             return
         }
-        if await authRequests.request(id: id) != nil { return }
+        let held = await authRequests.request(id: id)
+        if held?.pairingTopic == topic { return }
         guard let params = try? request.params.decode(as: SessionAuthenticateParams.self),
             (try? Hex.decode(params.requester.publicKey, count: 32)) != nil
         else {
             logger.debug("dropped an authenticate request without a usable requester", metadata: ["wk.rpc.id": "\(id)"])
+            return
+        }
+        if held != nil {
+            // Another pairing's request holds this id (ids are unique per sender only) and the API answers by id:
+            // refuse this one with a clear error, so its dapp can ask again, rather than drop or mix them up.
+            try? await sendAuthenticateError(
+                id: id, requesterPublicKey: params.requester.publicKey, error: Self.idInUseError(id),
+                options: SignMethod.sessionAuthenticate.autoRejectOptions)
+            _ = try? await history.resolveIncoming(topic: topic, id: id)
             return
         }
         let expiry = params.expiryTimestamp ?? nowSeconds + SignLifetimes.authRequestMinimum

@@ -26,10 +26,22 @@ extension SignEngine {
             logger.debug("dropped expired proposal", metadata: ["wk.rpc.id": "\(id)"])
             return
         }
+        if let held = await proposals.proposal(id: id), held.pairingTopic != topic {
+            // Another pairing's proposal holds this id (ids are unique per sender only) and approve/reject name a
+            // proposal by id: refuse this one with a clear error, so its dapp can propose again, rather than let
+            // an approval meant for one proposal settle the other.
+            await sendError(topic: topic, id: id, error: Self.idInUseError(id), options: autoReject)
+            return
+        }
         try await proposals.set(proposal)
         try await expirer.set(.id(id), expiry: nowSeconds + SignLifetimes.proposal)
         let verifyContext = await resolveVerifyContext(for: request, message: message, metadata: proposal.proposer.metadata)
         emit(.sessionProposal(proposal, verifyContext))
+    }
+
+    /// The answer to a proposal or authenticate request whose id another pairing's pending one already holds.
+    static func idInUseError(_ id: Int64) -> SDKError {
+        .internal(.missingOrInvalid, context: "request id \(id) is in use by another pairing's pending request; send it again")
     }
 
     /// The Verify context used until a Verify resolver is plugged in: UNKNOWN validation.
