@@ -56,6 +56,25 @@ struct RelayerStateMachineTests {
         }
     }
 
+    @Test("shutdown is bounded when the close handshake cannot complete: the socket is aborted after the close timeout")
+    func shutdownAbortsAHangingClose() async throws {
+        let harness = Harness()
+        let running = Task { try await harness.relayer.run() }
+        let connection = try await harness.nextConnection()
+        try await harness.relayer.waitUntilConnected()
+        let sleepers = harness.clock.sleeperCount
+        connection.hangOnClose()
+        let stopping = Task { await harness.relayer.shutdown() }
+        // The close timeout starts; nothing ends until it passes (the peer never answers).
+        try await harness.clock.waitForSleepers(count: sleepers + 1)
+        #expect(!connection.isAborted)
+        harness.clock.advance(by: RelayerConfiguration(relayURL: "wss://x", projectID: "p").closeTimeout)
+        try await Task { await stopping.value }.boundedValue()
+        #expect(connection.isAborted)
+        try await running.boundedValue()
+        #expect(harness.relayer.connectionState == .closed(reason: "shutdown"))
+    }
+
     @Test("irn_subscription is acked before it is handed on; unknown topics are acked and dropped")
     func subscriptionAckedFirst() async throws {
         let harness = Harness()

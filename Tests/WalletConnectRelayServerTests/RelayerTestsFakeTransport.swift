@@ -40,6 +40,8 @@ final class FakeConnection: RelayConnection {
         var traffic: UInt64 = 0
         var closed: RelayCloseInfo?
         var aborted = false
+        /// `close()` writes nothing and waits until the socket goes away (a peer that stopped reading).
+        var closeHangs = false
     }
 
     let url: String
@@ -49,6 +51,8 @@ final class FakeConnection: RelayConnection {
     private let sentContinuation: AsyncStream<String>.Continuation
     private let closedStream: AsyncStream<RelayCloseInfo>
     private let closedContinuation: AsyncStream<RelayCloseInfo>.Continuation
+    /// Finished when the connection ends: releases a hanging ``close()``.
+    private let ended = AsyncStream<Void>.makeStream()
 
     init(url: String, onText: @escaping @Sendable (String, any RelayConnection) async -> Void) {
         self.url = url
@@ -68,7 +72,16 @@ final class FakeConnection: RelayConnection {
 
     func ping() async throws { state.withLock { $0.pings += 1 } }
 
-    func close() async throws { drop(code: 1000, reason: nil) }
+    func close() async throws {
+        if state.withLock({ $0.closeHangs }) {
+            for await _ in ended.stream {}
+            throw CancellationError()
+        }
+        drop(code: 1000, reason: nil)
+    }
+
+    /// Makes ``close()`` hang until the socket is dropped or aborted.
+    func hangOnClose() { state.withLock { $0.closeHangs = true } }
 
     func abort() {
         state.withLock { $0.aborted = true }
@@ -97,6 +110,7 @@ final class FakeConnection: RelayConnection {
         closedContinuation.yield(info)
         closedContinuation.finish()
         sentContinuation.finish()
+        ended.continuation.finish()
     }
 
     func waitUntilClosed() async -> RelayCloseInfo? {

@@ -41,12 +41,27 @@ extension Relayer {
         guard !isStopped else { return }
         isStopped = true
         if let open = gate.current {
-            // Close handshake first (bounded), so TLS also ends cleanly; then cancel whatever is left.
-            try? await open.connection.close()
+            // Close handshake first, so TLS also ends cleanly; then cancel whatever is left. Bounded: when the
+            // relay does not finish it within the close timeout (or the close frame cannot even be written,
+            // because the peer stopped reading), the socket is aborted, so shutdown never waits on the peer.
             let states = stateChannel.subscribe()
-            _ = try? await withDeadline(configuration.closeTimeout, error: RelayerError.timeout(method: "close")) {
-                for await state in states where state != .connected { return true }
-                return false
+            let clock = self.clock
+            let closeTimeout = configuration.closeTimeout
+            await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    try? await open.connection.close()
+                    for await state in states where state != .connected { return true }
+                    return false
+                }
+                group.addTask {
+                    try? await clock.sleep(for: closeTimeout)
+                    return false
+                }
+                if await group.next() != true {
+                    logger.debug("relay close handshake timed out, aborting the socket")
+                    open.connection.abort()
+                }
+                group.cancelAll()
             }
         }
         stopSignal.continuation.finish()
