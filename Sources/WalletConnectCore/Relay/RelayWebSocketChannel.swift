@@ -70,8 +70,19 @@ struct RelayWebSocketChannel: ClientConnectionChannel {
         case notUpgraded
     }
 
-    typealias Value = EventLoopFuture<Upgrade>
+    /// The connected channel and its pending upgrade.
+    struct Pending: Sendable {
+        let channel: any Channel
+        let upgrade: EventLoopFuture<Upgrade>
+    }
+
+    typealias Value = Pending
     typealias Result = WebSocketCloseFrame?
+
+    /// How long the relay may take to answer the upgrade request once the TCP (and TLS) connection is up. A
+    /// relay that accepts the connection and never answers would otherwise hold the connect, and a shutdown
+    /// waiting on it, forever.
+    static let upgradeTimeout = TimeAmount.seconds(15)
 
     let endpoint: RelayEndpoint
     let headers: [(name: String, value: String)]
@@ -83,11 +94,11 @@ struct RelayWebSocketChannel: ClientConnectionChannel {
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
-            try self.configurePipeline(channel: channel, logger: logger)
+            Pending(channel: channel, upgrade: try self.configurePipeline(channel: channel, logger: logger))
         }
     }
 
-    private func configurePipeline(channel: any Channel, logger: Logger) throws -> Value {
+    private func configurePipeline(channel: any Channel, logger: Logger) throws -> EventLoopFuture<Upgrade> {
         let extensions = self.extensions
         let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
             maxFrameSize: maxFrameSize,
@@ -134,7 +145,16 @@ struct RelayWebSocketChannel: ClientConnectionChannel {
     }
 
     func handle(value: Value, logger: Logger) async throws -> WebSocketCloseFrame? {
-        switch try await value.get() {
+        // Bounded, and cancellable: closing the channel fails the pending upgrade.
+        let channel = value.channel
+        let timeout = channel.eventLoop.scheduleTask(in: Self.upgradeTimeout) { channel.close(promise: nil) }
+        defer { timeout.cancel() }
+        let upgrade = try await withTaskCancellationHandler {
+            try await value.upgrade.get()
+        } onCancel: {
+            channel.close(promise: nil)
+        }
+        switch upgrade {
         case .websocket(let asyncChannel, let negotiated):
             // Bytes that came in the same read as the `101` (e.g. an immediate close frame) can leave the
             // channel without a pending read once the upgrade handler unbuffers; ask for one more read so they,
