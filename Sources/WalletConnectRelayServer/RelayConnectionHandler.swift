@@ -71,6 +71,9 @@ struct RelayConnectionHandler: Sendable {
                         return
                     }
                 }
+                // The queue ended without a close frame: the connection overflowed (or is already gone, and
+                // this close fails harmlessly). 1013, try again later: the client reconnects.
+                try? await outbound.close(WebSocketErrorCode(codeNumber: 1013), reason: "Slow consumer")
             }
             do {
                 for try await message in inbound.messages(maxSize: configuration.maxMessageBytes) {

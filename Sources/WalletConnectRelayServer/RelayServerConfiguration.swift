@@ -31,7 +31,8 @@ public struct RelayServerConfiguration: Sendable {
     public var maxMessageBytes: Int
     /// Whether to accept `permessage-deflate` when a client offers it.
     public var permessageDeflate: Bool
-    /// Outbound frames queued per connection before new ones are dropped (dropped messages stay unacked).
+    /// Outbound frames queued per connection. A connection whose queue overflows is closed with 1013 after the
+    /// queued frames; what it missed stays owed and is delivered when the client resubscribes.
     public var maxQueuedFramesPerConnection: Int
     /// Seconds to wait for a client's close frame.
     public var closeTimeout: Duration

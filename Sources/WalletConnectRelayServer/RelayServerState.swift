@@ -204,9 +204,18 @@ public actor RelayServerState {
 
     func send(_ text: String, to id: UInt64) {
         guard let connection = connections[id] else { return }
-        if case .dropped = connection.sink.yield(.text(text)) {
-            stats.dropped += 1
-        }
+        if case .dropped = connection.sink.yield(.text(text)) { overflowed(id) }
+    }
+
+    /// Connection `id` is not reading its frames fast enough: its queue is full. The frame that did not fit is
+    /// dropped and the connection is ended (its writer sends 1013 after the queued frames), so the client
+    /// reconnects and resubscribes; a dropped delivery stays owed and comes with the mailbox then, instead of
+    /// waiting unseen for a reconnect that might never come.
+    func overflowed(_ id: UInt64) {
+        stats.dropped += 1
+        guard let connection = connections[id] else { return }
+        logger.debug("relay connection overflowed, ending it", metadata: ["wk.relay.connection": "\(id)"])
+        connection.sink.finish()
     }
 
     func sendResult<R: Codable & Sendable>(_ result: R, id rpcID: RPCID, to id: UInt64) {
@@ -241,8 +250,16 @@ public actor RelayServerState {
             id: IRN.subscriptionID(topic: stored.topic, clientID: connection.clientID), data: stored.relayMessage)
         let request = IRN.Request(id: RPCID(relayID), method: IRN.Method.subscription, params: params)
         guard let text = try? IRN.wireString(request) else { return }
-        if case .dropped = connection.sink.yield(.text(text)) {
-            stats.dropped += 1
+        switch connection.sink.yield(.text(text)) {
+        case .enqueued:
+            break
+        case .dropped:
+            overflowed(id)
+            return
+        case .terminated:
+            // Ending (overflowed or closing): not sent, so still owed at the next subscribe.
+            return
+        @unknown default:
             return
         }
         connections[id]?.pending[relayID] = seq

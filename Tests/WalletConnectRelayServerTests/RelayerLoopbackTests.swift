@@ -53,6 +53,30 @@ struct RelayerLoopbackTests {
         await server.stop()
     }
 
+    @Test("a connection whose outbound queue overflows is closed; after reconnecting the client gets every message once")
+    func overflowingConnectionIsClosedAndLosesNothing() async throws {
+        let count = 40
+        try await withRelay(RelayServerConfiguration(host: "127.0.0.1", port: 0, maxQueuedFramesPerConnection: 8)) { server in
+            let url = await server.url
+            let receiver = RelayerFixtures.relayer(url: url)
+            let topic = RelayerFixtures.topic()
+            try await withRunningRelayers([receiver]) {
+                let inbox = receiver.messages()
+                try await receiver.subscribe(topic: topic)
+                // One batch of 40: the relay fans them out in one go, far past the 8-frame queue.
+                let publisher = try await connectClient(server)
+                let messages = (0..<count).map { IRN.PublishParams(topic: topic, message: "m\($0)", ttl: 300, tag: 1108) }
+                let answer = try await publisher.call(IRN.Method.batchPublish, IRN.BatchPublishParams(messages: messages))
+                #expect(answer.error == nil)
+                let received = try await BoundedWait.collect(count, from: inbox)
+                #expect(Set(received.map(\.message)) == Set(messages.map(\.message)))
+                #expect(await server.counters().dropped > 0)
+                #expect(receiver.statistics.connectionsOpened >= 2)
+                await publisher.close()
+            }
+        }
+    }
+
     @Test("publish resolves on the relay's ack; relay errors carry their JSON-RPC code")
     func acknowledgementSemantics() async throws {
         let server = try await RelayerFixtures.startServer()
