@@ -57,7 +57,8 @@ struct RelayConnectionHandler: Sendable {
         }
         let (frames, sink) = AsyncStream<RelayOutbound>.makeStream(
             bufferingPolicy: .bufferingOldest(max(1, configuration.maxQueuedFrames)))
-        let id = await state.register(clientID: clientID, compressed: compressed, sink: sink)
+        let id = await state.register(
+            clientID: clientID, compressed: compressed, sink: sink, queueSize: max(1, configuration.maxQueuedFrames))
         owned.insert(id)
         let parser = RelayFrameParser(limits: state.limits)
         await withTaskGroup(of: Void.self) { group in

@@ -31,8 +31,9 @@ public struct RelayServerConfiguration: Sendable {
     public var maxMessageBytes: Int
     /// Whether to accept `permessage-deflate` when a client offers it.
     public var permessageDeflate: Bool
-    /// Outbound frames queued per connection. A connection whose queue overflows is closed with 1013 after the
-    /// queued frames; what it missed stays owed and is delivered when the client resubscribes.
+    /// Outbound frames queued per connection. Deliveries awaiting their ack are limited to half of it (what does
+    /// not fit stays owed and follows as acks arrive); a connection whose queue still overflows is closed with
+    /// 1013 after the queued frames.
     public var maxQueuedFramesPerConnection: Int
     /// Seconds to wait for a client's close frame.
     public var closeTimeout: Duration

@@ -48,6 +48,11 @@ public actor RelayServerState {
         var pending: [Int64: UInt64] = [:]
         /// message seq → relay id of its delivery in flight.
         var inFlight: [UInt64: Int64] = [:]
+        /// Deliveries that may await their ack at once (half the outbound queue): flow control, so a burst never
+        /// overflows the queue; what does not fit stays owed.
+        var window: Int
+        /// Some owed message was held back by the window: delivered as acks free it.
+        var backlog = false
     }
 
     /// The wall clock used for `publishedAt`, ttl expiry and JWT checks.
@@ -125,10 +130,12 @@ public actor RelayServerState {
 
     // MARK: Connections
 
-    func register(clientID: String, compressed: Bool, sink: AsyncStream<RelayOutbound>.Continuation) -> UInt64 {
+    func register(
+        clientID: String, compressed: Bool, sink: AsyncStream<RelayOutbound>.Continuation, queueSize: Int = 65_536
+    ) -> UInt64 {
         let id = nextConnectionID
         nextConnectionID += 1
-        connections[id] = Connection(clientID: clientID, sink: sink)
+        connections[id] = Connection(clientID: clientID, sink: sink, window: max(1, queueSize / 2))
         stats.totalConnections += 1
         if compressed { stats.compressedConnections += 1 }
         logger.debug("relay connection opened", metadata: ["wk.relay.connection": "\(id)"])
@@ -198,6 +205,14 @@ public actor RelayServerState {
         if let clientID = connections[id]?.clientID {
             messages[seq]?.ackedBy.insert(clientID)
         }
+        if connections[id]?.backlog == true { deliverBacklog(to: id) }
+    }
+
+    /// Delivers what the window held back from connection `id`, oldest first per topic, as far as it fits now.
+    func deliverBacklog(to id: UInt64) {
+        guard let topics = connections[id]?.topics else { return }
+        connections[id]?.backlog = false
+        for topic in topics.sorted() { deliverMailbox(topic: topic, to: id) }
     }
 
     // MARK: Sending
@@ -207,10 +222,10 @@ public actor RelayServerState {
         if case .dropped = connection.sink.yield(.text(text)) { overflowed(id) }
     }
 
-    /// Connection `id` is not reading its frames fast enough: its queue is full. The frame that did not fit is
-    /// dropped and the connection is ended (its writer sends 1013 after the queued frames), so the client
-    /// reconnects and resubscribes; a dropped delivery stays owed and comes with the mailbox then, instead of
-    /// waiting unseen for a reconnect that might never come.
+    /// Connection `id`'s queue is full (deliveries are windowed, so this is a client sending requests faster than
+    /// it reads their answers). The frame that did not fit is dropped and the connection is ended (its writer
+    /// sends 1013 after the queued frames), so the client reconnects and resubscribes; nothing waits unseen for a
+    /// reconnect that might never come.
     func overflowed(_ id: UInt64) {
         stats.dropped += 1
         guard let connection = connections[id] else { return }
@@ -242,9 +257,14 @@ public actor RelayServerState {
         return lastRelayID
     }
 
-    /// Sends `irn_subscription` for message `seq` to connection `id` and records it as awaiting an ack.
+    /// Sends `irn_subscription` for message `seq` to connection `id` and records it as awaiting an ack. When the
+    /// connection's window is full, the message stays owed and the connection is marked as having a backlog.
     func deliver(_ seq: UInt64, to id: UInt64) {
         guard let stored = messages[seq], let connection = connections[id] else { return }
+        guard connection.inFlight.count < connection.window else {
+            connections[id]?.backlog = true
+            return
+        }
         let relayID = nextRelayID()
         let params = IRN.SubscriptionParams(
             id: IRN.subscriptionID(topic: stored.topic, clientID: connection.clientID), data: stored.relayMessage)
