@@ -1,0 +1,28 @@
+import Testing
+import WalletConnectCore
+
+@testable import WalletConnectRelayServer
+
+/// The relay state's last resort for a client that sends requests faster than it reads the answers: a frame
+/// that does not fit the connection's queue ends the connection (the queued frames still go out), and it is
+/// counted; nothing is left half-delivered.
+@Suite("Relay server state: outbound queue overflow")
+struct RelayServerStateOverflowTests {
+    @Test("the answer that does not fit a 2-frame queue ends the connection after the 2 queued frames")
+    func overflowEndsTheConnection() async throws {
+        let state = RelayServerState()
+        let (frames, sink) = AsyncStream<RelayOutbound>.makeStream(bufferingPolicy: .bufferingOldest(2))
+        let id = await state.register(clientID: "did:key:slow", compressed: false, sink: sink, queueSize: 2)
+        // Three requests answered while nobody writes the queue out.
+        for number in 1...3 {
+            await state.receive(.request(RPCID(Int64(1_000_000_000 + number)), .createTopic("t")), from: id)
+        }
+        var written: [String] = []
+        for await frame in frames {
+            if case .text(let text) = frame { written.append(text) }
+        }
+        #expect(written.count == 2)
+        #expect(written.allSatisfy { $0.contains(#""result":true"#) })
+        #expect(await state.counters().dropped == 1)
+    }
+}
