@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Testing
 import WalletConnectCore
+import WalletConnectRelayServer
 import WalletKitTesting
 
 #if canImport(Glibc)
@@ -30,6 +31,50 @@ struct RelayerSilentRelayTests {
         try await BoundedWait.run(within: .seconds(10)) { await relayer.shutdown() }
         try await running.boundedValue(within: .seconds(10))
         #expect(relayer.connectionState == .closed(reason: "shutdown"))
+    }
+}
+
+extension RelayerSilentRelayTests {
+    @Test("an unanswered upgrade times out on the relayer's clock: the socket is closed and the relayer tries again")
+    func unansweredUpgradeTimesOut() async throws {
+        let listener = try SilentListener()
+        defer { listener.close() }
+        let clock = ManualClock()
+        var configuration = RelayerFixtures.configuration(url: "ws://127.0.0.1:\(listener.port)")
+        configuration.upgradeTimeout = .seconds(5)
+        let relayer = Relayer(
+            configuration: configuration, identity: UnsignedIdentity(), storage: InMemoryStorage(), clock: clock)
+        let running = Task { try await relayer.run() }
+        _ = try await listener.acceptAndReadRequest()
+        try await clock.waitForSleepers(count: 1)
+        clock.advance(by: .seconds(5))
+        // Closed by the relayer, which then sleeps its backoff (on the same clock) and connects again.
+        try await clock.waitForSleepers(count: 1)
+        clock.advance(by: .seconds(1))
+        let again = try await listener.acceptAndReadRequest()
+        #expect(again.hasPrefix("GET /"))
+        await relayer.shutdown()
+        try await running.boundedValue()
+    }
+
+    @Test("the upgrade timeout bounds the upgrade only: an open connection outlives it")
+    func openConnectionOutlivesTheUpgradeTimeout() async throws {
+        let server = try await RelayerFixtures.startServer()
+        let clock = ManualClock()
+        var configuration = RelayerFixtures.configuration(url: await server.url)
+        configuration.upgradeTimeout = .seconds(5)
+        let relayer = Relayer(
+            configuration: configuration, identity: UnsignedIdentity(), storage: InMemoryStorage(), clock: clock)
+        try await withRunningRelayers([relayer]) {
+            try await relayer.waitUntilConnected()
+            // Only the keep-alive sleeps now (20 s); the upgrade's 5 s timer is gone.
+            #expect(clock.nextDeadline.map { $0.offset >= .seconds(20) } ?? true)
+            clock.advance(by: .seconds(10))
+            try await relayer.subscribe(topic: RelayerFixtures.topic())
+            #expect(relayer.statistics.connectionsOpened == 1)
+            #expect(await server.counters().totalConnections == 1)
+        }
+        await server.stop()
     }
 }
 

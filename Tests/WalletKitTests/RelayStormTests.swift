@@ -147,8 +147,14 @@ struct RelayStormTests {
             tally.endStorm()
 
             // Everything in flight when the storm ended completes; nothing stays pending.
+            let walletKit = kit
             do {
                 try await senders.boundedValue(within: .seconds(60))
+                try await BoundedWait.until(within: .seconds(30)) { await walletKit.pendingSessionRequests.isEmpty }
+                let expected = tally.answeredCount
+                try await BoundedWait.until(within: .seconds(30)) {
+                    tally.snapshot.responses.count >= expected && tally.snapshot.responded.count >= expected
+                }
             } catch {
                 // Say what is stuck: which sessions still wait, what the wallet holds, what was never answered.
                 let snapshot = tally.snapshot
@@ -159,14 +165,9 @@ struct RelayStormTests {
                 print(
                     "4010 storm stuck: senders waiting \(stuck), wallet pending \(pending), "
                         + "announced but not answered \(unanswered), answered but not received \(undelivered), "
-                        + "failures \(snapshot.failures.prefix(5))")
+                        + "\(snapshot.answered) answered, \(snapshot.responded.count) responded, "
+                        + "\(snapshot.responses.count) responses, failures \(snapshot.failures.prefix(5))")
                 throw error
-            }
-            let walletKit = kit
-            try await BoundedWait.until(within: .seconds(30)) { await walletKit.pendingSessionRequests.isEmpty }
-            let expected = tally.answeredCount
-            try await BoundedWait.until(within: .seconds(30)) {
-                tally.snapshot.responses.count >= expected && tally.snapshot.responded.count >= expected
             }
             let countersAfter = await relay.counters()
             let publishedDuringStorm = countersAfter.published - published

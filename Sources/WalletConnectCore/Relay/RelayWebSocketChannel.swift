@@ -79,10 +79,6 @@ struct RelayWebSocketChannel: ClientConnectionChannel {
     typealias Value = Pending
     typealias Result = WebSocketCloseFrame?
 
-    /// How long the relay may take to answer the upgrade request once the TCP (and TLS) connection is up. A
-    /// relay that accepts the connection and never answers would otherwise hold the connect, and a shutdown
-    /// waiting on it, forever.
-    static let upgradeTimeout = TimeAmount.seconds(15)
 
     let endpoint: RelayEndpoint
     let headers: [(name: String, value: String)]
@@ -90,6 +86,11 @@ struct RelayWebSocketChannel: ClientConnectionChannel {
     let maxFrameSize: Int
     let extensions: [any WebSocketExtensionBuilder]
     let counter: TrafficCounter
+    /// How long the relay may take to answer the upgrade request once the TCP (and TLS) connection is up, on
+    /// `clock`. A relay that accepts the connection and never answers would otherwise hold the connect, and a
+    /// shutdown waiting on it, forever.
+    let clock: any Clock<Duration>
+    let upgradeTimeout: Duration
     let makeHandler: @Sendable (any Channel) -> WebSocketDataHandler<RelaySocketContext>
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
@@ -145,16 +146,7 @@ struct RelayWebSocketChannel: ClientConnectionChannel {
     }
 
     func handle(value: Value, logger: Logger) async throws -> WebSocketCloseFrame? {
-        // Bounded, and cancellable: closing the channel fails the pending upgrade.
-        let channel = value.channel
-        let timeout = channel.eventLoop.scheduleTask(in: Self.upgradeTimeout) { channel.close(promise: nil) }
-        defer { timeout.cancel() }
-        let upgrade = try await withTaskCancellationHandler {
-            try await value.upgrade.get()
-        } onCancel: {
-            channel.close(promise: nil)
-        }
-        switch upgrade {
+        switch try await awaitUpgrade(value) {
         case .websocket(let asyncChannel, let negotiated):
             // Bytes that came in the same read as the `101` (e.g. an immediate close frame) can leave the
             // channel without a pending read once the upgrade handler unbuffers; ask for one more read so they,
@@ -175,6 +167,33 @@ struct RelayWebSocketChannel: ClientConnectionChannel {
                 handler: makeHandler(asyncChannel.channel)
             )
         case .notUpgraded:
+            throw RelayerError.upgradeRefused
+        }
+    }
+
+    /// The relay's answer to the upgrade, bounded by ``upgradeTimeout`` and cancellable: either closes the channel,
+    /// which fails the pending upgrade. Only the upgrade is bounded; the session after it lives as long as it lives.
+    private func awaitUpgrade(_ value: Pending) async throws -> Upgrade {
+        let channel = value.channel
+        let clock = self.clock
+        let timeout = upgradeTimeout
+        return try await withThrowingTaskGroup(of: Upgrade?.self) { group in
+            group.addTask {
+                try await withTaskCancellationHandler {
+                    try await value.upgrade.get()
+                } onCancel: {
+                    channel.close(promise: nil)
+                }
+            }
+            group.addTask {
+                try await clock.sleep(for: timeout)
+                channel.close(promise: nil)
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let next = try await group.next() {
+                if let upgrade = next { return upgrade }
+            }
             throw RelayerError.upgradeRefused
         }
     }

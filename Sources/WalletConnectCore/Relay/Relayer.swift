@@ -76,6 +76,8 @@ public actor Relayer: RelayClient {
             maxFrameSize: configuration.maxFrameSize,
             enableDeflate: configuration.enableDeflate,
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
+            clock: clock,
+            upgradeTimeout: configuration.upgradeTimeout,
             logger: logger
         )
         self.init(

@@ -28,6 +28,9 @@ public struct RelayerConfiguration: Sendable {
     public var keepAliveInterval: Duration
     /// On ``Relayer/shutdown()``, how long to wait for the relay to answer the close handshake.
     public var closeTimeout: Duration
+    /// How long the relay may take to answer the WebSocket upgrade once the connection is up; then the socket is
+    /// closed and the relayer reconnects with backoff (a relay that accepts and never answers cannot hold it).
+    public var upgradeTimeout: Duration
     /// After each (re)connect, fetch held messages with `irn_batchFetchMessages` once resubscribed.
     public var fetchMessagesOnConnect: Bool
     /// Custom storage prefix (keys `wc@2:core:0.3:<prefix>//…`).
@@ -91,6 +94,7 @@ public struct RelayerConfiguration: Sendable {
         backoff: Backoff = Backoff(),
         keepAliveInterval: Duration = .seconds(20),
         closeTimeout: Duration = .seconds(2),
+        upgradeTimeout: Duration = .seconds(15),
         fetchMessagesOnConnect: Bool = true,
         storagePrefix: String = "",
         messageBufferSize: Int? = nil
@@ -107,6 +111,7 @@ public struct RelayerConfiguration: Sendable {
         self.backoff = backoff
         self.keepAliveInterval = keepAliveInterval
         self.closeTimeout = closeTimeout
+        self.upgradeTimeout = upgradeTimeout
         self.fetchMessagesOnConnect = fetchMessagesOnConnect
         self.storagePrefix = storagePrefix
         self.messageBufferSize = messageBufferSize

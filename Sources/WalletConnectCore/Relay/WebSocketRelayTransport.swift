@@ -15,6 +15,9 @@ struct WebSocketRelayTransport: RelayTransport {
     var maxFrameSize: Int
     var enableDeflate: Bool
     var eventLoopGroup: any EventLoopGroup
+    /// Times the upgrade (the relayer's clock).
+    var clock: any Clock<Duration>
+    var upgradeTimeout: Duration
     var logger: Logger
 
     func run(
@@ -41,6 +44,8 @@ struct WebSocketRelayTransport: RelayTransport {
             maxFrameSize: maxFrameSize,
             extensions: extensions,
             counter: counter,
+            clock: clock,
+            upgradeTimeout: upgradeTimeout,
             makeHandler: { channel in
                 { inbound, outbound, _ in
                     let connection = WebSocketRelayConnection(outbound: outbound, channel: channel, counter: counter)
