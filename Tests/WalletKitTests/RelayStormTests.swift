@@ -71,13 +71,13 @@ struct RelayStormTests {
             background.addTask {
                 await withTaskGroup(of: Void.self) { answers in
                     for await request in walletRequests {
-                        tally.announced(request.id)
+                        tally.announced(request.id, on: request.topic)
                         answers.addTask {
                             do {
                                 try await kit.respondSessionRequest(
                                     topic: request.topic, requestID: request.id,
                                     response: .result(request.params.request.params))
-                                tally.responded(request.id)
+                                tally.responded(request.id, on: request.topic)
                             } catch {
                                 tally.failure("respond \(request.id): \(error)")
                             }
@@ -85,12 +85,12 @@ struct RelayStormTests {
                     }
                 }
             }
-            // The dapps: every response event is counted by id.
+            // The dapps: every response event is counted by topic and id.
             for events in dappEvents {
                 background.addTask {
                     for await event in events {
                         if case .sessionResponse(let id, let topic, _) = event, topics.contains(topic) {
-                            tally.response(id)
+                            tally.response(id, on: topic)
                         }
                     }
                 }
@@ -162,6 +162,17 @@ struct RelayStormTests {
                 let unanswered = snapshot.announcements.keys.filter { snapshot.responded[$0] == nil }
                 let undelivered = snapshot.responded.keys.filter { snapshot.responses[$0] == nil }
                 let stuck = snapshot.inFlight.map { "session \($0.key) (\(settled[$0.key].topic.prefix(8))) seq \($0.value)" }
+                // Where the stuck sessions' messages are: held by the relay, and which client is connected.
+                let stuckTopics = snapshot.inFlight.keys.sorted().prefix(3).map { settled[$0].topic }
+                var held: [String] = []
+                for topic in stuckTopics { held.append("\(topic.prefix(8)): \(await relay.state.storedMessages(topic: topic).count)") }
+                let clients = (dapps.map(\.relayer) + [kit.signClient.relayer]).map {
+                    "\($0.connectionState) opened \($0.statistics.connectionsOpened)"
+                }
+                let counters = await relay.counters()
+                print(
+                    "4010 storm stuck: relay holds \(held) (open connections \(counters.connections), mailbox "
+                        + "\(counters.mailboxSize)), clients [dapp, dapp, wallet] \(clients)")
                 print(
                     "4010 storm stuck: senders waiting \(stuck), wallet pending \(pending), "
                         + "announced but not answered \(unanswered), answered but not received \(undelivered), "
@@ -184,6 +195,7 @@ struct RelayStormTests {
                     + "\(snapshot.announcements.count) announced, \(snapshot.responded.count) responded, "
                     + "\(snapshot.responses.count) responses at the dapps, reconnects per client \(reconnects), "
                     + "duplicates dropped by the relayers \(duplicatesDropped), relay publishes \(publishedDuringStorm), "
+                    + "request ids used by both dapps \(snapshot.collidingIDs), "
                     + "relay deliveries \(delivered) (acked \(acked), fetched \(fetched)), "
                     + "answered per interval \(snapshot.answeredPerInterval)")
 
@@ -215,9 +227,14 @@ struct RelayStormTests {
 /// What the storm test counted, shared by its tasks.
 final class StormTally: Sendable {
     struct State {
-        var announcements: [Int64: Int] = [:]
-        var responded: [Int64: Int] = [:]
-        var responses: [Int64: Int] = [:]
+        // Keyed by "<topic prefix>/<id>": ids are unique per dapp only, and the two dapps do pick the same one
+        // now and then (the wallet keeps them apart; so must the tally).
+        var announcements: [String: Int] = [:]
+        var responded: [String: Int] = [:]
+        var responses: [String: Int] = [:]
+        /// Announced ids, and how many announcements reused an id another session had used.
+        var announcedIDs: Set<Int64> = []
+        var collidingIDs = 0
         var answered = 0
         var failures: [String] = []
         var ticks = 0
@@ -238,9 +255,16 @@ final class StormTally: Sendable {
     var isStormOver: Bool { state.withLock { $0.stormOver } }
     var answeredCount: Int { state.withLock { $0.answered } }
 
-    func announced(_ id: Int64) { state.withLock { $0.announcements[id, default: 0] += 1 } }
-    func responded(_ id: Int64) { state.withLock { $0.responded[id, default: 0] += 1 } }
-    func response(_ id: Int64) { state.withLock { $0.responses[id, default: 0] += 1 } }
+    private static func key(_ id: Int64, _ topic: String) -> String { "\(topic.prefix(8))/\(id)" }
+
+    func announced(_ id: Int64, on topic: String) {
+        state.withLock { state in
+            if !state.announcedIDs.insert(id).inserted { state.collidingIDs += 1 }
+            state.announcements[Self.key(id, topic), default: 0] += 1
+        }
+    }
+    func responded(_ id: Int64, on topic: String) { state.withLock { $0.responded[Self.key(id, topic), default: 0] += 1 } }
+    func response(_ id: Int64, on topic: String) { state.withLock { $0.responses[Self.key(id, topic), default: 0] += 1 } }
     func answered() { state.withLock { $0.answered += 1 } }
     func sending(_ session: Int, _ sequence: Int64) { state.withLock { $0.inFlight[session] = sequence } }
     func sent(_ session: Int) { state.withLock { $0.inFlight[session] = nil } }
