@@ -72,9 +72,12 @@ struct RelayConnectionHandler: Sendable {
                         return
                     }
                 }
-                // The queue ended without a close frame: the connection overflowed (or is already gone, and
-                // this close fails harmlessly). 1013, try again later: the client reconnects.
-                try? await outbound.close(WebSocketErrorCode(codeNumber: 1013), reason: "Slow consumer")
+                // The queue ended without a close frame. Only an overflowed connection is closed here (1013, try
+                // again later: the client reconnects); otherwise the connection is ending already, and a second
+                // close on it lost deliveries under a 4010 storm.
+                if await state.hasOverflowed(id) {
+                    try? await outbound.close(WebSocketErrorCode(codeNumber: 1013), reason: "Slow consumer")
+                }
             }
             do {
                 for try await message in inbound.messages(maxSize: configuration.maxMessageBytes) {

@@ -53,6 +53,8 @@ public actor RelayServerState {
         var window: Int
         /// Some owed message was held back by the window: delivered as acks free it.
         var backlog = false
+        /// The outbound queue overflowed: the connection is being ended (see ``overflowed(_:)``).
+        var overflowed = false
     }
 
     /// The wall clock used for `publishedAt`, ttl expiry and JWT checks.
@@ -222,6 +224,9 @@ public actor RelayServerState {
         if case .dropped = connection.sink.yield(.text(text)) { overflowed(id) }
     }
 
+    /// Whether connection `id` is being ended because its queue overflowed (its writer then closes it with 1013).
+    func hasOverflowed(_ id: UInt64) -> Bool { connections[id]?.overflowed ?? false }
+
     /// Connection `id`'s queue is full (deliveries are windowed, so this is a client sending requests faster than
     /// it reads their answers). The frame that did not fit is dropped and the connection is ended (its writer
     /// sends 1013 after the queued frames), so the client reconnects and resubscribes; nothing waits unseen for a
@@ -229,6 +234,7 @@ public actor RelayServerState {
     func overflowed(_ id: UInt64) {
         stats.dropped += 1
         guard let connection = connections[id] else { return }
+        connections[id]?.overflowed = true
         logger.debug("relay connection overflowed, ending it", metadata: ["wk.relay.connection": "\(id)"])
         connection.sink.finish()
     }

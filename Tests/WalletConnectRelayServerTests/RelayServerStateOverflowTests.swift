@@ -24,5 +24,9 @@ struct RelayServerStateOverflowTests {
         #expect(written.count == 2)
         #expect(written.allSatisfy { $0.contains(#""result":true"#) })
         #expect(await state.counters().dropped == 1)
+        // The writer, seeing its queue end, closes this connection with 1013 (and only this kind).
+        #expect(await state.hasOverflowed(id))
+        let calm = await state.register(clientID: "did:key:calm", compressed: false, sink: AsyncStream<RelayOutbound>.makeStream().continuation)
+        #expect(!(await state.hasOverflowed(calm)))
     }
 }
