@@ -141,10 +141,11 @@ extension RelayServerState {
         if subscribers[topic]?.isEmpty == true { subscribers[topic] = nil }
     }
 
-    /// Whether stored message `seq` is still owed to connection `id` (not acked, not its own, not in flight).
+    /// Whether stored message `seq` is still owed to connection `id` (not acked, not its own, not in flight, not
+    /// fetched on this connection).
     func isOwed(_ stored: StoredMessage, to connection: Connection) -> Bool {
         !stored.ackedBy.contains(connection.clientID) && stored.publisherClientID != connection.clientID
-            && connection.inFlight[stored.seq] == nil
+            && connection.inFlight[stored.seq] == nil && !connection.fetched.contains(stored.seq)
     }
 
     /// Delivers the held messages of `topic` that connection `id`'s client still needs.
@@ -158,7 +159,8 @@ extension RelayServerState {
         }
     }
 
-    /// One page of owed messages across `topics`, oldest first; the returned ones are retired for the client.
+    /// One page of owed messages across `topics`, oldest first; the returned ones are retired for this connection
+    /// (not for the client: a later connection of it gets them again, as a subscription it acknowledges).
     func fetch(topics: [String], for id: UInt64) -> IRN.FetchMessagesResult {
         guard let connection = connections[id] else { return IRN.FetchMessagesResult(messages: [], hasMore: false) }
         var owed: [StoredMessage] = []
@@ -171,9 +173,7 @@ extension RelayServerState {
         owed.sort { $0.seq < $1.seq }
         let pageSize = max(1, limits.fetchPageSize)
         let page = owed.prefix(pageSize)
-        for stored in page {
-            messages[stored.seq]?.ackedBy.insert(connection.clientID)
-        }
+        connections[id]?.fetched.formUnion(page.map(\.seq))
         stats.fetched += page.count
         return IRN.FetchMessagesResult(messages: page.map(\.relayMessage), hasMore: owed.count > page.count)
     }

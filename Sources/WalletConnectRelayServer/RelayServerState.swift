@@ -18,7 +18,8 @@ enum RelayOutbound: Sendable {
 /// publisher's socket. Each delivery waits for the client's ack (`result: true`, same id); the ack retires
 /// the message for that client id. When a client (re)subscribes, stored messages of the topic that this
 /// client id has not acknowledged and did not publish are delivered. `irn_fetchMessages` returns the same
-/// set in pages and retires what it returns.
+/// set in pages and retires what it returns for that connection only: the result has no ack, so a result lost
+/// with its connection must leave the messages owed to the client's next connection.
 public actor RelayServerState {
     struct StoredMessage {
         var seq: UInt64
@@ -55,6 +56,9 @@ public actor RelayServerState {
         var backlog = false
         /// The outbound queue overflowed: the connection is being ended (see ``overflowed(_:)``).
         var overflowed = false
+        /// Messages returned by `irn_fetchMessages` on this connection: not owed again here, but owed again to the
+        /// client's next connection (a fetch result lost with its connection must not lose the messages).
+        var fetched: Set<UInt64> = []
     }
 
     /// The wall clock used for `publishedAt`, ttl expiry and JWT checks.

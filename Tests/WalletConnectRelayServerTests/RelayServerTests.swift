@@ -150,7 +150,7 @@ struct RelayServerTests {
         }
     }
 
-    @Test("fetch pages with hasMore and retires what it returns")
+    @Test("fetch pages with hasMore and retires what it returns for its connection; a new connection gets them again")
     func fetchPaging() async throws {
         let state = RelayServerState(limits: RelayStoreLimits(fetchPageSize: 2))
         try await withRelay(state: state) { server in
@@ -173,6 +173,22 @@ struct RelayServerTests {
             #expect(await server.counters().fetched == 5)
             await publisher.close()
             await reader.close()
+
+            // A fetch result has no ack: if it was lost with its connection, the client's next connection must
+            // get the messages again (as subscriptions it acknowledges), not find them retired.
+            let again = try await connectClient(server, clientID: "did:key:reader")
+            _ = try await again.subscribe(topic)
+            var redelivered: [String] = []
+            for _ in 1...5 {
+                let delivery = try await again.nextSubscription()
+                redelivered.append(delivery.params.data.message)
+                try again.ack(delivery.id)
+            }
+            #expect(redelivered == (1...5).map { "msg-\($0)" })
+            await again.close()
+            let last = try await connectClient(server, clientID: "did:key:reader")
+            #expect(try await last.fetch(topic).messages.isEmpty)
+            await last.close()
         }
     }
 
