@@ -79,7 +79,6 @@ struct RelayWebSocketChannel: ClientConnectionChannel {
     typealias Value = Pending
     typealias Result = WebSocketCloseFrame?
 
-
     let endpoint: RelayEndpoint
     let headers: [(name: String, value: String)]
     let sslContext: NIOSSLContext?
@@ -175,26 +174,12 @@ struct RelayWebSocketChannel: ClientConnectionChannel {
     /// which fails the pending upgrade. Only the upgrade is bounded; the session after it lives as long as it lives.
     private func awaitUpgrade(_ value: Pending) async throws -> Upgrade {
         let channel = value.channel
-        let clock = self.clock
-        let timeout = upgradeTimeout
-        return try await withThrowingTaskGroup(of: Upgrade?.self) { group in
-            group.addTask {
-                try await withTaskCancellationHandler {
-                    try await value.upgrade.get()
-                } onCancel: {
-                    channel.close(promise: nil)
-                }
-            }
-            group.addTask {
-                try await clock.sleep(for: timeout)
+        return try await withDeadline(upgradeTimeout, on: clock, error: RelayerError.timeout(method: "upgrade")) {
+            try await withTaskCancellationHandler {
+                try await value.upgrade.get()
+            } onCancel: {
                 channel.close(promise: nil)
-                return nil
             }
-            defer { group.cancelAll() }
-            while let next = try await group.next() {
-                if let upgrade = next { return upgrade }
-            }
-            throw RelayerError.upgradeRefused
         }
     }
 }

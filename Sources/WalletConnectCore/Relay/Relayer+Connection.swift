@@ -45,23 +45,18 @@ extension Relayer {
             // relay does not finish it within the close timeout (or the close frame cannot even be written,
             // because the peer stopped reading), the socket is aborted, so shutdown never waits on the peer.
             let states = stateChannel.subscribe()
-            let clock = self.clock
-            let closeTimeout = configuration.closeTimeout
-            await withTaskGroup(of: Bool.self) { group in
-                group.addTask {
-                    try? await open.connection.close()
-                    for await state in states where state != .connected { return true }
-                    return false
+            do {
+                _ = try await withDeadline(configuration.closeTimeout, error: RelayerError.timeout(method: "close")) {
+                    await withTaskCancellationHandler {
+                        try? await open.connection.close()
+                        for await state in states where state != .connected { return true }
+                        return false
+                    } onCancel: {
+                        open.connection.abort()
+                    }
                 }
-                group.addTask {
-                    try? await clock.sleep(for: closeTimeout)
-                    return false
-                }
-                if await group.next() != true {
-                    logger.debug("relay close handshake timed out, aborting the socket")
-                    open.connection.abort()
-                }
-                group.cancelAll()
+            } catch {
+                logger.debug("relay close handshake timed out, the socket was aborted")
             }
         }
         stopSignal.continuation.finish()
@@ -292,16 +287,25 @@ extension Relayer {
     nonisolated func withDeadline<T: Sendable>(
         _ timeout: Duration, error: RelayerError, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        let clock = self.clock
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await clock.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else { throw error }
-            return value
+        try await WalletConnectCore.withDeadline(timeout, on: clock, error: error, body)
+    }
+}
+
+/// Runs `body`, throwing `error` when it has not finished after `timeout` on `clock`. At the deadline `body` is
+/// cancelled and waited for, so a `body` that must be unblocked from outside (a socket write, a pending upgrade)
+/// does that in its cancellation handler.
+func withDeadline<T: Sendable>(
+    _ timeout: Duration, on clock: any Clock<Duration>, error: some Error,
+    _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await clock.sleep(for: timeout)
+            return nil
         }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else { throw error }
+        return value
     }
 }

@@ -77,6 +77,20 @@ public actor Store<Value: Codable & Sendable> {
         records[key] = value
     }
 
+    /// Moves every record whose key is not `key(record)` to that key, each move in one transaction (the new row
+    /// written and the old one removed together). For a store whose keying changed; a no-op once moved.
+    /// - Throws: The storage's write error (that record stays where it was), or the JSON encoding error.
+    public func rekey(_ key: (Value) -> String) async throws {
+        let encoder = JSONEncoder()
+        for (old, value) in records {
+            let new = key(value)
+            guard new != old else { continue }
+            try await storage.write([.set(key: rowPrefix + new, value: try encoder.encode(value)), .remove(key: rowPrefix + old)])
+            records.removeValue(forKey: old)
+            records[new] = value
+        }
+    }
+
     /// Inserts many records in one transaction.
     /// - Throws: The storage's write error (no record is changed), or the JSON encoding error.
     public func set(_ items: [(key: String, value: Value)]) async throws {

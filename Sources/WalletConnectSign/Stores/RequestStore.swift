@@ -44,12 +44,7 @@ public actor RequestStore {
     @discardableResult
     public func load() async throws -> [String] {
         let corrupt = try await store.load()
-        for (key, record) in await store.recordsByKey {
-            let current = Self.key(topic: record.request.topic, id: record.request.id)
-            guard key != current else { continue }
-            try await store.set(current, record)
-            _ = try await store.delete(key)
-        }
+        try await store.rekey { Self.key(topic: $0.request.topic, id: $0.request.id) }
         return corrupt
     }
 

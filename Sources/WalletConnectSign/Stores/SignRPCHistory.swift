@@ -78,10 +78,7 @@ public actor SignRPCHistory {
     /// - Throws: The storage error.
     public func load() async throws {
         try await store.load()
-        for (key, record) in await store.recordsByKey where key != Self.key(of: record) {
-            try await store.set(Self.key(of: record), record)
-            _ = try await store.delete(key)
-        }
+        try await store.rekey(Self.key(of:))
         try await pruneExpired()
     }
 
