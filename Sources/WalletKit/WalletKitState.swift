@@ -13,33 +13,26 @@ public enum WalletKitState: Sendable, Hashable {
     case stopped
 }
 
-/// The current state and its broadcast: setting and subscribing happen under one lock, so a subscriber starts
-/// with the current state and never misses a later change.
+/// The current state and its broadcast (a ``StateChannel``): a subscriber starts with the current state and never
+/// misses a later change; the streams finish after ``WalletKitState/stopped``.
 final class WalletKitStateChannel: Sendable {
-    private let current: Mutex<WalletKitState>
-    private let broadcaster = EventBroadcaster<WalletKitState>(bufferSize: 4)
+    private let channel: StateChannel<WalletKitState>
 
     init(_ initial: WalletKitState) {
-        current = Mutex(initial)
+        channel = StateChannel(initial, bufferSize: 4)
     }
 
     /// The current state.
-    var state: WalletKitState { current.withLock { $0 } }
+    var state: WalletKitState { channel.current }
 
     /// Moves to `new` (no event when unchanged); finishes every stream at ``WalletKitState/stopped``.
     func set(_ new: WalletKitState) {
-        current.withLock { state in
-            guard state != new else { return }
-            state = new
-            broadcaster.yield(new)
-        }
-        if new == .stopped { broadcaster.finish() }
+        channel.set(new)
+        if new == .stopped { channel.finish() }
     }
 
     /// A stream starting with the current state; it finishes after ``WalletKitState/stopped``.
     func subscribe() -> AsyncStream<WalletKitState> {
-        current.withLock { state in
-            broadcaster.subscribe(startingWith: state, bufferingNewest: 4)
-        }
+        channel.subscribe()
     }
 }

@@ -112,24 +112,25 @@ private final class OneShot<T: Sendable>: Sendable {
 
     private let state = Mutex(State())
 
+    /// The continuation is taken out under the lock and resumed after it is released.
     func resolve(_ result: Result<T, any Error>) {
-        state.withLock { state in
-            guard state.result == nil else { return }
+        let waiter: CheckedContinuation<T, any Error>? = state.withLock { state in
+            guard state.result == nil else { return nil }
             state.result = result
-            state.waiter?.resume(with: result)
-            state.waiter = nil
+            defer { state.waiter = nil }
+            return state.waiter
         }
+        waiter?.resume(with: result)
     }
 
     func value() async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            state.withLock { state in
-                if let result = state.result {
-                    continuation.resume(with: result)
-                } else {
-                    state.waiter = continuation
-                }
+            let ready: Result<T, any Error>? = state.withLock { state in
+                if let result = state.result { return result }
+                state.waiter = continuation
+                return nil
             }
+            if let ready { continuation.resume(with: ready) }
         }
     }
 }

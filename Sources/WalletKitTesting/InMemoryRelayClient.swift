@@ -12,8 +12,8 @@ public final class InMemoryRelayClient: RelayClient {
     public let relayClientID: String
 
     let inbound = EventBroadcaster<RelayMessage>()
-    private let states = EventBroadcaster<RelayConnectionState>()
-    private let currentState = Mutex<RelayConnectionState>(.connected)
+    /// Every state change is announced (no equality filter), as before.
+    private let states = StateChannel<RelayConnectionState>(.connected, bufferSize: 16)
 
     /// Creates a client attached to `hub`. Prefer ``InMemoryRelayHub/makeClient(clientID:)``.
     public init(hub: InMemoryRelayHub, clientID: String) {
@@ -76,9 +76,7 @@ public final class InMemoryRelayClient: RelayClient {
 
     /// A new stream of connection states, starting with the current one.
     public func connectionStates() -> AsyncStream<RelayConnectionState> {
-        currentState.withLock { state in
-            states.subscribe(startingWith: state, bufferingNewest: 16)
-        }
+        states.subscribe()
     }
 
     /// Marks a delivered message as handled, so it is never replayed.
@@ -92,16 +90,13 @@ public final class InMemoryRelayClient: RelayClient {
     }
 
     /// The current simulated connection state.
-    public var connectionState: RelayConnectionState { currentState.withLock { $0 } }
+    public var connectionState: RelayConnectionState { states.current }
 
     /// Sets the simulated connection state and announces it on ``connectionStates()``.
     ///
     /// While the state is not `.connected`, publish and subscribe calls throw ``InMemoryRelayError``.
     public func setConnectionState(_ state: RelayConnectionState) {
-        currentState.withLock { current in
-            current = state
-            states.yield(state)
-        }
+        states.set(state) { _, _ in true }
     }
 
     /// Ends every stream of this client (messages and states).

@@ -1,4 +1,7 @@
+import Foundation
+import Synchronization
 import Testing
+import WalletKitTesting
 @testable import WalletConnectCore
 
 @Suite("EventBroadcaster")
@@ -92,5 +95,64 @@ struct EventBroadcasterTests {
         #expect(await iterator.next() == 2)
         broadcaster.finish()
         #expect(await iterator.next() == nil)
+    }
+}
+
+/// The lock-order inversion of issue 12: a subscriber's task cancelled (the runtime holds that task's status lock
+/// while its cancellation handler runs `onTermination`, which deregisters) while a producer yields to the same
+/// subscriber (resuming it needs that status lock). A broadcaster that yields while holding its own lock, which
+/// `onTermination` also takes, deadlocks both threads.
+@Suite("EventBroadcaster: cancellation during a broadcast")
+struct EventBroadcasterCancellationTests {
+    /// Set by the test once the cancelling thread is done; read by the producer thread.
+    private final class Flag: Sendable {
+        private let value = Atomic<Bool>(false)
+        func set() { value.store(true, ordering: .releasing) }
+        var isSet: Bool { value.load(ordering: .acquiring) }
+    }
+
+    @Test("cancelling 2,000 subscribers while a producer broadcasts, 5 rounds: every round ends, nothing left subscribed")
+    func cancellingSubscribersDuringBroadcastNeverDeadlocks() async throws {
+        for round in 0..<5 {
+            let broadcaster = EventBroadcaster<Int>()
+            var tasks: [Task<Int, Never>] = []
+            for _ in 0..<2_000 {
+                let stream = broadcaster.subscribe()
+                tasks.append(Task {
+                    var seen = 0
+                    for await _ in stream { seen += 1 }
+                    return seen
+                })
+            }
+            let subscribers = tasks
+            let stop = Flag()
+            let (done, doneContinuation) = AsyncStream<Void>.makeStream()
+            // Both sides run on their own threads (not the cooperative pool), so a deadlock leaves the pool free
+            // and the bounded wait below reports it instead of hanging the test run.
+            let producer = Thread {
+                var value = 0
+                while !stop.isSet {
+                    broadcaster.yield(value)
+                    value += 1
+                }
+            }
+            let canceller = Thread {
+                for task in subscribers { task.cancel() }
+                stop.set()
+                doneContinuation.yield()
+                doneContinuation.finish()
+            }
+            producer.start()
+            canceller.start()
+            let finished = try await BoundedWait.run(within: .seconds(20)) {
+                for await _ in done { return true }
+                return false
+            }
+            #expect(finished, "round \(round): the cancelling thread did not finish")
+            try await BoundedWait.run(within: .seconds(20)) {
+                for task in subscribers { _ = await task.value }
+            }
+            #expect(broadcaster.subscriberCount == 0, "round \(round)")
+        }
     }
 }

@@ -109,6 +109,51 @@ struct RelayerStateMachineTests {
         }
     }
 
+    @Test("one subscribe call failing does not forget a topic a concurrent call subscribed (issue 12)")
+    func concurrentSubscribeFailureKeepsTheOtherCallsTopic() async throws {
+        let harness = Harness()
+        let topic = RelayerFixtures.topic()
+        try await withRunningRelayers([harness.relayer]) {
+            let connection = try await harness.nextConnection()
+            try await harness.relayer.waitUntilConnected()
+            var sent = connection.sentFrames.makeAsyncIterator()
+            let first = Task { try await harness.relayer.subscribe(topic: topic) }
+            let firstFrame = try Self.request(try #require(await sent.next()))
+            let second = Task { try await harness.relayer.subscribe(topic: topic) }
+            let secondFrame = try Self.request(try #require(await sent.next()))
+            #expect(firstFrame.method == IRN.Method.subscribe)
+            #expect(secondFrame.method == IRN.Method.subscribe)
+            // The first call fails at the relay, the second succeeds.
+            await connection.deliver(
+                #"{"id":\#(firstFrame.id),"jsonrpc":"2.0","error":{"code":-32000,"message":"try later"}}"#)
+            await #expect(throws: RelayerError.self) { try await first.boundedValue() }
+            await connection.deliver(#"{"id":\#(secondFrame.id),"jsonrpc":"2.0","result":"sub"}"#)
+            try await second.boundedValue()
+            // The topic the second call subscribed stays recorded (resubscribed after every reconnect).
+            let rows = try await harness.storage.values(withPrefix: "wc@2:core:0.3//subscription/").map(\.key)
+            #expect(rows == ["wc@2:core:0.3//subscription/\(topic)"])
+            #expect(try await harness.relayer.subscribedTopics == [topic])
+        }
+    }
+
+    @Test("a subscribe call that fails alone forgets the topic it added")
+    func failedSubscribeForgetsItsTopic() async throws {
+        let harness = Harness()
+        let topic = RelayerFixtures.topic()
+        try await withRunningRelayers([harness.relayer]) {
+            let connection = try await harness.nextConnection()
+            try await harness.relayer.waitUntilConnected()
+            var sent = connection.sentFrames.makeAsyncIterator()
+            let call = Task { try await harness.relayer.subscribe(topic: topic) }
+            let frame = try Self.request(try #require(await sent.next()))
+            await connection.deliver(#"{"id":\#(frame.id),"jsonrpc":"2.0","error":{"code":-32000,"message":"no"}}"#)
+            await #expect(throws: RelayerError.self) { try await call.boundedValue() }
+            let rows = try await harness.storage.values(withPrefix: "wc@2:core:0.3//subscription/").count
+            #expect(rows == 0)
+            #expect(try await harness.relayer.subscribedTopics.isEmpty)
+        }
+    }
+
     @Test("subscriptions, seen hashes and unhandled messages are persisted under the spec's storage keys")
     func persistedRows() async throws {
         let harness = Harness()

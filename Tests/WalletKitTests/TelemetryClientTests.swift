@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import WalletConnectCore
-import WalletKit
+@testable import WalletKit
 import WalletKitTesting
 
 @Suite("TelemetryClient", .timeLimit(.minutes(1)))
@@ -176,6 +176,31 @@ struct TelemetryClientTests {
         }
         #expect(server.requests.count == 2)
         #expect(try await Self.storedEvents(storage)?.map(\.eventId) == ["e-error", "e-trace"])
+    }
+
+    @Test("an event created while the persisted events are still loading is kept, in memory and on disk (issue 12)")
+    func eventCreatedDuringLoadIsKept() async throws {
+        let server = HTTPLoopbackServer()
+        let storage = HoldingStorage(base: try await Self.seededStorage())
+        try await AsyncHTTPClientTransport.withTransport { transport in
+            try await server.run(handler: { _ in .json("{}") }) { url in
+                let telemetry = Self.telemetry(transport, url: url, enabled: true, storage: storage)
+                storage.holdReads(1)
+                let dropping = Task { await telemetry.dropExpired() }
+                try await storage.waitUntilHeld(reads: 1)
+                let creating = Task { await telemetry.createEvent(topic: "new", trace: ["pairing_started"]) }
+                // The create either waits for the load, or (the old bug) ran on the not-yet-loaded list.
+                try await BoundedWait.until { await telemetry.loadWaiters == 1 || storage.writeCount > 0 }
+                storage.releaseReads()
+                await dropping.value
+                let id = try #require(await creating.value)
+                let ids = await telemetry.events.map(\.eventId)
+                #expect(ids.contains(id))
+                #expect(Set(ids) == ["e-error", "e-trace", id])
+                let stored = try #require(try await Self.storedEvents(storage))
+                #expect(Set(stored.map(\.eventId)) == ["e-error", "e-trace", id])
+            }
+        }
     }
 
     @Test("trace events are recorded, persisted and survive a restart; disabling clears them")

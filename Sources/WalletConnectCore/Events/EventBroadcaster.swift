@@ -12,12 +12,26 @@ import Synchronization
 ///   ``droppedCount``.
 /// - Ending iteration (or cancelling the task iterating) deregisters the subscriber synchronously.
 /// - ``finish()`` ends every stream and refuses new subscribers (their streams finish at once).
+///
+/// No continuation is yielded to, finished or resumed while the broadcaster's lock is held: the lock only guards
+/// the subscriber table, which ``yield(_:)`` copies before it delivers. A subscriber's `onTermination` runs while
+/// the Swift runtime holds its task's status lock (when the task is cancelled) and takes the broadcaster's lock to
+/// deregister; delivering under that lock would need the same task status lock in the other order, a deadlock.
+/// Events from one producer (an actor, or any caller that yields one event after another) arrive in order at
+/// every subscriber. A subscriber deregistered while an event is being delivered may still receive it, or not.
 public final class EventBroadcaster<Event: Sendable>: Sendable {
     private struct State {
         var nextID: UInt64 = 0
         var subscribers: [UInt64: AsyncStream<Event>.Continuation] = [:]
+        /// The continuations of `subscribers`, rebuilt only when a subscriber comes or goes, so a broadcast copies
+        /// an array reference under the lock and nothing else.
+        var snapshot: [AsyncStream<Event>.Continuation] = []
         var isFinished = false
         var dropped: UInt64 = 0
+
+        mutating func rebuildSnapshot() {
+            snapshot = Array(subscribers.values)
+        }
     }
 
     private let state = Mutex(State())
@@ -54,48 +68,64 @@ public final class EventBroadcaster<Event: Sendable>: Sendable {
         -> AsyncStream<Event>
     {
         let (stream, continuation) = AsyncStream<Event>.makeStream(bufferingPolicy: policy)
-        let registered: Bool = state.withLock { state in
-            guard !state.isFinished else { return false }
+        // The initial value goes in before registration, outside the lock: nobody else can reach this continuation
+        // yet, and every event yielded after registration follows it.
+        if let initial { continuation.yield(initial) }
+        let id: UInt64? = state.withLock { state in
+            guard !state.isFinished else { return nil }
             let id = state.nextID
             state.nextID += 1
             state.subscribers[id] = continuation
-            if let initial { continuation.yield(initial) }
-            continuation.onTermination = { [weak self] _ in
-                self?.remove(id)
-            }
-            return true
+            state.rebuildSnapshot()
+            return id
         }
-        if !registered { continuation.finish() }
+        guard let id else {
+            continuation.finish()
+            return stream
+        }
+        // Set outside the lock: on an already terminated stream `onTermination` runs at once, and it takes the lock.
+        continuation.onTermination = { [weak self] _ in
+            self?.remove(id)
+        }
         return stream
     }
 
+    /// Deregisters a subscriber. Called from `onTermination`, possibly while the runtime holds the subscriber's
+    /// task status lock: it takes only the table lock, which is never held while a continuation is touched.
     private func remove(_ id: UInt64) {
-        _ = state.withLock { $0.subscribers.removeValue(forKey: id) }
+        state.withLock { state in
+            guard state.subscribers.removeValue(forKey: id) != nil else { return }
+            state.rebuildSnapshot()
+        }
     }
 
     /// Sends an event to every current subscriber. Returns the number of subscribers that received it.
+    ///
+    /// The subscriber table is copied under the lock and the event delivered after it is released.
     @discardableResult
     public func yield(_ event: Event) -> Int {
-        state.withLock { state in
-            var delivered = 0
-            for continuation in state.subscribers.values {
-                switch continuation.yield(event) {
-                case .enqueued: delivered += 1
-                case .dropped: state.dropped += 1
-                case .terminated: break
-                @unknown default: break
-                }
+        let subscribers = state.withLock { $0.snapshot }
+        var delivered = 0
+        var dropped: UInt64 = 0
+        for continuation in subscribers {
+            switch continuation.yield(event) {
+            case .enqueued: delivered += 1
+            case .dropped: dropped += 1
+            case .terminated: break
+            @unknown default: break
             }
-            return delivered
         }
+        if dropped > 0 { state.withLock { $0.dropped += dropped } }
+        return delivered
     }
 
     /// Ends every subscriber's stream and refuses new subscribers.
     public func finish() {
         let continuations = state.withLock { state in
             state.isFinished = true
-            let all = Array(state.subscribers.values)
+            let all = state.snapshot
             state.subscribers.removeAll()
+            state.snapshot = []
             return all
         }
         for continuation in continuations { continuation.finish() }

@@ -1,37 +1,30 @@
-import Synchronization
-
-/// The relayer's connection state and its broadcast: setting and subscribing happen under one lock, so a new
-/// subscriber always starts with the current state and never misses a later change.
+/// The relayer's connection state and its broadcast (a ``StateChannel``): a new subscriber always starts with the
+/// current state and never misses a later change; `.closed` is final.
 final class ConnectionStateChannel: Sendable {
-    private let state: Mutex<RelayConnectionState>
-    private let broadcaster = EventBroadcaster<RelayConnectionState>(bufferSize: 1)
+    private let channel: StateChannel<RelayConnectionState>
 
     init(_ initial: RelayConnectionState) {
-        state = Mutex(initial)
+        channel = StateChannel(initial, bufferSize: 1)
     }
 
     /// The current state.
-    var current: RelayConnectionState { state.withLock { $0 } }
+    var current: RelayConnectionState { channel.current }
 
     /// Moves to `new` (no event when unchanged). A `.closed` state is final.
     func set(_ new: RelayConnectionState) {
-        state.withLock { state in
-            guard state != new else { return }
-            if case .closed = state { return }
-            state = new
-            broadcaster.yield(new)
+        channel.set(new) { old, new in
+            if case .closed = old { return false }
+            return old != new
         }
     }
 
     /// A stream that starts with the current state and keeps the newest one.
     func subscribe() -> AsyncStream<RelayConnectionState> {
-        state.withLock { state in
-            broadcaster.subscribe(startingWith: state, bufferingNewest: 1)
-        }
+        channel.subscribe()
     }
 
     /// Ends every stream (after the final state was yielded).
     func finish() {
-        broadcaster.finish()
+        channel.finish()
     }
 }

@@ -41,6 +41,10 @@ public actor Relayer: RelayClient {
     /// Topics the relay acknowledged on connection ``confirmedGeneration`` (emptied when a newer one confirms).
     var confirmed: Set<String> = []
     var confirmedGeneration: UInt64 = 0
+    /// Topics added by a subscribe call that has not succeeded yet (forgotten when every call naming them fails).
+    var provisionalTopics: Set<String> = []
+    /// How many subscribe calls in flight name each topic.
+    var subscribeClaims: [String: Int] = [:]
     var tracker: MessageTracker
     var loadState: LoadState = .notLoaded
     var cachedClientID: String?
@@ -139,9 +143,12 @@ public actor Relayer: RelayClient {
     public func subscribe(topics newTopics: [String]) async throws {
         try await ensureLoaded()
         let unique = Set(newTopics)
-        let added = unique.subtracting(topics).sorted()
-        try await addTopics(added)
+        // Decided before the first await: the new topics are recorded as provisional and every topic of the call
+        // is claimed, so a concurrent call's failure cannot forget a topic this call relies on (nor this call's
+        // failure one that another call subscribed).
+        let added = claimTopics(unique)
         do {
+            try await persistAddedTopics(added)
             let open: ConnectionGate.Open
             if let current = gate.current {
                 open = current
@@ -163,8 +170,10 @@ public actor Relayer: RelayClient {
                     confirm(batch, generation: sentOn)
                 }
             }
+            _ = releaseClaims(unique, succeeded: true)
         } catch {
-            try? await removeTopics(added)
+            let orphaned = releaseClaims(unique, succeeded: false)
+            try? await removeTopics(orphaned)
             throw error
         }
     }
@@ -296,15 +305,49 @@ public actor Relayer: RelayClient {
 
     var subscriptionPrefix: String { StorageKey.subscription(prefix: configuration.storagePrefix).rawValue + "/" }
 
+    /// Claims `unique` for one subscribe call and records the topics new to the relayer (returned, sorted) as
+    /// provisional: kept only if a subscribe call naming them succeeds.
+    func claimTopics(_ unique: Set<String>) -> [String] {
+        let added = unique.subtracting(topics).sorted()
+        topics.formUnion(added)
+        provisionalTopics.formUnion(added)
+        for topic in unique { subscribeClaims[topic, default: 0] += 1 }
+        return added
+    }
+
+    /// Ends one subscribe call's claim on `unique`. A success makes its topics permanent; a failure returns the
+    /// provisional topics no other call in flight claims any more, which the caller forgets.
+    func releaseClaims(_ unique: Set<String>, succeeded: Bool) -> [String] {
+        var orphaned: [String] = []
+        for topic in unique {
+            let remaining = (subscribeClaims[topic] ?? 1) - 1
+            subscribeClaims[topic] = remaining > 0 ? remaining : nil
+            if succeeded {
+                provisionalTopics.remove(topic)
+            } else if remaining <= 0, provisionalTopics.remove(topic) != nil {
+                orphaned.append(topic)
+            }
+        }
+        return orphaned.sorted()
+    }
+
+    /// Records topics as subscribed for good (the relay subscribes them in a composite call, or the caller
+    /// knows they are), persisted.
     func addTopics(_ added: [String]) async throws {
         let new = added.filter { topics.insert($0).inserted }
-        guard !new.isEmpty else { return }
-        try await persist(new.map { .set(key: subscriptionPrefix + $0, value: Data(#"{"topic":"\#($0)"}"#.utf8)) })
+        for topic in added { provisionalTopics.remove(topic) }
+        try await persistAddedTopics(new)
+    }
+
+    func persistAddedTopics(_ added: [String]) async throws {
+        guard !added.isEmpty else { return }
+        try await persist(added.map { .set(key: subscriptionPrefix + $0, value: Data(#"{"topic":"\#($0)"}"#.utf8)) })
     }
 
     func removeTopics(_ removed: [String]) async throws {
         var changes: [StorageChange] = []
         for topic in removed where topics.remove(topic) != nil {
+            provisionalTopics.remove(topic)
             confirmed.remove(topic)
             changes.append(.remove(key: subscriptionPrefix + topic))
             changes += tracker.remove(topic: topic)

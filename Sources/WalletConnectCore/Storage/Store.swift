@@ -5,6 +5,10 @@ import Foundation
 /// Each record is stored under `"<storage key>/<record key>"`, so a change rewrites one row, not the whole set.
 /// Every mutation is persisted before it returns; when the write fails the in-memory state is left unchanged
 /// and the error is thrown, so memory and disk never disagree.
+///
+/// Mutations run one at a time, in call order: each reads the state the previous one left (memory and disk
+/// alike), so two concurrent ``update(_:_:)`` calls on one record compose instead of one losing the other's
+/// change, and memory and disk change in the same order. Reads never wait; they see the last completed mutation.
 public actor Store<Value: Codable & Sendable> {
     /// The versioned storage key of this store.
     public nonisolated let storageKey: StorageKey
@@ -13,6 +17,8 @@ public actor Store<Value: Codable & Sendable> {
     private var recentlyDeleted: [String] = []
     private var recentlyDeletedSet: Set<String> = []
     private var isLoaded = false
+    /// Serialises the mutations (one key: the whole store).
+    private var writeGate = AsyncSerialGate<Int>()
 
     /// Creates a store. Call ``load()`` before use.
     public init(storage: any KeyValueStorage, storageKey: StorageKey) {
@@ -22,10 +28,21 @@ public actor Store<Value: Codable & Sendable> {
 
     private var rowPrefix: String { storageKey.rawValue + "/" }
 
+    /// Runs `body` after every earlier mutation has finished, and before every later one starts.
+    private func serialized<T>(_ body: () async throws -> T) async throws -> T {
+        if !writeGate.tryEnter(0) { await withCheckedContinuation { writeGate.park(0, $0) } }
+        defer { writeGate.leave(0)?.resume() }
+        return try await body()
+    }
+
     /// Loads every persisted record. Records that do not decode are skipped and returned by key.
     /// - Throws: The storage's read error.
     @discardableResult
     public func load() async throws -> [String] {
+        try await serialized { try await loadRows() }
+    }
+
+    private func loadRows() async throws -> [String] {
         let rows = try await storage.decodedValues(withPrefix: rowPrefix, as: Value.self)
         var corrupt: [String] = []
         var loaded: [String: Value] = [:]
@@ -72,6 +89,10 @@ public actor Store<Value: Codable & Sendable> {
     /// Inserts or replaces the record under `key`, persisting it first.
     /// - Throws: The storage's write error (the record is not changed), or the JSON encoding error.
     public func set(_ key: String, _ value: Value) async throws {
+        try await serialized { try await write(key, value) }
+    }
+
+    private func write(_ key: String, _ value: Value) async throws {
         let data = try JSONEncoder().encode(value)
         try await storage.write([.set(key: rowPrefix + key, value: data)])
         records[key] = value
@@ -81,45 +102,58 @@ public actor Store<Value: Codable & Sendable> {
     /// written and the old one removed together). For a store whose keying changed; a no-op once moved.
     /// - Throws: The storage's write error (that record stays where it was), or the JSON encoding error.
     public func rekey(_ key: (Value) -> String) async throws {
-        let encoder = JSONEncoder()
-        for (old, value) in records {
-            let new = key(value)
-            guard new != old else { continue }
-            try await storage.write([.set(key: rowPrefix + new, value: try encoder.encode(value)), .remove(key: rowPrefix + old)])
-            records.removeValue(forKey: old)
-            records[new] = value
+        try await serialized {
+            let encoder = JSONEncoder()
+            for (old, value) in records {
+                let new = key(value)
+                guard new != old else { continue }
+                try await storage.write([
+                    .set(key: rowPrefix + new, value: try encoder.encode(value)), .remove(key: rowPrefix + old),
+                ])
+                records.removeValue(forKey: old)
+                records[new] = value
+            }
         }
     }
 
     /// Inserts many records in one transaction.
     /// - Throws: The storage's write error (no record is changed), or the JSON encoding error.
     public func set(_ items: [(key: String, value: Value)]) async throws {
-        let encoder = JSONEncoder()
-        let changes = try items.map { StorageChange.set(key: rowPrefix + $0.key, value: try encoder.encode($0.value)) }
-        try await storage.write(changes)
-        for item in items { records[item.key] = item.value }
+        try await serialized {
+            let encoder = JSONEncoder()
+            let changes = try items.map { StorageChange.set(key: rowPrefix + $0.key, value: try encoder.encode($0.value)) }
+            try await storage.write(changes)
+            for item in items { records[item.key] = item.value }
+        }
     }
 
     /// Applies `mutate` to the record under `key` and persists the result.
     /// - Throws: ``StoreError`` when absent; the storage error when the write fails (no change is kept).
     @discardableResult
     public func update(_ key: String, _ mutate: @Sendable (inout Value) throws -> Void) async throws -> Value {
-        var value = try get(key)
-        try mutate(&value)
-        try await set(key, value)
-        return value
+        try await serialized {
+            var value = try get(key)
+            try mutate(&value)
+            try await write(key, value)
+            return value
+        }
     }
 
     /// Deletes the record under `key` (no error when absent). Returns the deleted record.
     /// - Throws: The storage's write error (the record is kept).
     @discardableResult
     public func delete(_ key: String) async throws -> Value? {
-        guard let existing = records[key] else { return nil }
-        try await storage.write([.remove(key: rowPrefix + key)])
-        records.removeValue(forKey: key)
-        rememberDeleted(key)
-        return existing
+        try await serialized {
+            guard let existing = records[key] else { return nil }
+            try await storage.write([.remove(key: rowPrefix + key)])
+            records.removeValue(forKey: key)
+            rememberDeleted(key)
+            return existing
+        }
     }
+
+    /// Mutations waiting for an earlier one to finish (for tests of the ordering).
+    var queuedMutations: Int { writeGate.waiterCount(0) }
 
     private func rememberDeleted(_ key: String) {
         guard recentlyDeletedSet.insert(key).inserted else { return }

@@ -27,13 +27,21 @@ extension SignEngine {
         guard case .topic(let target) = try await validated(.disconnect, params: ["topic": .string(topic)]) else { return }
         switch target {
         case .session:
-            try await sendRequest(
-                topic: topic, method: .sessionDelete,
-                params: SessionDeleteParams(code: SDKErrorCode.userDisconnected.rawValue, message: "User disconnected."))
+            // Reserved from here (no await since the validation): a concurrent disconnect is refused, requests
+            // arriving meanwhile are not announced, answers are refused.
+            guard decisions.beginDeleting(topic) else { throw SignEngineError.deletionInProgress(topic: topic) }
+            do {
+                try await sendRequest(
+                    topic: topic, method: .sessionDelete,
+                    params: SessionDeleteParams(code: SDKErrorCode.userDisconnected.rawValue, message: "User disconnected."))
+            } catch {
+                decisions.endDeleting(topic, deleted: false)
+                throw error
+            }
             for record in await history.pendingOutgoing where record.topic == topic {
                 responseWaiters.resume(record.id, with: .failure(SDKError.sdk(.userDisconnected)))
             }
-            await deleteSessionLocally(topic: topic, eventID: nil)
+            await deleteSessionLocally(topic: topic, eventID: nil, reserved: true)
         case .pairing(let pairingTopic):
             try await disconnectPairing(topic: pairingTopic)
         }
@@ -41,7 +49,14 @@ extension SignEngine {
 
     /// Deletes a session locally (§3.10): unsubscribe, record, keys, timer, its pending requests (resetting its
     /// queue), remembered as recently deleted. Emits ``SignEvent/sessionDelete(id:topic:)`` when `eventID` is set.
-    func deleteSessionLocally(topic: String, eventID: Int64?) async {
+    ///
+    /// The topic is marked deleting first (a concurrent deletion of it returns at once) and ended afterwards, so
+    /// inbound work for it that was awaiting stops. `reserved` says the caller already marked it.
+    /// Returns `false` when another deletion of the topic was already in progress (that one finishes the work).
+    @discardableResult
+    func deleteSessionLocally(topic: String, eventID: Int64?, reserved: Bool = false) async -> Bool {
+        guard reserved || decisions.beginDeleting(topic) else { return false }
+        defer { decisions.endDeleting(topic, deleted: true) }
         let session = await sessions.session(topic: topic)
         await clearPendingSettlement(topic: topic)
         do {
@@ -69,6 +84,7 @@ extension SignEngine {
         try? await history.deleteAll(topic: topic)
         logger.debug("deleted session", metadata: ["wk.topic": "\(topic)"])
         if let eventID { emit(.sessionDelete(id: eventID, topic: topic)) }
+        return true
     }
 
     /// Deletes a proposal and its timer, remembering its id as recently deleted.

@@ -8,8 +8,9 @@ extension SignEngine {
         guard !isShutDown, let target = try? ExpirerTarget(parsing: entry.target) else { return }
         switch target {
         case .topic(let topic):
-            guard await sessions.session(topic: topic) != nil else { return }
-            await deleteSessionLocally(topic: topic, eventID: 0)
+            guard await sessions.session(topic: topic) != nil,
+                await deleteSessionLocally(topic: topic, eventID: 0)
+            else { return }
             emit(.sessionExpire(topic: topic))
         case .request(let topic, let id):
             if let record = await requests.record(topic: topic, id: id) {
@@ -33,6 +34,9 @@ extension SignEngine {
     /// Deletes an expired pending request, announces the expiry, answers 8000 and releases its queue lane.
     func expireRequest(_ record: StoredSessionRequest) async {
         let request = record.request
+        // The app's answer in progress wins (it expires the request itself if it fails); so does a deletion.
+        guard case .answer = decisions.beginAnswering(request.key, by: .expiry) else { return }
+        defer { decisions.endAnswering(request.key) }
         _ = try? await requests.delete(topic: request.topic, id: request.id)
         try? await expirer.delete(.request(topic: request.topic, id: request.id))
         emit(.sessionRequestExpire(id: request.id, topic: request.topic))
@@ -48,10 +52,21 @@ extension SignEngine {
 
     /// Deletes an expired proposal, announces it and fails a dapp's waiting `approval()`.
     func expireProposal(id: Int64) async {
+        // An approval or rejection in progress settles it (and expires it afterwards if it fails).
+        guard !decisions.isSettling(proposalID: id) else { return }
         await deleteProposal(id: id)
         approvalWaiters.resume(id, with: .failure(Self.proposalExpiredError))
         emit(.proposalExpire(id: id))
         logger.debug("proposal expired", metadata: ["wk.rpc.id": "\(id)"])
+    }
+
+    /// Expires proposal `id` when it is still stored and past its expiry (after a failed approve or reject, which
+    /// held it while its timer fired).
+    func expireProposalIfDue(id: Int64) async {
+        guard let proposal = await proposals.proposal(id: id),
+            proposal.isExpired(nowMilliseconds: wallClock.nowMilliseconds)
+        else { return }
+        await expireProposal(id: id)
     }
 
     /// The restore step of ``start()``.

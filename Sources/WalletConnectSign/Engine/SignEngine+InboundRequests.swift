@@ -200,12 +200,21 @@ extension SignEngine {
             }
             return
         }
-        let pending = PendingRequest(
-            id: id, topic: topic, params: params,
-            verifyContext: await resolveVerifyContext(for: request, message: message, metadata: session.peer.metadata),
-            transportType: .relay)
+        let verifyContext = await resolveVerifyContext(for: request, message: message, metadata: session.peer.metadata)
+        // The session may have been deleted while the Verify lookup was awaited: such a request is neither stored
+        // nor announced (its delete already told the dapp).
+        guard decisions.isLive(topic) else {
+            logger.debug("dropped a request of a deleted session", metadata: ["wk.topic": "\(topic)", "wk.rpc.id": "\(id)"])
+            return
+        }
+        let pending = PendingRequest(id: id, topic: topic, params: params, verifyContext: verifyContext, transportType: .relay)
         try await requests.set(StoredSessionRequest(request: pending, expiryTimestamp: expiry, receivedAt: receivedAt))
         try await expirer.set(.request(topic: topic, id: id), expiry: expiry)
+        // The same after the writes; the check and the announcement are one synchronous step.
+        guard decisions.isLive(topic) else {
+            await dropPendingRequest(pending.key)
+            return
+        }
         announce(queue.enqueue(pending))
     }
 

@@ -42,6 +42,30 @@ extension SignEngine {
         relayProtocol: String? = nil, proposalRequestsResponses: ProposalRequestsResponses? = nil
     ) async throws -> Session {
         try requireStarted()
+        // Reserved before the first await: a concurrent approve or reject of this proposal is refused with
+        // ``SignEngineError/proposalInProgress(id:approving:)`` (one session per proposal).
+        if let refusal = decisions.beginSettling(proposalID: proposalID, .approving) { throw refusal }
+        do {
+            let session = try await approve(
+                proposalID: proposalID, namespaces: namespaces, sessionProperties: sessionProperties,
+                scopedProperties: scopedProperties, sessionConfig: sessionConfig, relayProtocol: relayProtocol,
+                proposalRequestsResponses: proposalRequestsResponses)
+            decisions.endSettling(proposalID: proposalID)
+            return session
+        } catch {
+            decisions.endSettling(proposalID: proposalID)
+            await expireProposalIfDue(id: proposalID)
+            throw error
+        }
+    }
+
+    /// The effects of ``approveSession(proposalID:namespaces:sessionProperties:scopedProperties:sessionConfig:relayProtocol:proposalRequestsResponses:)``
+    /// once the proposal is reserved.
+    private func approve(
+        proposalID: Int64, namespaces: SessionNamespaces, sessionProperties: [String: JSONValue]?,
+        scopedProperties: [String: JSONValue]?, sessionConfig: SessionConfig?,
+        relayProtocol: String?, proposalRequestsResponses: ProposalRequestsResponses?
+    ) async throws -> Session {
         var params: [String: JSONValue] = ["id": .int(proposalID), "namespaces": try JSONValue(encoding: namespaces)]
         if let relayProtocol { params["relayProtocol"] = .string(relayProtocol) }
         if let sessionProperties { params["sessionProperties"] = .object(sessionProperties) }
@@ -123,6 +147,19 @@ extension SignEngine {
     /// - Throws: ``SDKError`` (validation: `Missing or invalid. reject() reason: …`), or the relay error.
     public func rejectSession(proposalID: Int64, reason: SDKError = .sdk(.userRejected)) async throws {
         try requireStarted()
+        if let refusal = decisions.beginSettling(proposalID: proposalID, .rejecting) { throw refusal }
+        do {
+            try await reject(proposalID: proposalID, reason: reason)
+            decisions.endSettling(proposalID: proposalID)
+        } catch {
+            decisions.endSettling(proposalID: proposalID)
+            await expireProposalIfDue(id: proposalID)
+            throw error
+        }
+    }
+
+    /// The effects of ``rejectSession(proposalID:reason:)`` once the proposal is reserved.
+    private func reject(proposalID: Int64, reason: SDKError) async throws {
         let params: JSONValue = [
             "id": .int(proposalID),
             "reason": ["code": .int(Int64(reason.code.rawValue)), "message": .string(reason.message)],
@@ -143,18 +180,23 @@ extension SignEngine {
     public func updateSession(topic: String, namespaces: SessionNamespaces) async throws -> SignAcknowledgement {
         try requireStarted()
         let params: JSONValue = ["topic": .string(topic), "namespaces": try JSONValue(encoding: namespaces)]
-        guard case .session(let session) = try await validated(.update, params: params) else {
-            throw SDKError.internal(.noMatchingKey, context: "session topic doesn't exist: \(topic)")
-        }
-        try await sessions.update(topic: topic) { $0.namespaces = namespaces }
-        do {
-            return try await sendAcknowledgedRequest(
-                topic: topic, method: .sessionUpdate, params: SessionUpdateParams(namespaces: namespaces),
-                timeoutMessage: "Session update request expired without receiving any acknowledgement")
-        } catch {
-            let previous = session.namespaces
-            _ = try? await sessions.update(topic: topic) { $0.namespaces = previous }
-            throw error
+        // One update or extend of a session at a time: each validates against, and rolls back to, the state the
+        // previous one left, and the peer receives them in the order they changed the session.
+        return try await withSessionGate(topic) {
+            guard case .session(let session) = try await validated(.update, params: params) else {
+                throw SDKError.internal(.noMatchingKey, context: "session topic doesn't exist: \(topic)")
+            }
+            guard decisions.isLive(topic) else { throw SignEngineError.sessionDeleted(topic: topic) }
+            try await sessions.update(topic: topic) { $0.namespaces = namespaces }
+            do {
+                return try await sendAcknowledgedRequest(
+                    topic: topic, method: .sessionUpdate, params: SessionUpdateParams(namespaces: namespaces),
+                    timeoutMessage: "Session update request expired without receiving any acknowledgement")
+            } catch {
+                let previous = session.namespaces
+                _ = try? await sessions.update(topic: topic) { $0.namespaces = previous }
+                throw error
+            }
         }
     }
 
@@ -164,17 +206,20 @@ extension SignEngine {
     @discardableResult
     public func extendSession(topic: String) async throws -> SignAcknowledgement {
         try requireStarted()
-        guard case .session(let session) = try await validated(.extend, params: ["topic": .string(topic)]) else {
-            throw SDKError.internal(.noMatchingKey, context: "session topic doesn't exist: \(topic)")
+        return try await withSessionGate(topic) {
+            guard case .session(let session) = try await validated(.extend, params: ["topic": .string(topic)]) else {
+                throw SDKError.internal(.noMatchingKey, context: "session topic doesn't exist: \(topic)")
+            }
+            guard session.isSelfController else { throw SDKError.sdk(.unauthorizedExtendRequest) }
+            guard decisions.isLive(topic) else { throw SignEngineError.sessionDeleted(topic: topic) }
+            let expiry = nowSeconds + SignLifetimes.session
+            guard expiry > session.expiry else { throw SDKError.sdk(.invalidExtendRequest) }
+            try await sessions.update(topic: topic) { $0.expiry = expiry }
+            try await expirer.set(.topic(topic), expiry: expiry)
+            return try await sendAcknowledgedRequest(
+                topic: topic, method: .sessionExtend, params: SessionExtendParams(expiry: expiry),
+                timeoutMessage: "Session extend request expired without receiving any acknowledgement")
         }
-        guard session.isSelfController else { throw SDKError.sdk(.unauthorizedExtendRequest) }
-        let expiry = nowSeconds + SignLifetimes.session
-        guard expiry > session.expiry else { throw SDKError.sdk(.invalidExtendRequest) }
-        try await sessions.update(topic: topic) { $0.expiry = expiry }
-        try await expirer.set(.topic(topic), expiry: expiry)
-        return try await sendAcknowledgedRequest(
-            topic: topic, method: .sessionExtend, params: SessionExtendParams(expiry: expiry),
-            timeoutMessage: "Session extend request expired without receiving any acknowledgement")
     }
 
     /// Registers a waiter, sends the request, and returns the acknowledgement handle.
@@ -205,6 +250,27 @@ extension SignEngine {
     /// - Throws: ``SDKError`` (validation, unknown request id), or the relay error for a result.
     public func respondSessionRequest(topic: String, response: JSONRPCResponse) async throws {
         try requireStarted()
+        let key = SessionRequestKey(topic: topic, id: response.id.rawValue)
+        // Reserved before the first await: a concurrent answer (or the expiry's 8000) of this request is refused
+        // with ``SignEngineError/alreadyAnswering(topic:id:)`` and publishes nothing.
+        if case .refuse(let refusal) = decisions.beginAnswering(key, by: .app) { throw refusal }
+        do {
+            try await answer(topic: topic, response: response)
+            decisions.endAnswering(key)
+        } catch {
+            decisions.endAnswering(key)
+            // The request is still pending; when it expired while this answer held it, expire it now.
+            if let record = await requests.record(topic: topic, id: key.id),
+                record.isExpired(nowMilliseconds: wallClock.nowMilliseconds)
+            {
+                await expireRequest(record)
+            }
+            throw error
+        }
+    }
+
+    /// The effects of ``respondSessionRequest(topic:response:)`` once the request is reserved.
+    private func answer(topic: String, response: JSONRPCResponse) async throws {
         let params: JSONValue = ["topic": .string(topic), "response": try JSONValue(encoding: response)]
         do {
             _ = try await validated(.respond, params: params)

@@ -46,6 +46,15 @@ public actor SignEngine {
     var authState = SignAuthenticateState()
 
     var queue: SessionRequestQueue
+    /// The in-flight reservations (answering, approving, deleting): decided before any `await`.
+    var decisions = SignEngineStateMachine()
+    /// Serialises the controller calls that change one session (update, extend), so their store writes and
+    /// publishes reach the peer in the order they change the session.
+    var sessionGate = AsyncSerialGate<String>()
+    /// The one ``start()`` in progress; a concurrent call awaits it instead of loading and announcing again.
+    var startTask: Task<Void, any Error>?
+    /// Calls of ``start()`` waiting for the one in progress (for tests).
+    var startWaiters = 0
     var isStarted = false
     var isShutDown = false
     var isRunning = false
@@ -145,7 +154,23 @@ public actor SignEngine {
     /// crash or a failed write removed them — are dropped, never announced twice). Idempotent.
     /// - Throws: The storage error when a store cannot be read.
     public func start() async throws {
-        guard !isStarted else { return }
+        if isStarted { return }
+        if let startTask {
+            startWaiters += 1
+            defer { startWaiters -= 1 }
+            return try await startTask.value
+        }
+        let task = Task { try await self.performStart() }
+        startTask = task
+        do {
+            try await task.value
+        } catch {
+            startTask = nil
+            throw error
+        }
+    }
+
+    private func performStart() async throws {
         try await sessions.load()
         try await proposals.load()
         try await requests.load()
@@ -216,6 +241,13 @@ public actor SignEngine {
     func requireStarted() throws {
         guard isStarted else { throw SignEngineError.notStarted }
         guard !isShutDown else { throw SignEngineError.shutDown }
+    }
+
+    /// Runs `body` while no other update or extend of the session `topic` runs (first come, first served).
+    func withSessionGate<T>(_ topic: String, _ body: () async throws -> T) async throws -> T {
+        if !sessionGate.tryEnter(topic) { await withCheckedContinuation { sessionGate.park(topic, $0) } }
+        defer { sessionGate.leave(topic)?.resume() }
+        return try await body()
     }
 
     func emit(_ event: SignEvent) {

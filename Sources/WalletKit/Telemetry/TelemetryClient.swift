@@ -57,6 +57,13 @@ public actor TelemetryClient {
     private let logger: Logger
     private var stored: [TelemetryEvent] = []
     private var isLoaded = false
+    /// The one load of the persisted events in progress: every caller awaits it before reading or changing
+    /// `stored`, so an event recorded meanwhile is never overwritten by the load.
+    private var loadTask: Task<Void, Never>?
+    /// Callers waiting for the load in progress (for tests).
+    var loadWaiters = 0
+    /// Serialises the writes of the event list, so the last change is the one on disk.
+    private var persistGate = AsyncSerialGate<Int>()
 
     /// Creates a telemetry client.
     /// - Parameters:
@@ -217,19 +224,37 @@ public actor TelemetryClient {
     }
 
     private func loadIfNeeded() async {
-        guard !isLoaded else { return }
-        isLoaded = true
+        if isLoaded { return }
+        if let loadTask {
+            loadWaiters += 1
+            defer { loadWaiters -= 1 }
+            return await loadTask.value
+        }
+        let task = Task { await self.load() }
+        loadTask = task
+        await task.value
+    }
+
+    private func load() async {
+        var loaded: [TelemetryEvent] = []
         do {
             if let data = try await storage.value(forKey: storageKey.rawValue) {
-                stored = (try? JSONDecoder().decode([TelemetryEvent].self, from: data)) ?? []
+                loaded = (try? JSONDecoder().decode([TelemetryEvent].self, from: data)) ?? []
             }
         } catch {
             logger.debug("telemetry events not loaded", metadata: ["wk.error": "\(error)"])
         }
+        // Disabling meanwhile cleared the list for good (and marked it loaded): keep that.
+        guard !isLoaded else { return }
+        stored = loaded + stored
+        isLoaded = true
     }
 
     private func persist() async {
+        if !persistGate.tryEnter(0) { await withCheckedContinuation { persistGate.park(0, $0) } }
+        defer { persistGate.leave(0)?.resume() }
         do {
+            // Encoded at its turn: each write carries every change made before it.
             let data = try JSONEncoder().encode(stored)
             try await storage.setValue(data, forKey: storageKey.rawValue)
         } catch {
