@@ -50,11 +50,49 @@ struct EngineConcurrencyTests {
         }
     }
 
-    @Test("a second respondSessionRequest while the first is publishing is refused with alreadyAnswering")
-    func secondAnswerWhilePublishingIsRefused() async throws {
+    @Test("a second respondSessionRequest while the first is still finishing is refused with alreadyAnswering; one answer")
+    func secondAnswerWhileTheFirstFinishesIsRefused() async throws {
+        let hub = InMemoryRelayHub()
+        let storage = HoldingStorage()
+        let dapp = try await EngineClient.make(name: "dapp", relay: hub.makeClient())
+        let wallet = try await EngineClient.make(name: "wallet", relay: hub.makeClient(), storage: storage)
+        do {
+            let (session, _) = try await EngineFixture.settle(dapp: dapp, wallet: wallet)
+            let (response, pending) = try await EngineRequestTests.send(dapp, wallet, topic: session.topic)
+            // Barrier: the wallet has finished handling the request's message (no write of its own in flight).
+            try await BoundedWait.run { try await dapp.engine.ping(topic: session.topic) }
+            // The first answer publishes, then records itself; its first write is held, so it is still in progress
+            // (the request still stored) when the second answer comes.
+            storage.holdWrites(1)
+            let first = Task {
+                try await wallet.engine.respondSessionRequest(
+                    topic: session.topic, response: JSONRPCResponse(id: RPCID(pending.id), result: "first"))
+            }
+            try await storage.waitUntilHeld(writes: 1)
+            let second = await Task {
+                try await wallet.engine.respondSessionRequest(
+                    topic: session.topic, response: JSONRPCResponse(id: RPCID(pending.id), result: "second"))
+            }.result
+            storage.releaseWrites()
+            try await first.boundedValue()
+            #expect(throws: SignEngineError.alreadyAnswering(topic: session.topic, id: pending.id)) { try second.get() }
+            #expect(try await response.boundedValue() == "first")
+            let answers = await hub.publishes(on: session.topic).filter { $0.options.tag == 1109 }
+            #expect(answers.count == 1)
+            #expect(await wallet.engine.pendingSessionRequests().isEmpty)
+        } catch {
+            await dapp.stop()
+            await wallet.stop()
+            throw error
+        }
+        await dapp.stop()
+        await wallet.stop()
+    }
+
+    @Test("an answer whose publish fails leaves the request pending; answering again works")
+    func failedAnswerCanBeRetried() async throws {
         try await EngineFixture.withSession { hub, dapp, wallet, session in
             let (response, pending) = try await EngineRequestTests.send(dapp, wallet, topic: session.topic)
-            // The first answer's publish fails: the request stays pending and can be answered again.
             await hub.failNextPublish(topic: session.topic)
             await #expect(throws: (any Error).self) {
                 try await wallet.engine.respondSessionRequest(
