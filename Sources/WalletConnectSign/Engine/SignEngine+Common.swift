@@ -30,18 +30,21 @@ extension SignEngine {
             // Reserved from here (no await since the validation): a concurrent disconnect is refused, requests
             // arriving meanwhile are not announced, answers are refused.
             guard decisions.beginDeleting(topic) else { throw SignEngineError.deletionInProgress(topic: topic) }
-            do {
-                try await sendRequest(
-                    topic: topic, method: .sessionDelete,
-                    params: SessionDeleteParams(code: SDKErrorCode.userDisconnected.rawValue, message: "User disconnected."))
-            } catch {
-                decisions.endDeleting(topic, deleted: false)
-                throw error
-            }
-            for record in await history.pendingOutgoing where record.topic == topic {
-                responseWaiters.resume(record.id, with: .failure(SDKError.sdk(.userDisconnected)))
-            }
-            await deleteSessionLocally(topic: topic, eventID: nil, reserved: true)
+            // Runs to its end even if the caller is cancelled: a delete that reached the dapp is carried out here.
+            try await Task {
+                do {
+                    try await sendRequest(
+                        topic: topic, method: .sessionDelete,
+                        params: SessionDeleteParams(code: SDKErrorCode.userDisconnected.rawValue, message: "User disconnected."))
+                } catch {
+                    decisions.endDeleting(topic, deleted: false)
+                    throw error
+                }
+                for record in await history.pendingOutgoing where record.topic == topic {
+                    responseWaiters.resume(record.id, with: .failure(SDKError.sdk(.userDisconnected)))
+                }
+                await deleteSessionLocally(topic: topic, eventID: nil, reserved: true)
+            }.value
         case .pairing(let pairingTopic):
             try await disconnectPairing(topic: pairingTopic)
         }

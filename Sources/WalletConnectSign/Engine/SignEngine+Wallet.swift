@@ -45,18 +45,22 @@ extension SignEngine {
         // Reserved before the first await: a concurrent approve or reject of this proposal is refused with
         // ``SignEngineError/proposalInProgress(id:approving:)`` (one session per proposal).
         if let refusal = decisions.beginSettling(proposalID: proposalID, .approving) { throw refusal }
-        do {
-            let session = try await approve(
-                proposalID: proposalID, namespaces: namespaces, sessionProperties: sessionProperties,
-                scopedProperties: scopedProperties, sessionConfig: sessionConfig, relayProtocol: relayProtocol,
-                proposalRequestsResponses: proposalRequestsResponses)
-            decisions.endSettling(proposalID: proposalID)
-            return session
-        } catch {
-            decisions.endSettling(proposalID: proposalID)
-            await expireProposalIfDue(id: proposalID)
-            throw error
-        }
+        // Once reserved, the approval runs to its end even if the caller is cancelled: a cancellation between the
+        // publish and the bookkeeping would leave the dapp with a session this wallet rolled back.
+        return try await Task {
+            do {
+                let session = try await approve(
+                    proposalID: proposalID, namespaces: namespaces, sessionProperties: sessionProperties,
+                    scopedProperties: scopedProperties, sessionConfig: sessionConfig, relayProtocol: relayProtocol,
+                    proposalRequestsResponses: proposalRequestsResponses)
+                decisions.endSettling(proposalID: proposalID)
+                return session
+            } catch {
+                decisions.endSettling(proposalID: proposalID)
+                await expireProposalIfDue(id: proposalID)
+                throw error
+            }
+        }.value
     }
 
     /// The effects of ``approveSession(proposalID:namespaces:sessionProperties:scopedProperties:sessionConfig:relayProtocol:proposalRequestsResponses:)``
@@ -148,14 +152,17 @@ extension SignEngine {
     public func rejectSession(proposalID: Int64, reason: SDKError = .sdk(.userRejected)) async throws {
         try requireStarted()
         if let refusal = decisions.beginSettling(proposalID: proposalID, .rejecting) { throw refusal }
-        do {
-            try await reject(proposalID: proposalID, reason: reason)
-            decisions.endSettling(proposalID: proposalID)
-        } catch {
-            decisions.endSettling(proposalID: proposalID)
-            await expireProposalIfDue(id: proposalID)
-            throw error
-        }
+        // Runs to its end even if the caller is cancelled (see approveSession).
+        try await Task {
+            do {
+                try await reject(proposalID: proposalID, reason: reason)
+                decisions.endSettling(proposalID: proposalID)
+            } catch {
+                decisions.endSettling(proposalID: proposalID)
+                await expireProposalIfDue(id: proposalID)
+                throw error
+            }
+        }.value
     }
 
     /// The effects of ``rejectSession(proposalID:reason:)`` once the proposal is reserved.
@@ -182,7 +189,9 @@ extension SignEngine {
         let params: JSONValue = ["topic": .string(topic), "namespaces": try JSONValue(encoding: namespaces)]
         // One update or extend of a session at a time: each validates against, and rolls back to, the state the
         // previous one left, and the peer receives them in the order they changed the session.
-        return try await withSessionGate(topic) {
+        // Runs to its end even if the caller is cancelled: a cancelled rollback after the peer got the update
+        // would leave the two sides disagreeing.
+        return try await Task { try await withSessionGate(topic) {
             guard case .session(let session) = try await validated(.update, params: params) else {
                 throw SDKError.internal(.noMatchingKey, context: "session topic doesn't exist: \(topic)")
             }
@@ -197,7 +206,7 @@ extension SignEngine {
                 _ = try? await sessions.update(topic: topic) { $0.namespaces = previous }
                 throw error
             }
-        }
+        } }.value
     }
 
     /// Extends a session this client controls to `now + 7 days`.
@@ -206,7 +215,7 @@ extension SignEngine {
     @discardableResult
     public func extendSession(topic: String) async throws -> SignAcknowledgement {
         try requireStarted()
-        return try await withSessionGate(topic) {
+        return try await Task { try await withSessionGate(topic) {
             guard case .session(let session) = try await validated(.extend, params: ["topic": .string(topic)]) else {
                 throw SDKError.internal(.noMatchingKey, context: "session topic doesn't exist: \(topic)")
             }
@@ -219,7 +228,7 @@ extension SignEngine {
             return try await sendAcknowledgedRequest(
                 topic: topic, method: .sessionExtend, params: SessionExtendParams(expiry: expiry),
                 timeoutMessage: "Session extend request expired without receiving any acknowledgement")
-        }
+        } }.value
     }
 
     /// Registers a waiter, sends the request, and returns the acknowledgement handle.
@@ -254,19 +263,24 @@ extension SignEngine {
         // Reserved before the first await: a concurrent answer (or the expiry's 8000) of this request is refused
         // with ``SignEngineError/alreadyAnswering(topic:id:)`` and publishes nothing.
         if case .refuse(let refusal) = decisions.beginAnswering(key, by: .app) { throw refusal }
-        do {
-            try await answer(topic: topic, response: response)
-            decisions.endAnswering(key)
-        } catch {
-            decisions.endAnswering(key)
-            // The request is still pending; when it expired while this answer held it, expire it now.
-            if let record = await requests.record(topic: topic, id: key.id),
-                record.isExpired(nowMilliseconds: wallClock.nowMilliseconds)
-            {
-                await expireRequest(record)
+        // Once reserved, the answer runs to its end even if the caller is cancelled: a cancellation after the
+        // publish went out but before the request was recorded as answered would leave it pending, and a retry
+        // would give the dapp a second answer.
+        try await Task {
+            do {
+                try await answer(topic: topic, response: response)
+                decisions.endAnswering(key)
+            } catch {
+                decisions.endAnswering(key)
+                // The request is still pending; when it expired while this answer held it, expire it now.
+                if let record = await requests.record(topic: topic, id: key.id),
+                    record.isExpired(nowMilliseconds: wallClock.nowMilliseconds)
+                {
+                    await expireRequest(record)
+                }
+                throw error
             }
-            throw error
-        }
+        }.value
     }
 
     /// The effects of ``respondSessionRequest(topic:response:)`` once the request is reserved.
