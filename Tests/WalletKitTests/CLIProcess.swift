@@ -100,6 +100,9 @@ private final class ChildState: Sendable {
         var lines: [String] = []
         var stderr = Data()
         var exitStatus: Int32?
+        /// When the process last wrote anything (either stream) or was last signalled, and when it exited.
+        var lastActivity = ContinuousClock.now
+        var exitedAt: ContinuousClock.Instant?
         var waiters: [Int: AsyncStream<Void>.Continuation] = [:]
         var nextWaiter = 0
     }
@@ -150,7 +153,10 @@ final class CLIProcess: Sendable {
         let child = ChildState()
         process.terminationHandler = { finished in
             let status = finished.terminationStatus
-            child.update { $0.exitStatus = status }
+            child.update {
+                $0.exitStatus = status
+                $0.exitedAt = .now
+            }
         }
         try process.run()
         let pid = process.processIdentifier
@@ -165,7 +171,10 @@ final class CLIProcess: Sendable {
                 while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                     let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
                     pending.removeSubrange(pending.startIndex...newline)
-                    child.update { $0.lines.append(line) }
+                    child.update {
+                        $0.lines.append(line)
+                        $0.lastActivity = .now
+                    }
                 }
             }
         }
@@ -173,7 +182,10 @@ final class CLIProcess: Sendable {
             while true {
                 let chunk = err.availableData
                 if chunk.isEmpty { break }
-                child.update { $0.stderr.append(chunk) }
+                child.update {
+                    $0.stderr.append(chunk)
+                    $0.lastActivity = .now
+                }
             }
         }
         return CLIProcess(name: name, pid: pid, child: child, process: process)
@@ -235,13 +247,31 @@ final class CLIProcess: Sendable {
         return found
     }
 
-    /// The exit status, within `limit`.
-    func exitStatus(within limit: Duration = .seconds(30)) async throws -> Int32 {
-        try await wait(for: "exit", within: limit) { _, status in status }
+    /// The longest a process may take to exit after its last output (or the signal that stops it): a process
+    /// that printed its last line and then hangs is a bug (issue 12: a dapp that printed `session_rejected` and
+    /// never exited).
+    static let exitGrace: Duration = .seconds(2)
+
+    /// The exit status, within `limit`. Records an issue when the process exited more than ``exitGrace`` after
+    /// its last output.
+    func exitStatus(within limit: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation) async throws
+        -> Int32
+    {
+        let status = try await wait(for: "exit", within: limit) { _, status in status }
+        let (last, exited) = child.state.withLock { ($0.lastActivity, $0.exitedAt) }
+        if let exited, exited - last > Self.exitGrace {
+            Issue.record(
+                "\(name) exited \(exited - last) after its last output (limit \(Self.exitGrace))\n\(transcript)",
+                sourceLocation: sourceLocation)
+        }
+        return status
     }
 
     /// Sends SIGTERM (a graceful stop).
-    func terminate() { send(SIGTERM, to: pid) }
+    func terminate() {
+        child.update { $0.lastActivity = .now }
+        send(SIGTERM, to: pid)
+    }
 
     /// Sends SIGKILL if the process is still running (safe to call on every path).
     func stop() {
