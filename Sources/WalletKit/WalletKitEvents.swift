@@ -75,7 +75,8 @@ public enum SessionRequestResponse: Sendable, Hashable {
 }
 
 /// A stream of one kind of WalletKit event. Each ``WalletKit`` event property returns a new one (one per
-/// consumer, bounded buffer, oldest kept); it finishes when the instance shuts down.
+/// consumer, unbounded buffer: a consumer that falls behind gets every event late, none is dropped); it finishes
+/// when the instance shuts down.
 public struct WalletKitEventStream<Element: Sendable>: AsyncSequence, Sendable {
     /// Never fails.
     public typealias Failure = Never

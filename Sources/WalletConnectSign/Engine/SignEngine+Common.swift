@@ -21,7 +21,8 @@ extension SignEngine {
 
     /// Disconnects a session (`wc_sessionDelete` with 6000 `User disconnected.`, which must be published, then
     /// local deletion without a ``SignEvent/sessionDelete(id:topic:)`` event) or deletes a pairing.
-    /// - Throws: ``SDKError`` (validation), or the relay error (the session is kept then).
+    /// - Throws: ``SDKError`` (validation), the relay error (the session is kept then), or
+    ///   ``SignEngineError/deletionInProgress(topic:)`` while another disconnect of the session runs.
     public func disconnect(topic: String) async throws {
         try requireStarted()
         guard case .topic(let target) = try await validated(.disconnect, params: ["topic": .string(topic)]) else { return }

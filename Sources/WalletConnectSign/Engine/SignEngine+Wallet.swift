@@ -35,7 +35,9 @@ extension SignEngine {
     /// proposal response and `wc_sessionSettle` — in one `wc_approveSession` call by default.
     ///
     /// - Returns: The stored session (`acknowledged` turns true when the dapp answers the settle).
-    /// - Throws: ``SDKError`` (validation, with the JS messages), or the relay error (nothing is kept then).
+    /// - Throws: ``SDKError`` (validation, with the JS messages), the relay error (nothing is kept then), or
+    ///   ``SignEngineError/proposalInProgress(id:approving:)`` while another approve or reject of this proposal
+    ///   runs (this call did nothing). Once started, the approval completes even if the caller is cancelled.
     public func approveSession(
         proposalID: Int64, namespaces: SessionNamespaces, sessionProperties: [String: JSONValue]? = nil,
         scopedProperties: [String: JSONValue]? = nil, sessionConfig: SessionConfig? = nil,
@@ -148,7 +150,8 @@ extension SignEngine {
     }
 
     /// Rejects a proposal: sends `reason` as an error on the pairing topic (tag 1120), then deletes it.
-    /// - Throws: ``SDKError`` (validation: `Missing or invalid. reject() reason: …`), or the relay error.
+    /// - Throws: ``SDKError`` (validation: `Missing or invalid. reject() reason: …`), the relay error, or
+    ///   ``SignEngineError/proposalInProgress(id:approving:)`` while another approve or reject of it runs.
     public func rejectSession(proposalID: Int64, reason: SDKError = .sdk(.userRejected)) async throws {
         try requireStarted()
         if let refusal = decisions.beginSettling(proposalID: proposalID, .rejecting) { throw refusal }
@@ -181,8 +184,10 @@ extension SignEngine {
     }
 
     /// Updates the namespaces of a session this client controls; stored first, rolled back if the publish fails.
+    /// Updates and extends of one session run one after the other, in call order.
     /// - Returns: The peer's acknowledgement (300 s timeout).
-    /// - Throws: ``SDKError`` (validation, 3003 for a non-controller), or the relay error.
+    /// - Throws: ``SDKError`` (validation, 3003 for a non-controller), the relay error, or
+    ///   ``SignEngineError/sessionDeleted(topic:)`` when the session is being deleted.
     @discardableResult
     public func updateSession(topic: String, namespaces: SessionNamespaces) async throws -> SignAcknowledgement {
         try requireStarted()
@@ -209,9 +214,10 @@ extension SignEngine {
         } }.value
     }
 
-    /// Extends a session this client controls to `now + 7 days`.
+    /// Extends a session this client controls to `now + 7 days` (after any update or extend of it in progress).
     /// - Returns: The peer's acknowledgement (300 s timeout).
-    /// - Throws: ``SDKError`` (validation, 3004 for a non-controller), or the relay error.
+    /// - Throws: ``SDKError`` (validation, 3004 for a non-controller), the relay error, or
+    ///   ``SignEngineError/sessionDeleted(topic:)`` when the session is being deleted.
     @discardableResult
     public func extendSession(topic: String) async throws -> SignAcknowledgement {
         try requireStarted()
@@ -256,7 +262,11 @@ extension SignEngine {
     /// Answers a pending session request. A result is published with tag 1109 (a failed publish throws and the
     /// request stays pending); an error is sent fire-and-forget. The request is then deleted and its queue
     /// released (after ``SignEngineOptions/requestQueueReleaseDelay``).
-    /// - Throws: ``SDKError`` (validation, unknown request id), or the relay error for a result.
+    /// Concurrent calls for one request are safe: the first reserves it, the others throw
+    /// ``SignEngineError/alreadyAnswering(topic:id:)`` and publish nothing, so the dapp gets one answer. Once
+    /// started, the answer completes even if the caller is cancelled.
+    /// - Throws: ``SDKError`` (validation, unknown request id), the relay error for a result, or
+    ///   ``SignEngineError/alreadyAnswering(topic:id:)``.
     public func respondSessionRequest(topic: String, response: JSONRPCResponse) async throws {
         try requireStarted()
         let key = SessionRequestKey(topic: topic, id: response.id.rawValue)
