@@ -22,6 +22,27 @@ struct ExpirerTests {
         var now: Int64 { ExpirerTests.epochSeconds + clock.now.offset.components.seconds }
     }
 
+    @Test("a delete issued while a set awaits its write removes the entry, in memory and on disk (issue 12)")
+    func deleteDuringSetWins() async throws {
+        let storage = HoldingStorage()
+        let f = Fixture(storage: storage)
+        try await f.expirer.load()
+        storage.holdWrites(1)
+        let setting = Task { try await f.expirer.set(.topic(topic), expiry: f.now + 600) }
+        try await storage.waitUntilHeld(writes: 1)
+        let deleting = Task { try await f.expirer.delete(.topic(topic)) }
+        // The delete has decided (the entry is gone from memory), or (the old bug) returned having found nothing.
+        try await BoundedWait.until { await !f.expirer.has(.topic(topic)) }
+        storage.releaseWrites()
+        try await setting.boundedValue()
+        try await deleting.boundedValue()
+        #expect(await !f.expirer.has(.topic(topic)))
+        let reloaded = Expirer(
+            storage: storage, clock: f.clock, wallClock: ManualWallClock(clock: f.clock, epochSeconds: Self.epochSeconds).wallClock)
+        try await reloaded.load()
+        #expect(await !reloaded.has(.topic(topic)))
+    }
+
     @Test func setHasGetDelete() async throws {
         let f = Fixture()
         try await f.expirer.load()

@@ -58,18 +58,31 @@ public actor Expirer {
     /// Sets (or replaces) the expiry of `target`, in Unix seconds. Expires it at once when already past.
     /// - Throws: the storage error.
     public func set(_ target: ExpirerTarget, expiry: Int64) async throws {
+        // Memory changes before the write (the store writes in call order), so a call re-entering meanwhile sees
+        // this change; a failed write puts back what was there if nothing replaced it since.
         let entry = ExpirerEntry(target: Self.key(target), expiry: expiry)
+        let previous = current[entry.target]
         if entry.isExpired(nowMilliseconds: wallClock.nowMilliseconds) {
-            if current[entry.target] != nil {
-                try await store.delete(entry.target)
+            if previous != nil {
                 current[entry.target] = nil
+                do {
+                    try await store.delete(entry.target)
+                } catch {
+                    if current[entry.target] == nil { current[entry.target] = previous }
+                    throw error
+                }
             }
             logger.debug("expirer target already expired", metadata: ["wk.target": "\(entry.target)"])
             broadcaster.yield(.expired(entry))
             return
         }
-        try await store.set(entry.target, entry)
         current[entry.target] = entry
+        do {
+            try await store.set(entry.target, entry)
+        } catch {
+            if current[entry.target] == entry { current[entry.target] = previous }
+            throw error
+        }
         broadcaster.yield(.created(entry))
     }
 
@@ -77,10 +90,13 @@ public actor Expirer {
     /// - Throws: the storage error.
     public func delete(_ target: ExpirerTarget) async throws {
         let key = Self.key(target)
-        guard current[key] != nil else { return }
-        if let removed = try await store.delete(key) {
-            current[key] = nil
-            broadcaster.yield(.deleted(removed))
+        guard let existing = current[key] else { return }
+        current[key] = nil
+        do {
+            if let removed = try await store.delete(key) { broadcaster.yield(.deleted(removed)) }
+        } catch {
+            if current[key] == nil { current[key] = existing }
+            throw error
         }
     }
 
@@ -114,12 +130,18 @@ public actor Expirer {
         var expired: [ExpirerEntry] = []
         for entry in due {
             do {
-                // Another call may have replaced or removed it while we were suspended.
+                // Another call may have replaced or removed it while we were suspended. Decided here, before the
+                // write: a renewal arriving during it is a new entry, not undone by this expiry.
                 guard let latest = current[entry.target], latest.isExpired(nowMilliseconds: now) else {
                     continue
                 }
-                try await store.delete(entry.target)
                 current[entry.target] = nil
+                do {
+                    try await store.delete(entry.target)
+                } catch {
+                    if current[entry.target] == nil { current[entry.target] = latest }
+                    throw error
+                }
                 expired.append(latest)
                 logger.debug("expirer target expired", metadata: ["wk.target": "\(latest.target)"])
                 broadcaster.yield(.expired(latest))
