@@ -16,7 +16,7 @@ struct RawEcho {
     let ids: IDSource
 
     final class IDSource: Sendable {
-        private let next = Mutex<Int64>(5_000_000_000)
+        private let next = Locked<Int64>(5_000_000_000)
         func take() -> Int64 {
             next.withLock { value in
                 value += 1

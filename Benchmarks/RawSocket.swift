@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import WalletConnectCore
 import WSClient
 
 /// A bare WebSocket client (swift-websocket's `WebSocketClient`, no relayer logic): the floor of the relay cases.
@@ -128,14 +129,14 @@ enum RawFrame {
     }
 }
 
-/// A counter that a task can await reaching a value (Mutex + continuations; no polling).
+/// A counter that a task can await reaching a value (Locked + continuations; no polling).
 final class AwaitableCounter: Sendable {
     private struct State {
         var value = 0
         var waiters: [(Int, CheckedContinuation<Void, Never>)] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// The current value.
     var value: Int { state.withLock { $0.value } }

@@ -8,7 +8,7 @@ import WalletConnectCore
 
 /// The ids of the connections one ``RelayServer`` serves (its state may be shared with other servers).
 final class RelayServerConnections: Sendable {
-    private let ids = Mutex<Set<UInt64>>([])
+    private let ids = Locked<Set<UInt64>>([])
 
     func insert(_ id: UInt64) { _ = ids.withLock { $0.insert(id) } }
     func remove(_ id: UInt64) { _ = ids.withLock { $0.remove(id) } }

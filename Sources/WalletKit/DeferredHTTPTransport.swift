@@ -1,13 +1,14 @@
 import Synchronization
+import WalletConnectCore
 
 /// An ``HTTPTransport`` whose real transport is installed while ``WalletKit/run()`` runs (an owned AsyncHTTPClient
 /// must be shut down on every path, so it only exists inside `run()`); outside that window calls fail with
 /// ``WalletKitError/notConfigured(_:)``.
 final class DeferredHTTPTransport: HTTPTransport {
-    private let current: Mutex<(any HTTPTransport)?>
+    private let current: Locked<(any HTTPTransport)?>
 
     init(_ transport: (any HTTPTransport)? = nil) {
-        current = Mutex(transport)
+        current = Locked(transport)
     }
 
     /// Installs (or, with `nil`, removes) the transport.
@@ -28,7 +29,7 @@ final class DeferredHTTPTransport: HTTPTransport {
 /// Whether new proposals are announced; closed when a graceful shutdown begins. Read by event streams without
 /// hopping to the actor.
 final class ProposalGate: Sendable {
-    private let open = Mutex(true)
+    private let open = Locked(true)
 
     var isOpen: Bool { open.withLock { $0 } }
 

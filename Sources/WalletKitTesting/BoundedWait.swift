@@ -1,4 +1,5 @@
 import Synchronization
+import WalletConnectCore
 
 /// Bounded waits for tests: await an event with a real-time limit instead of sleeping.
 ///
@@ -110,7 +111,7 @@ private final class OneShot<T: Sendable>: Sendable {
         var waiter: CheckedContinuation<T, any Error>?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// The continuation is taken out under the lock and resumed after it is released.
     func resolve(_ result: Result<T, any Error>) {

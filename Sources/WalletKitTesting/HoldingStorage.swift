@@ -18,7 +18,7 @@ public final class HoldingStorage: KeyValueStorage {
 
     /// The storage behind the holds.
     public let base: any KeyValueStorage
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Creates a storage over `base` (empty, in memory, by default) that holds nothing until asked.
     public init(base: any KeyValueStorage = InMemoryStorage()) {

@@ -70,7 +70,7 @@ public actor InMemoryRelayHub {
     }
 
     private let wallClock: WallClock
-    private nonisolated let clientCounter = Mutex(0)
+    private nonisolated let clientCounter = Locked(0)
     private let publishBroadcaster = EventBroadcaster<RecordedPublish>()
 
     private var clients: [String: InMemoryRelayClient] = [:]

@@ -48,7 +48,7 @@ struct JSONLine: Sendable {
 /// Writes JSON lines to stdout (one `write` per line, so every line is flushed at once) and plain text to
 /// stderr. Lines from concurrent tasks never interleave.
 final class OutputWriter: Sendable {
-    private let lock = Mutex<[String]>([])
+    private let lock = Locked<[String]>([])
     /// Whether lines are also kept in memory (the demo's summary reads them; tests of the writer).
     private let keepsLines: Bool
 

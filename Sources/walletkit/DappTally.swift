@@ -18,7 +18,7 @@ final class DappTally: Sendable {
         var check: SignatureCheck?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let changes = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
     /// Sets the signature check applied to the string results that follow.

@@ -9,7 +9,7 @@ import WalletKit
 /// Prints the demo's steps as they finish: number, name, time, what happened.
 final class DemoTrace: Sendable {
     private let output: OutputWriter
-    private let timings = Mutex<[(name: String, ms: Int64)]>([])
+    private let timings = Locked<[(name: String, ms: Int64)]>([])
     let limit: Duration
 
     init(output: OutputWriter, limit: Duration) {

@@ -1,4 +1,5 @@
 import Synchronization
+import WalletConnectCore
 import WalletConnectSign
 
 /// Buffers a client's events so a step can wait for the first one it cares about (the demo's steps).
@@ -13,7 +14,7 @@ final class EventInbox: Sendable {
         var nextWaiter = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Delivers every event of `events` until it ends.
     func pump(_ events: some AsyncSequence<SignEvent, Never>) async {

@@ -146,10 +146,3 @@ struct ManualClockTests {
         try await task.boundedValue()
     }
 }
-
-/// A lock-protected value that closures can share (`Mutex` itself is non-copyable).
-private final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
-}

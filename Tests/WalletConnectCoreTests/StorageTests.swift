@@ -138,7 +138,7 @@ struct StorageTests {
 /// Wraps a storage and fails writes on demand (a full disk, simulated).
 private final class FailingStorage: KeyValueStorage {
     private let base: any KeyValueStorage
-    private let failing = Mutex(false)
+    private let failing = Locked(false)
 
     init(base: any KeyValueStorage) { self.base = base }
 

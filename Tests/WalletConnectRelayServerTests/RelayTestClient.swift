@@ -50,7 +50,7 @@ final class TestInbox: Sendable {
         var nextID = 0
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func push(_ event: TestEvent) {
         let waiter: Waiter? = state.withLock { state in
@@ -109,7 +109,7 @@ final class RelayTestClient: Sendable {
     let inbox: TestInbox
     private let outgoing: AsyncStream<Outgoing>.Continuation
     private let task: Task<Void, Never>
-    private let nextID = Mutex<Int64>(1_700_000_000_000_000_000)
+    private let nextID = Locked<Int64>(1_700_000_000_000_000_000)
 
     private init(inbox: TestInbox, outgoing: AsyncStream<Outgoing>.Continuation, task: Task<Void, Never>) {
         self.inbox = inbox
@@ -298,8 +298,8 @@ enum RelayTest {
 
     /// A wall clock tests move by hand.
     final class ManualWallClock: Sendable {
-        private let milliseconds: Mutex<Int64>
-        init(_ start: Int64 = 1_750_000_000_000) { milliseconds = Mutex(start) }
+        private let milliseconds: Locked<Int64>
+        init(_ start: Int64 = 1_750_000_000_000) { milliseconds = Locked(start) }
         var wallClock: WallClock { WallClock { self.milliseconds.withLock { $0 } } }
         func advance(seconds: Int64) { milliseconds.withLock { $0 += seconds * 1000 } }
     }

@@ -46,7 +46,7 @@ final class FakeConnection: RelayConnection {
 
     let url: String
     let onText: @Sendable (String, any RelayConnection) async -> Void
-    let state = Mutex(State())
+    let state = Locked(State())
     let sentFrames: AsyncStream<String>
     private let sentContinuation: AsyncStream<String>.Continuation
     private let closedStream: AsyncStream<RelayCloseInfo>

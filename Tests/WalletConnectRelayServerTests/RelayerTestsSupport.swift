@@ -27,9 +27,9 @@ struct UnsignedIdentity: RelayIdentity {
 
 /// A wall clock the test moves by hand.
 final class SettableWallClock: Sendable {
-    private let millis: Mutex<Int64>
+    private let millis: Locked<Int64>
 
-    init(start: Int64 = 1_800_000_000_000) { millis = Mutex(start) }
+    init(start: Int64 = 1_800_000_000_000) { millis = Locked(start) }
 
     var wallClock: WallClock { WallClock { [self] in self.millis.withLock { $0 } } }
 

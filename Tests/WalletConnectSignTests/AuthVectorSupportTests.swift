@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import WalletConnectCore
 import WalletConnectSign
 import Testing
 import WalletKitTesting
@@ -82,7 +83,7 @@ final class FakeRPCCaller: EthereumRPCCaller {
 
     private let result: String?
     private let acceptOnly: String?
-    private let recorded = Mutex<[Call]>([])
+    private let recorded = Locked<[Call]>([])
 
     init(result: String?, acceptOnly: String? = nil) {
         self.result = result

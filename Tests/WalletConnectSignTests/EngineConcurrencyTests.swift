@@ -142,6 +142,42 @@ struct EngineConcurrencyTests {
         }
     }
 
+    @Test("a second approveSession while the first is storing its session is refused; one session, one proposal response")
+    func secondApprovalWhileTheFirstRunsIsRefused() async throws {
+        let hub = InMemoryRelayHub()
+        let storage = HoldingStorage()
+        let dapp = try await EngineClient.make(name: "dapp", relay: hub.makeClient())
+        let wallet = try await EngineClient.make(name: "wallet", relay: hub.makeClient(), storage: storage)
+        do {
+            let connection = try await dapp.engine.connect(optionalNamespaces: EngineFixture.optionalNamespaces)
+            try await wallet.engine.pair(uri: try #require(connection.uri))
+            let event = try await wallet.next { if case .sessionProposal = $0 { true } else { false } }
+            guard case .sessionProposal(let proposal, _) = event else { throw EngineFixture.FixtureError.unexpected }
+            // Barrier: the wallet has finished with the proposal's message (no write of its own in flight).
+            try await BoundedWait.run { try await dapp.engine.ping(topic: proposal.pairingTopic) }
+            // The first approval's first write (its session record) is held: it is in progress, the proposal still
+            // stored, when the second approval comes.
+            storage.holdWrites(1)
+            let first = Task { try await wallet.engine.approveSession(proposalID: proposal.id, namespaces: EngineFixture.namespaces) }
+            try await storage.waitUntilHeld(writes: 1)
+            let second = await Task {
+                try await wallet.engine.approveSession(proposalID: proposal.id, namespaces: EngineFixture.namespaces)
+            }.result
+            storage.releaseWrites()
+            let session = try await first.boundedValue()
+            #expect(throws: SignEngineError.proposalInProgress(id: proposal.id, approving: true)) { try second.get() }
+            #expect(try await BoundedWait.run { try await connection.approval() }.topic == session.topic)
+            #expect(await wallet.engine.activeSessions().keys.sorted() == [session.topic])
+            #expect(await hub.publishes.filter { $0.kind == .approveSession && $0.topic == proposal.pairingTopic }.count == 1)
+        } catch {
+            await dapp.stop()
+            await wallet.stop()
+            throw error
+        }
+        await dapp.stop()
+        await wallet.stop()
+    }
+
     @Test("reject while an approval of the same proposal is in progress is refused; the approval settles")
     func rejectDuringApprovalIsRefused() async throws {
         try await EngineFixture.withPair { _, dapp, wallet in
@@ -242,7 +278,7 @@ final class HeldVerifier: SignVerifyResolver {
         var held: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func hold() { state.withLock { $0.holding = true } }
 

@@ -190,7 +190,7 @@ struct EngineSessionTests {
 
     /// A resolver that records its inputs and answers VALID.
     final class RecordingVerifier: SignVerifyResolver {
-        let calls = Mutex<[(attestation: String?, encrypted: String, decrypted: String, url: String)]>([])
+        let calls = Locked<[(attestation: String?, encrypted: String, decrypted: String, url: String)]>([])
 
         func verifyContext(
             attestation: String?, encryptedMessage: String, decryptedMessage: String, metadata: Metadata

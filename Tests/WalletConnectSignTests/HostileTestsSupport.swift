@@ -40,7 +40,7 @@ struct HostileParty: Sendable {
 
 /// Collects the events of a client until a marker event arrives (no sleeping: the marker is the barrier).
 final class EventLog: Sendable {
-    private let seen = Mutex<[SignEvent]>([])
+    private let seen = Locked<[SignEvent]>([])
 
     var events: [SignEvent] { seen.withLock { $0 } }
 

@@ -15,7 +15,7 @@ import Darwin
 
 /// Every log record, rendered as text (level, label, message, all metadata, source).
 final class CapturedLogs: Sendable {
-    private let records = Mutex<[String]>([])
+    private let records = Locked<[String]>([])
 
     var all: [String] { records.withLock { $0 } }
 

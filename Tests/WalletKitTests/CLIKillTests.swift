@@ -18,7 +18,7 @@ import Darwin
 /// connection before the engine drops duplicates (so a second answer to one request is counted, not hidden).
 final class WireResponses: Sendable {
     private final class Log: Sendable {
-        let ids = Mutex<[Int64]>([])
+        let ids = Locked<[Int64]>([])
     }
 
     private let log = Log()

@@ -107,7 +107,7 @@ private final class ChildState: Sendable {
         var nextWaiter = 0
     }
 
-    let state = Mutex(State())
+    let state = Locked(State())
 
     func update(_ change: (inout State) -> Void) {
         let waiters = state.withLock { state -> [AsyncStream<Void>.Continuation] in
@@ -130,13 +130,13 @@ final class CLIProcess: Sendable {
     /// The process id.
     let pid: Int32
     private let child: ChildState
-    private let process: Mutex<Process>
+    private let process: Locked<Process>
 
     private init(name: String, pid: Int32, child: ChildState, process: sending Process) {
         self.name = name
         self.pid = pid
         self.child = child
-        self.process = Mutex(process)
+        self.process = Locked(process)
     }
 
     /// Starts `walletkit <arguments>`.

@@ -6,7 +6,7 @@ import WalletConnectSign
 
 /// Processes of one CLI scenario: a relay plus dapps and wallets, all stopped by ``stopAll()``.
 final class CLIScenario: Sendable {
-    private let processes = Mutex<[CLIProcess]>([])
+    private let processes = Locked<[CLIProcess]>([])
     /// A temporary folder for `--storage` files, removed by ``stopAll()``.
     let directory: URL
 

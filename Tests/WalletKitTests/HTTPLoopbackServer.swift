@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Synchronization
+import WalletConnectCore
 import WalletKitTesting
 
 /// One request as the loopback server saw it.
@@ -28,7 +29,7 @@ struct LoopbackReply: Sendable {
 
 /// A real HTTP/1.1 server (Hummingbird) on 127.0.0.1 with an ephemeral port, recording every request.
 final class HTTPLoopbackServer: Sendable {
-    private let log = Mutex<[RecordedRequest]>([])
+    private let log = Locked<[RecordedRequest]>([])
     private let arrivals: AsyncStream<RecordedRequest>
     private let arrivalsContinuation: AsyncStream<RecordedRequest>.Continuation
 
@@ -102,7 +103,7 @@ final class HTTPLoopbackServer: Sendable {
 
 /// A one-shot gate a slow handler can wait on; ``open()`` releases every waiter (used at teardown).
 final class Gate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let state = Locked<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     func wait() async {
         await withCheckedContinuation { continuation in

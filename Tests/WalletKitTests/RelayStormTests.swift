@@ -249,7 +249,7 @@ final class StormTally: Sendable {
         }
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     var snapshot: State { state.withLock { $0 } }
     var isStormOver: Bool { state.withLock { $0.stormOver } }

@@ -11,7 +11,7 @@ struct TelemetryClientTests {
     static let storageKey = "wc@2:core:0.1//event-client"
 
     static func counter() -> @Sendable () -> String {
-        let next = Mutex(0)
+        let next = Locked(0)
         return {
             next.withLock { value in
                 value += 1

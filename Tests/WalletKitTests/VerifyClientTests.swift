@@ -216,7 +216,7 @@ struct VerifyClientTests {
         let fixture = VerifyServerFixture(keyExpiresAt: Self.nowMilliseconds / 1000 + 10)
         let storage = InMemoryStorage()
         let token = try fixture.token(payload: Self.payload())
-        let now = Mutex(Self.nowMilliseconds)
+        let now = Locked(Self.nowMilliseconds)
         let wallClock = WallClock { now.withLock { $0 } }
         let results = try await AsyncHTTPClientTransport.withTransport { transport in
             try await fixture.run { url in

@@ -14,13 +14,13 @@ final class VerifyServerFixture: Sendable {
 
     let server = HTTPLoopbackServer()
     let gate = Gate()
-    let state: Mutex<State>
+    let state: Locked<State>
     let signer: P256.Signing.PrivateKey
 
     init(keyExpiresAt: Int64 = 4_000_000_000) {
         let signer = P256.Signing.PrivateKey()
         self.signer = signer
-        self.state = Mutex(State())
+        self.state = Locked(State())
         serveKey(Self.jwk(of: signer), expiresAt: keyExpiresAt)
     }
 

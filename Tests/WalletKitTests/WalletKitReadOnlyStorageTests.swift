@@ -14,7 +14,7 @@ final class TurnsReadOnlyStorage: KeyValueStorage {
     /// The database file.
     let path: String
     private let writable: SQLiteStorage
-    private let readOnly = Mutex<SQLiteStorage?>(nil)
+    private let readOnly = Locked<SQLiteStorage?>(nil)
 
     init(path: String) throws {
         self.path = path

@@ -118,7 +118,7 @@ final class WKTemporaryDirectory: Sendable {
 
 /// A value set inside a closure and read after it (e.g. the instance a scoped helper handed out).
 final class WKBox<Value: Sendable>: Sendable {
-    private let storage = Mutex<Value?>(nil)
+    private let storage = Locked<Value?>(nil)
 
     init() {}
 

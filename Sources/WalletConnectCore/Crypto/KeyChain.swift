@@ -18,7 +18,7 @@ import Darwin
 ///
 /// Reading and writing values is `package` access: outside this package keys are used through ``Crypto``.
 public final class KeyChain: Sendable {
-    private let entries: Mutex<[String: String]>
+    private let entries: Locked<[String: String]>
     private let fileURL: URL?
 
     /// Opens a key chain persisted at `fileURL` (loading it if it exists), or an in-memory one for `nil`.
@@ -39,7 +39,7 @@ public final class KeyChain: Sendable {
                 throw StorageError.corruptRecord("key chain file is not a JSON object of strings")
             }
         }
-        self.entries = Mutex(loaded)
+        self.entries = Locked(loaded)
     }
 
     /// An empty key chain kept in memory only.
@@ -49,7 +49,7 @@ public final class KeyChain: Sendable {
 
     private init(memory: Void) {
         self.fileURL = nil
-        self.entries = Mutex([:])
+        self.entries = Locked([:])
     }
 
     /// Whether a value is stored under `tag`.

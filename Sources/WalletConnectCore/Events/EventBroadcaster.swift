@@ -34,7 +34,7 @@ public final class EventBroadcaster<Event: Sendable>: Sendable {
         }
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let defaultPolicy: AsyncStream<Event>.Continuation.BufferingPolicy
 
     /// Creates a broadcaster.

@@ -33,12 +33,12 @@ public final class StateChannel<Value: Sendable & Equatable>: Sendable {
         case done
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let bufferSize: Int
 
     /// Creates a channel holding `initial`; each subscriber keeps the newest `bufferSize` undelivered values.
     public init(_ initial: Value, bufferSize: Int = 1) {
-        self.state = Mutex(State(value: initial))
+        self.state = Locked(State(value: initial))
         self.bufferSize = max(1, bufferSize)
     }
 

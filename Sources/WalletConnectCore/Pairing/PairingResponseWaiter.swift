@@ -12,7 +12,7 @@ final class PairingResponseWaiter: Sendable {
         case consumed
     }
 
-    private let state = Mutex(State.empty)
+    private let state = Locked(State.empty)
 
     /// Delivers the outcome; later calls are ignored.
     func fulfill(_ result: Result<JSONRPCResponse, any Error>) {

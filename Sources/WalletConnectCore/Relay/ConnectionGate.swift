@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Where calls wait for an open relay connection. State in a `Mutex`; each waiter resumes exactly once
+/// Where calls wait for an open relay connection. State in a `Locked`; each waiter resumes exactly once
 /// (connection opened, relayer failed, or its task cancelled).
 final class ConnectionGate: Sendable {
     /// An open connection and its generation number (grows by one per connection).
@@ -23,7 +23,7 @@ final class ConnectionGate: Sendable {
         var waiters: [UInt64: Waiter] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// The open connection, if any.
     var current: Open? { state.withLock { $0.open } }

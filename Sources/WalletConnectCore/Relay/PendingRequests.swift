@@ -1,6 +1,6 @@
 import Synchronization
 
-/// The table of relay calls awaiting an answer: id → waiter, in a `Mutex` so task-cancellation handlers can
+/// The table of relay calls awaiting an answer: id → waiter, in a `Locked` so task-cancellation handlers can
 /// resolve entries synchronously.
 ///
 /// Life of an entry: ``register(_:)`` (before anything is sent) → ``markSent(_:generation:)`` → ``wait(_:)``
@@ -27,7 +27,7 @@ final class PendingRequests: Sendable {
         var failure: (any Error)?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Number of calls in flight.
     var count: Int { state.withLock { $0.entries.count } }

@@ -3,7 +3,7 @@ import Synchronization
 
 /// A `KeyValueStorage` held in memory. Nothing survives the process; use it for tests and ephemeral clients.
 public final class InMemoryStorage: KeyValueStorage {
-    private let items = Mutex<[String: Data]>([:])
+    private let items = Locked<[String: Data]>([:])
 
     /// Creates an empty storage.
     public init() {}

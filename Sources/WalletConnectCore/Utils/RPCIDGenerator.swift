@@ -16,7 +16,7 @@ public final class RPCIDGenerator: Sendable {
     }
 
     private let wallClock: WallClock
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// Creates a generator.
     /// - Parameters:
@@ -25,7 +25,7 @@ public final class RPCIDGenerator: Sendable {
     ///   - relayCounter: first counter for ``relayID()`` (default: a random uint16).
     public init(wallClock: WallClock = .system, payloadCounter: Int64? = nil, relayCounter: Int64? = nil) {
         self.wallClock = wallClock
-        self.state = Mutex(
+        self.state = Locked(
             State(
                 payloadCounter: payloadCounter ?? Int64(SecureRandom.uniform(256)),
                 relayCounter: relayCounter ?? Int64(SecureRandom.uniform(65536))))

@@ -1,4 +1,5 @@
 import Synchronization
+import WalletConnectCore
 
 /// A value announced once to any number of waiters; waiting is cancellation-aware (a cancelled waiter gets `nil`).
 package final class OneShotSignal<Value: Sendable>: Sendable {
@@ -7,7 +8,7 @@ package final class OneShotSignal<Value: Sendable>: Sendable {
         var waiters: [AsyncStream<Value>.Continuation] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     package init() {}
 

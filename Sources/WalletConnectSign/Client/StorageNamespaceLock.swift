@@ -17,11 +17,11 @@ import Darwin
 final class StorageNamespaceLock: Sendable {
     /// The lock file.
     let path: String
-    private let descriptor: Mutex<Int32?>
+    private let descriptor: Locked<Int32?>
 
     private init(path: String, descriptor: Int32) {
         self.path = path
-        self.descriptor = Mutex(descriptor)
+        self.descriptor = Locked(descriptor)
     }
 
     /// Creates `path` (0600, and its folder) if needed and locks it without waiting.

@@ -1,4 +1,5 @@
 import Synchronization
+import WalletConnectCore
 
 /// Continuations waiting for a value keyed by JSON-RPC id; each resumes exactly once.
 ///
@@ -17,7 +18,7 @@ final class WaiterTable<Value: Sendable>: Sendable {
         var shutdownError: (any Error)?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init() {}
 

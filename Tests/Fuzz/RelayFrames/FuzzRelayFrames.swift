@@ -18,7 +18,7 @@ private func check(_ condition: Bool, _ message: @autoclosure () -> String) {
 
 /// A settable wall clock for one input.
 private final class FuzzClock: Sendable {
-    let milliseconds = Mutex<Int64>(1_700_000_000_000)
+    let milliseconds = Locked<Int64>(1_700_000_000_000)
     var wallClock: WallClock { WallClock { [self] in milliseconds.withLock { $0 } } }
 }
 
