@@ -234,3 +234,25 @@ struct RelayServerSignedAuthTests {
         }
     }
 }
+
+@Suite("Relay server: strict auth with hostile JWT timestamps", .timeLimit(.minutes(1)))
+struct RelayServerHostileJWTTests {
+    @Test("a self-signed JWT with exp Int64.max - 1 gets 401; the relay goes on accepting valid clients")
+    func hugeExpiry() async throws {
+        try await withRelay(RelayServerConfiguration(strictAuth: true)) { server in
+            let url = await server.url
+            let seed = [UInt8](repeating: 0x43, count: 32)
+            let issuer = DIDKey.encode(ed25519PublicKey: try Ed25519.keyPair(seed: seed).publicKey)
+            let now = WallClock.system.nowSeconds
+            let hostile = try RelayJWT.sign(
+                claims: RelayAuthClaims(iss: issuer, sub: "x", aud: url, iat: now, exp: .max - 1), seed: seed)
+            let port = try #require(await server.port)
+            #expect(try await rawHTTPStatus(port: port, request: upgradeRequest(path: "/?auth=\(hostile)")).contains(" 401"))
+            let valid = try RelayJWT.sign(seed: seed, audience: url, subject: "y", issuedAt: now, ttl: 3600)
+            let client = try await RelayTestClient.connect("\(url)/?auth=\(valid)")
+            #expect(try await client.subscribe(RelayTest.topic()).count == 64)
+            await client.close()
+            #expect(await server.counters().rejectedAuth == 1)
+        }
+    }
+}
