@@ -3,7 +3,8 @@ import Testing
 import WalletConnectCore
 import WalletConnectSign
 
-/// The `walletkit` executable against input that used to end it: durations that trapped on conversion.
+/// The `walletkit` executable against input that used to end it: durations that trapped on conversion, and a
+/// proposal the wallet cannot approve.
 @Suite(
     "walletkit CLI: hostile input", .serialized, .enabled(if: CLIBinary.isAvailable, CLIBinary.skipNote),
     .timeLimit(.minutes(5)))
@@ -34,5 +35,46 @@ struct CLIHostileTests {
         #expect(try await process.exitStatus() == 64, "\(process.transcript)")
         #expect(
             process.stderr.contains("\(option): must be a finite number of seconds"), "\(process.transcript)")
+    }
+
+    @Test("a proposal for chains the wallet has no account on is rejected with 5100; the wallet goes on serving its session")
+    func unsupportedChainsRejected() async throws {
+        let scenario = try CLIScenario()
+        defer { scenario.stopAll() }
+        let relay = try await scenario.startRelay()
+        let key = TestKey()
+        let dappStorage = scenario.storage("dapp.sqlite")
+        let walletStorage = scenario.storage("wallet.sqlite")
+
+        // 1. A session the wallet must keep serving.
+        let (first, uri) = try await scenario.startDapp(relay: relay, ["--storage", dappStorage])
+        let wallet = try scenario.startWallet(
+            relay: relay, ["--uri", uri, "--storage", walletStorage, "--private-key", key.hex])
+        #expect(try await first.exitStatus() == 0, "\(first.transcript)")
+        let topic = try #require(first.events("session_approved").first?.string("topic"))
+        _ = try await wallet.line("session_acknowledged")
+        wallet.terminate()
+        #expect(try await wallet.exitStatus() == 0, "\(wallet.transcript)")
+
+        // 2. A proposal with no eip155 chain: rejected to its dapp, and the wallet keeps running.
+        let (hostile, hostileURI) = try await scenario.startDapp(relay: relay, ["--chains", "cosmos:cosmoshub-4"])
+        let restarted = try scenario.startWallet(
+            relay: relay, ["--uri", hostileURI, "--storage", walletStorage, "--private-key", key.hex])
+        #expect(try await hostile.exitStatus() == 3, "\(hostile.transcript)")
+        let rejected = try #require(hostile.events("session_rejected").first)
+        #expect(rejected.int("code") == Int64(SDKErrorCode.unsupportedChains.rawValue))
+        let refused = try await restarted.line("proposal_rejected")
+        #expect(refused.int("code") == Int64(SDKErrorCode.unsupportedChains.rawValue))
+
+        // 3. The first dapp's stored session still gets its request answered by the same wallet process.
+        let second = try scenario.launch(
+            "dapp-2",
+            ["dapp", "--relay-url", relay, "--storage", dappStorage, "--request", "personal_sign", "--disconnect",
+             "--timeout", "60"])
+        #expect(try await second.line("session_resumed").string("topic") == topic)
+        #expect(try await second.exitStatus() == 0, "\(second.transcript)")
+        #expect(second.events("response").first?["verified"] == .bool(true))
+        restarted.terminate()
+        #expect(try await restarted.exitStatus() == 0, "\(restarted.transcript)")
     }
 }
