@@ -121,4 +121,30 @@ struct HostileProposalShapeTests {
             #expect(await HostileSnapshot.of(world.dapp) == before)
         }
     }
+
+    @Test("an authenticate request whose requester key is a low-order point is dropped; a usable key is stored")
+    func lowOrderRequester() async throws {
+        try await HostileWorld.run(settled: false) { world, _ in
+            let topic = try await HostileProposalTests.pair(world)
+            let payload = AuthPayload(
+                chains: ["eip155:1"], statement: "Sign in", aud: "https://dapp.example/login", domain: "dapp.example",
+                nonce: "n0nce-\(UInt32.random(in: 1...UInt32.max))", iat: "2026-12-07T00:00:00.000Z")
+            func request(requesterKey: String) throws -> (id: Int64, json: String) {
+                let params = SessionAuthenticateParams(
+                    requester: Participant(publicKey: requesterKey, metadata: EngineClient.dappMetadata),
+                    authPayload: try payload.jsonValue(), expiryTimestamp: WallClock.system.nowSeconds + 3600)
+                let id = HostileWorld.freshID()
+                return (id, HostileJSON.request(id: id, method: "wc_sessionAuthenticate", params: try WireJSON.string(params)))
+            }
+            let before = await HostileSnapshot.of(world.wallet)
+            for (key, reason) in Self.badKeys where reason.hasPrefix("a low-order") {
+                try await world.inject(try request(requesterKey: key).json, topic: topic, sealedBy: world.dapp)
+            }
+            let usable = try request(requesterKey: Hex.encode(try X25519.generateKeyPair().publicKey))
+            try await world.inject(usable.json, topic: topic, sealedBy: world.dapp)
+            try await world.barrier(victim: world.wallet, topic: topic)
+            let after = await HostileSnapshot.of(world.wallet)
+            #expect(after.authRequests.map(\.id) == before.authRequests.map(\.id) + [usable.id])
+        }
+    }
 }
