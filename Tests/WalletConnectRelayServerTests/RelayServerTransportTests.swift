@@ -235,7 +235,7 @@ struct RelayServerSignedAuthTests {
     }
 }
 
-@Suite("Relay server: strict auth with hostile JWT timestamps", .timeLimit(.minutes(1)))
+@Suite("Relay server: hostile numbers (JWT timestamps, publish ttl)", .timeLimit(.minutes(1)))
 struct RelayServerHostileJWTTests {
     @Test("a self-signed JWT with exp Int64.max - 1 gets 401; the relay goes on accepting valid clients")
     func hugeExpiry() async throws {
@@ -253,6 +253,25 @@ struct RelayServerHostileJWTTests {
             #expect(try await client.subscribe(RelayTest.topic()).count == 64)
             await client.close()
             #expect(await server.counters().rejectedAuth == 1)
+        }
+    }
+
+    @Test("publish ttl Int64.max, Int64.min or beyond Int64 is refused (TtlTooLong / TtlTooShort / invalid params); the relay goes on")
+    func hugeTTL() async throws {
+        try await withRelay { server in
+            let client = try await connectClient(server)
+            let topic = RelayTest.topic()
+            let huge = try await client.call(
+                IRN.Method.publish, ["topic": .string(topic), "message": "m", "ttl": .int(.max), "tag": 0] as JSONValue)
+            #expect(RelayServerTransportTests.errorTag(huge) == "TtlTooLong")
+            let negative = try await client.call(
+                IRN.Method.publish, ["topic": .string(topic), "message": "m", "ttl": .int(.min), "tag": 0] as JSONValue)
+            #expect(RelayServerTransportTests.errorTag(negative) == "TtlTooShort")
+            let beyond = try await client.call(
+                IRN.Method.publish, ["topic": .string(topic), "message": "m", "ttl": .double(1e30), "tag": 0] as JSONValue)
+            #expect(beyond.error != nil)
+            #expect(try await client.subscribe(topic).count == 64)
+            await client.close()
         }
     }
 }
