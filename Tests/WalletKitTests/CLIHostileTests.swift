@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WalletConnectCore
 import WalletConnectSign
+import WalletKitTesting
 
 /// The `walletkit` executable against input that used to end it: durations that trapped on conversion, and a
 /// proposal the wallet cannot approve.
@@ -76,5 +77,40 @@ struct CLIHostileTests {
         #expect(second.events("response").first?["verified"] == .bool(true))
         restarted.terminate()
         #expect(try await restarted.exitStatus() == 0, "\(restarted.transcript)")
+    }
+
+    @Test("a proposal on chains the wallet has no account on is rejected with 5100; the same wallet then approves the dapp's next proposal on that pairing")
+    func unsupportedProposalThenApproved() async throws {
+        let scenario = try CLIScenario()
+        defer { scenario.stopAll() }
+        let relay = try await scenario.startRelay()
+        let key = TestKey()
+        let configuration = SignClientConfiguration(
+            metadata: Metadata(name: "in-process dapp", description: "dapp", url: "https://dapp.example", icons: []),
+            relayURL: relay, storage: .inMemory,
+            relayer: RelayerConfiguration(
+                userAgent: "wc-2/swift-test/linux", requestTimeout: .seconds(15),
+                backoff: .init(initial: .milliseconds(20), maximum: .milliseconds(300))))
+        try await SignClient.withSignClient(configuration) { client in
+            let solana = ProposalNamespace(
+                chains: ["solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp"], methods: ["solana_signMessage"], events: [])
+            let first = try await client.connect(optionalNamespaces: ["solana": solana])
+            let wallet = try scenario.startWallet(relay: relay, ["--uri", try #require(first.uri), "--private-key", key.hex])
+            let error = await #expect(throws: SDKError.self) { try await BoundedWait.run { try await first.approval() } }
+            #expect(error?.code == .unsupportedChains, "\(wallet.transcript)")
+            #expect(
+                error?.message
+                    == "Unsupported chains. the wallet has eip155 accounts only; requested: solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp")
+            let refused = try await wallet.line("proposal_rejected")
+            #expect(refused.int("code") == Int64(SDKErrorCode.unsupportedChains.rawValue))
+
+            // The same pairing, a proposal the wallet can meet: approved by the same process.
+            let eip155 = ProposalNamespace(chains: ["eip155:1"], methods: ["personal_sign"], events: ["accountsChanged"])
+            let second = try await client.connect(optionalNamespaces: ["eip155": eip155], pairingTopic: first.pairingTopic)
+            let session = try await BoundedWait.run { try await second.approval() }
+            #expect(session.namespaces["eip155"]?.accounts == ["eip155:1:\(key.address.checksummed)"])
+            wallet.terminate()
+            #expect(try await wallet.exitStatus() == 0, "\(wallet.transcript)")
+        }
     }
 }
