@@ -113,4 +113,48 @@ struct CLIHostileTests {
             #expect(try await wallet.exitStatus() == 0, "\(wallet.transcript)")
         }
     }
+
+    @Test("a legacy proposal with a required namespace the wallet lacks is rejected with 5104; the next proposal is approved")
+    func requiredNamespaceRejected() async throws {
+        let scenario = try CLIScenario()
+        defer { scenario.stopAll() }
+        let relay = try await scenario.startRelay()
+        let key = TestKey()
+        let configuration = SignClientConfiguration(
+            metadata: Metadata(name: "in-process dapp", description: "dapp", url: "https://dapp.example", icons: []),
+            relayURL: relay, storage: .inMemory,
+            relayer: RelayerConfiguration(
+                userAgent: "wc-2/swift-test/linux", requestTimeout: .seconds(15),
+                backoff: .init(initial: .milliseconds(20), maximum: .milliseconds(300))))
+        try await SignClient.withSignClient(configuration) { client in
+            let (topic, uri) = try await client.pairing.create()
+            let wallet = try scenario.startWallet(relay: relay, ["--uri", uri, "--private-key", key.hex])
+            _ = try await wallet.line("paired")
+            // What a dapp before JS 2.21 (or a hostile one) sends: required namespaces, which this SDK's connect()
+            // never sends (it moves them to the optional ones).
+            let eip155 = ProposalNamespace(chains: ["eip155:1"], methods: ["personal_sign"], events: ["accountsChanged"])
+            let solana = ProposalNamespace(
+                chains: ["solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp"], methods: ["solana_signMessage"], events: [])
+            let id = Int64(WallClock.system.nowMilliseconds) * 1000 + 7
+            let params = SessionProposeParams(
+                requiredNamespaces: ["solana": solana], optionalNamespaces: ["eip155": eip155],
+                proposer: Participant(publicKey: try await client.crypto.generateKeyPair(), metadata: configuration.metadata),
+                expiryTimestamp: WallClock.system.nowSeconds + 300, pairingTopic: topic, id: id)
+            let json = #"{"id":\#(id),"jsonrpc":"2.0","method":"wc_sessionPropose","params":\#(try WireJSON.string(params))}"#
+            try await client.relayer.publish(
+                topic: topic, message: try await client.crypto.encode(topic: topic, payload: json),
+                options: PublishOptions(ttl: 300, tag: 1100, prompt: true))
+            let refused = try await wallet.line("proposal_rejected")
+            #expect(refused.int("id") == id)
+            #expect(refused.int("code") == Int64(SDKErrorCode.unsupportedNamespaceKey.rawValue), "\(wallet.transcript)")
+            #expect(
+                refused.string("message") == "Unsupported namespace key. the wallet has no account in required namespace solana")
+
+            let next = try await client.connect(optionalNamespaces: ["eip155": eip155], pairingTopic: topic)
+            let session = try await BoundedWait.run { try await next.approval() }
+            #expect(session.namespaces["eip155"]?.accounts == ["eip155:1:\(key.address.checksummed)"])
+            wallet.terminate()
+            #expect(try await wallet.exitStatus() == 0, "\(wallet.transcript)")
+        }
+    }
 }
