@@ -2,7 +2,7 @@ import Testing
 import WalletConnectCore
 
 /// Expiry arithmetic saturates instead of trapping on values near the `Int64` limits.
-@Suite("Expiry arithmetic at the Int64 limits")
+@Suite("Expiry arithmetic at the Int64 limits", .timeLimit(.minutes(1)))
 struct ExpiryArithmeticTests {
     @Test("calc with a huge or hugely negative ttl saturates (floor of the saturated milliseconds)")
     func calcSaturates() {
