@@ -54,12 +54,17 @@ extension WalletKit {
     // MARK: - Namespaces
 
     /// The namespaces to approve for `proposal` from what the wallet supports (JS `buildApprovedNamespaces`, §7.6).
-    /// - Throws: `Namespaces/NoAccountsError` when a supported chain has no account; `SDKError` (code 9) when the
-    ///   wallet cannot satisfy the required namespaces.
-    public static func buildApprovedNamespaces(proposal: Proposal, supportedNamespaces: SessionNamespaces) throws
-        -> SessionNamespaces
-    {
-        try Namespaces.buildApprovedNamespaces(proposal: proposal, supportedNamespaces: supportedNamespaces)
+    ///
+    /// Linear in the sizes; `limits` bounds them (see `NamespaceLimits`; proposals over the default bounds are
+    /// already refused by the engine when they arrive).
+    /// - Throws: `NamespaceLimitError` when the proposal or `supportedNamespaces` exceed `limits` (its `sdkError` is
+    ///   the answer to reject with); `Namespaces/NoAccountsError` when a supported chain has no account;
+    ///   `SDKError` (code 9) when the wallet cannot satisfy the required namespaces; `CancellationError`.
+    public static func buildApprovedNamespaces(
+        proposal: Proposal, supportedNamespaces: SessionNamespaces, limits: NamespaceLimits = .default
+    ) throws -> SessionNamespaces {
+        try Namespaces.buildApprovedNamespaces(
+            proposal: proposal, supportedNamespaces: supportedNamespaces, limits: limits)
     }
 
     // MARK: - Push

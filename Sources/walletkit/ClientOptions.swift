@@ -68,10 +68,30 @@ struct ClientOptions: ParsableArguments {
         }
     }
 
-    /// Parses `--timeout` seconds.
+    /// The largest number of seconds a duration option takes (about 31.7 years).
+    static let maximumSeconds: Double = 1_000_000_000
+
+    /// Checks a duration option: a finite number of seconds, at most ``maximumSeconds``, and positive unless
+    /// `allowsZero` (`inf`, `nan`, `1e300` and negative values are refused; they used to trap or mean "no limit").
+    /// - Throws: `ValidationError` naming the option (exit 64).
+    static func validateSeconds(_ seconds: Double, option: String, allowsZero: Bool) throws {
+        let limit = String(Int64(maximumSeconds))
+        if allowsZero {
+            guard seconds.isFinite, seconds >= 0, seconds <= maximumSeconds else {
+                throw ValidationError("\(option): must be a finite number of seconds between 0 and \(limit)")
+            }
+        } else {
+            guard seconds.isFinite, seconds > 0, seconds <= maximumSeconds else {
+                throw ValidationError(
+                    "\(option): must be a finite number of seconds greater than 0 and at most \(limit)")
+            }
+        }
+    }
+
+    /// A validated duration option as a `Duration`; `nil` for none or zero.
     static func duration(seconds: Double?) -> Duration? {
-        guard let seconds, seconds > 0 else { return nil }
-        return .milliseconds(Int64((seconds * 1000).rounded()))
+        guard let seconds, seconds.isFinite, seconds > 0 else { return nil }
+        return .milliseconds(Int64((min(seconds, maximumSeconds) * 1000).rounded()))
     }
 }
 

@@ -67,7 +67,7 @@ struct DappCommand: AsyncParsableCommand {
         if repeatCount > 1 && request == nil { throw ValidationError("--repeat needs --request") }
         if params != nil && request == nil { throw ValidationError("--params needs --request") }
         if let params { _ = try Self.parseParams(params) }
-        if timeout <= 0 { throw ValidationError("--timeout must be positive") }
+        try ClientOptions.validateSeconds(timeout, option: "--timeout", allowsZero: false)
     }
 
     /// Parses `--params` as any JSON value.

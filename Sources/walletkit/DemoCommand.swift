@@ -39,7 +39,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let relayURL { try ClientOptions.validateRelayURL(relayURL) }
-        if stepTimeout <= 0 { throw ValidationError("--step-timeout must be positive") }
+        try ClientOptions.validateSeconds(stepTimeout, option: "--step-timeout", allowsZero: false)
     }
 
     func run() async throws {

@@ -66,8 +66,8 @@ struct WalletCommand: AsyncParsableCommand {
         for account in accounts?.commaSeparated ?? [] where account.split(separator: ":").count != 3 {
             throw ValidationError("--accounts takes CAIP-10 accounts (namespace:reference:address), got \(account)")
         }
-        if respondDelay < 0 { throw ValidationError("--respond-delay must not be negative") }
-        if let timeout, timeout <= 0 { throw ValidationError("--timeout must be positive") }
+        try ClientOptions.validateSeconds(respondDelay, option: "--respond-delay", allowsZero: true)
+        if let timeout { try ClientOptions.validateSeconds(timeout, option: "--timeout", allowsZero: false) }
     }
 
     func run() async throws {

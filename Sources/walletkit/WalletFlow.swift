@@ -88,19 +88,65 @@ struct WalletFlow: Sendable {
         case .sessionProposal(let proposal, _):
             if settings.reject {
                 try await kit.rejectSession(proposalID: proposal.id)
-                output.emit(JSONLine("proposal_rejected").with("id", .int(proposal.id)))
+                output.emit(Self.refusalLine("proposal_rejected", id: proposal.id, reason: .sdk(.userRejected)))
                 return settings.untilDelete ? nil : .completed
             }
+            try await approve(proposal, kit: kit)
+        case .sessionAuthenticate(let request):
+            if settings.reject {
+                try await kit.signClient.engine.rejectSessionAuthenticate(requestID: request.id)
+                output.emit(Self.refusalLine("auth_rejected", id: request.id, reason: .sdk(.userRejected)))
+                return settings.untilDelete ? nil : .completed
+            }
+            try await approve(request, kit: kit)
+        case .sessionDelete:
+            if settings.untilDelete { return .completed }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// Approves `proposal`, or rejects it to its dapp when the wallet cannot (a `proposal_rejected` line with the
+    /// code and message sent). Never ends the flow: anyone who sees a pairing URI may propose, and one proposal
+    /// must not stop the wallet serving its other pairings and sessions.
+    /// - Throws: `CancellationError` only.
+    private func approve(_ proposal: Proposal, kit: WalletKit) async throws {
+        let reason: SDKError
+        var failure: String?
+        do {
             let namespaces = try settings.approval.namespaces(for: proposal)
             let session = try await kit.approveSession(
                 proposalID: proposal.id, namespaces: namespaces, waitsForAcknowledgement: false)
             output.emit(EventLines.approvedLine(session))
-        case .sessionAuthenticate(let request):
-            if settings.reject {
-                try await kit.signClient.engine.rejectSessionAuthenticate(requestID: request.id)
-                output.emit(JSONLine("auth_rejected").with("id", .int(request.id)))
-                return settings.untilDelete ? nil : .completed
-            }
+            return
+        } catch let error as CancellationError {
+            throw error
+        } catch let refusal as ProposalRefusal {
+            reason = refusal.reason
+        } catch {
+            reason = .sdk(.userRejected)
+            failure = CLIRunner.describe(error)
+        }
+        var line = Self.refusalLine("proposal_rejected", id: proposal.id, reason: reason)
+        if let failure { line.set("failure", .string(failure)) }
+        do {
+            try await kit.rejectSession(proposalID: proposal.id, reason: reason)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            line.set("rejectFailed", .string(CLIRunner.describe(error)))
+        }
+        output.emit(line)
+    }
+
+    /// Signs and sends CACAOs for `request`, or rejects it to its dapp when the wallet cannot (an `auth_rejected`
+    /// line). Never ends the flow, like the approval of a proposal.
+    /// - Throws: `CancellationError` only.
+    private func approve(_ request: PendingAuthRequest, kit: WalletKit) async throws {
+        let reason: SDKError
+        var failure: String?
+        do {
             let requested = (try? ReCap.decoded(from: request.authPayload.resources))?.methods ?? []
             let methods = settings.respond == .sign ? requested.filter(Self.signingMethods.contains) : requested
             let signed = try settings.approval.cacaos(for: request, methods: methods)
@@ -110,12 +156,31 @@ struct WalletFlow: Sendable {
             line.set("cacaos", .int(Int64(signed.cacaos.count)))
             if let session { line.set("topic", .string(session.topic)) }
             output.emit(line)
-        case .sessionDelete:
-            if settings.untilDelete { return .completed }
-        default:
-            break
+            return
+        } catch let error as CancellationError {
+            throw error
+        } catch let refusal as ProposalRefusal {
+            reason = refusal.reason
+        } catch {
+            reason = .sdk(.userRejected)
+            failure = CLIRunner.describe(error)
         }
-        return nil
+        var line = Self.refusalLine("auth_rejected", id: request.id, reason: reason)
+        if let failure { line.set("failure", .string(failure)) }
+        do {
+            try await kit.signClient.engine.rejectSessionAuthenticate(requestID: request.id, reason: reason)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            line.set("rejectFailed", .string(CLIRunner.describe(error)))
+        }
+        output.emit(line)
+    }
+
+    /// `proposal_rejected` / `auth_rejected`: the id, and the code and message the dapp was sent.
+    static func refusalLine(_ event: String, id: Int64, reason: SDKError) -> JSONLine {
+        JSONLine(event).with("id", .int(id)).with("code", .int(Int64(reason.code.rawValue)))
+            .with("message", .string(reason.message))
     }
 
     /// What identifies an event the wallet answers (proposal, session request, authenticate request): the kind, and the id with the topic it arrived on (ids are unique

@@ -234,3 +234,44 @@ struct RelayServerSignedAuthTests {
         }
     }
 }
+
+@Suite("Relay server: hostile numbers (JWT timestamps, publish ttl)", .timeLimit(.minutes(1)))
+struct RelayServerHostileJWTTests {
+    @Test("a self-signed JWT with exp Int64.max - 1 gets 401; the relay goes on accepting valid clients")
+    func hugeExpiry() async throws {
+        try await withRelay(RelayServerConfiguration(strictAuth: true)) { server in
+            let url = await server.url
+            let seed = [UInt8](repeating: 0x43, count: 32)
+            let issuer = DIDKey.encode(ed25519PublicKey: try Ed25519.keyPair(seed: seed).publicKey)
+            let now = WallClock.system.nowSeconds
+            let hostile = try RelayJWT.sign(
+                claims: RelayAuthClaims(iss: issuer, sub: "x", aud: url, iat: now, exp: .max - 1), seed: seed)
+            let port = try #require(await server.port)
+            #expect(try await rawHTTPStatus(port: port, request: upgradeRequest(path: "/?auth=\(hostile)")).contains(" 401"))
+            let valid = try RelayJWT.sign(seed: seed, audience: url, subject: "y", issuedAt: now, ttl: 3600)
+            let client = try await RelayTestClient.connect("\(url)/?auth=\(valid)")
+            #expect(try await client.subscribe(RelayTest.topic()).count == 64)
+            await client.close()
+            #expect(await server.counters().rejectedAuth == 1)
+        }
+    }
+
+    @Test("publish ttl Int64.max, Int64.min or beyond Int64 is refused (TtlTooLong / TtlTooShort / invalid params); the relay goes on")
+    func hugeTTL() async throws {
+        try await withRelay { server in
+            let client = try await connectClient(server)
+            let topic = RelayTest.topic()
+            let huge = try await client.call(
+                IRN.Method.publish, ["topic": .string(topic), "message": "m", "ttl": .int(.max), "tag": 0] as JSONValue)
+            #expect(RelayServerTransportTests.errorTag(huge) == "TtlTooLong")
+            let negative = try await client.call(
+                IRN.Method.publish, ["topic": .string(topic), "message": "m", "ttl": .int(.min), "tag": 0] as JSONValue)
+            #expect(RelayServerTransportTests.errorTag(negative) == "TtlTooShort")
+            let beyond = try await client.call(
+                IRN.Method.publish, ["topic": .string(topic), "message": "m", "ttl": .double(1e30), "tag": 0] as JSONValue)
+            #expect(beyond.error != nil)
+            #expect(try await client.subscribe(topic).count == 64)
+            await client.close()
+        }
+    }
+}

@@ -56,6 +56,19 @@ public enum X25519 {
         return out
     }
 
+    /// Whether `publicKey` is a peer key that key agreement can use: 32 bytes and not a low-order point (for which
+    /// every shared secret is all zero, so `crypto_scalarmult` returns -1).
+    ///
+    /// Tries one agreement with a fixed scalar: clamping makes every scalar a multiple of the cofactor 8, so the
+    /// result is zero exactly when the point has low order.
+    public static func isUsablePeerKey(_ publicKey: [UInt8]) -> Bool {
+        guard publicKey.count == keyLength, (try? Sodium.ensureReady()) != nil else { return false }
+        let scalar = [UInt8](repeating: 0x5a, count: keyLength)
+        var out = [UInt8](repeating: 0, count: keyLength)
+        guard crypto_scalarmult(&out, scalar, publicKey) == 0 else { return false }
+        return out.contains { $0 != 0 }
+    }
+
     /// The protocol's symmetric key: `HKDF-SHA256(X25519(privateKey, peerPublicKey))`, no salt, empty info,
     /// 32 bytes (spec §1.2).
     /// - Throws: see ``sharedSecret(privateKey:peerPublicKey:)``.

@@ -4,7 +4,7 @@
 public struct RelayAuthError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Base: Sendable, Hashable {
         case notDIDKey, invalidMultibase, invalidBase58, invalidMulticodec, invalidKeyLength
-        case malformedJWT, unsupportedAlgorithm, invalidSignature, expired, issuedInFuture
+        case malformedJWT, unsupportedAlgorithm, invalidSignature, expired, issuedInFuture, timestampOutOfRange
     }
 
     private let base: Base
@@ -30,6 +30,8 @@ public struct RelayAuthError: Error, Sendable, Hashable, CustomStringConvertible
     public static let expired = RelayAuthError(.expired)
     /// `iat` is in the future (beyond the leeway).
     public static let issuedInFuture = RelayAuthError(.issuedInFuture)
+    /// `iat` or `exp` is negative or after ``RelayJWT/maxTimestamp`` (year 9999).
+    public static let timestampOutOfRange = RelayAuthError(.timestampOutOfRange)
 
     /// Matches any error equal to `pattern` (for `catch` patterns).
     public static func ~= (pattern: RelayAuthError, value: any Error) -> Bool {
@@ -49,6 +51,7 @@ public struct RelayAuthError: Error, Sendable, Hashable, CustomStringConvertible
         case .invalidSignature: return "Invalid JWT signature"
         case .expired: return "JWT has expired"
         case .issuedInFuture: return "JWT is issued in the future"
+        case .timestampOutOfRange: return "JWT iat or exp is outside 0 ... 253402300799 (year 9999)"
         }
     }
 }

@@ -7,6 +7,9 @@ public enum RelayJWT {
     public static let headerJSON = "{\"alg\":\"EdDSA\",\"typ\":\"JWT\"}"
     /// Default token lifetime: one day.
     public static let defaultTTL: Int64 = 86400
+    /// The largest `iat` / `exp` ``verify(_:nowSeconds:leeway:)`` accepts: 9999-12-31T23:59:59Z. Claims are chosen
+    /// by whoever signs the token (a did:key JWT is self-signed), so they are bounded before any arithmetic.
+    public static let maxTimestamp: Int64 = 253_402_300_799
 
     /// Signs a token with the Ed25519 key derived from `seed`; `iss` is that key's `did:key`.
     /// - Throws: ``CryptoError/invalidKeyLength`` for a seed that is not 32 bytes.
@@ -40,9 +43,10 @@ public enum RelayJWT {
     }
 
     /// Verifies a token: header `alg` EdDSA, `iss` a valid Ed25519 `did:key`, the signature over the signing
-    /// input, `exp` not passed and `iat` not in the future (each with `leeway` seconds).
+    /// input, `iat` and `exp` within `0 ... maxTimestamp`, `exp` not passed and `iat` not in the future (each with
+    /// `leeway` seconds; the sums saturate, so no claim, time or leeway can overflow).
     /// - Returns: the claims.
-    /// - Throws: ``RelayAuthError``.
+    /// - Throws: ``RelayAuthError`` (``RelayAuthError/timestampOutOfRange`` for `iat` or `exp` out of range).
     public static func verify(_ token: String, nowSeconds: Int64, leeway: Int64 = 120) throws -> RelayAuthClaims {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3,
@@ -64,8 +68,10 @@ public enum RelayJWT {
         guard Ed25519.verify(signature: signature, message: signingInput, publicKey: publicKey) else {
             throw RelayAuthError.invalidSignature
         }
-        guard nowSeconds <= claims.exp + leeway else { throw RelayAuthError.expired }
-        guard claims.iat <= nowSeconds + leeway else { throw RelayAuthError.issuedInFuture }
+        let range: ClosedRange<Int64> = 0...maxTimestamp
+        guard range.contains(claims.iat), range.contains(claims.exp) else { throw RelayAuthError.timestampOutOfRange }
+        guard nowSeconds <= Expiry.saturatingSum(claims.exp, leeway) else { throw RelayAuthError.expired }
+        guard claims.iat <= Expiry.saturatingSum(nowSeconds, leeway) else { throw RelayAuthError.issuedInFuture }
         return claims
     }
 

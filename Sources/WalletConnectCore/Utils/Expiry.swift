@@ -1,9 +1,19 @@
 /// Expiry arithmetic (spec conventions: expiries in Unix seconds, "now" in milliseconds).
 public enum Expiry {
-    /// `floor((nowMilliseconds + ttlSeconds × 1000) / 1000)`, the JS `calcExpiry`.
+    /// `floor((nowMilliseconds + ttlSeconds × 1000) / 1000)`, the JS `calcExpiry`; the product and the sum
+    /// saturate to the `Int64` range instead of trapping.
     public static func calc(ttlSeconds: Int64, nowMilliseconds: Int64) -> Int64 {
-        let total = nowMilliseconds + ttlSeconds * 1000
-        return total >= 0 ? total / 1000 : (total - 999) / 1000
+        let total = saturatingSum(nowMilliseconds, milliseconds(fromSeconds: ttlSeconds))
+        let quotient = total / 1000
+        return total % 1000 < 0 ? quotient - 1 : quotient
+    }
+
+    /// `a + b`, saturated to the `Int64` range. Use it for every sum with a number a peer, a token or a URI chose
+    /// (an expiry plus a leeway, a time plus a ttl): `+` traps on overflow.
+    public static func saturatingSum(_ a: Int64, _ b: Int64) -> Int64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        guard overflow else { return sum }
+        return b < 0 ? .min : .max
     }
 
     /// Whether an expiry has passed: `nowMilliseconds >= expirySeconds × 1000` (the product saturates, so a

@@ -109,6 +109,11 @@ extension SignEngine {
         guard !params.domain.isEmpty else { throw SDKError.internal(.missingOrInvalid, context: "\(context) domain") }
         guard !params.nonce.isEmpty else { throw SDKError.internal(.missingOrInvalid, context: "\(context) nonce") }
         guard !params.uri.isEmpty else { throw SDKError.internal(.missingOrInvalid, context: "\(context) uri") }
+        if let expiry = params.expiry, expiry > SignLifetimes.authRequestMaximum {
+            throw SDKError.internal(
+                .missingOrInvalid,
+                context: "\(context) expiry: \(expiry). Must be at most \(SignLifetimes.authRequestMaximum) seconds")
+        }
         var namespaces: [String] = []
         for chain in params.chains {
             let parts = chain.split(separator: ":", omittingEmptySubsequences: false)

@@ -136,8 +136,10 @@ extension SignEngine {
         }
         let held = await authRequests.request(id: id)
         if held?.pairingTopic == topic { return }
+        // The answer goes in a type-1 envelope to the requester's key: without a usable key (32 bytes, not a
+        // low-order point) there is no way to answer, so the request is dropped.
         guard let params = try? request.params.decode(as: SessionAuthenticateParams.self),
-            (try? Hex.decode(params.requester.publicKey, count: 32)) != nil
+            SignValidation.proposerKeyError(params.requester.publicKey, role: "requester") == nil
         else {
             logger.debug("dropped an authenticate request without a usable requester", metadata: ["wk.rpc.id": "\(id)"])
             return

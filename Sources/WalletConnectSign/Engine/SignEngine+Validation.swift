@@ -137,8 +137,10 @@ extension SignEngine {
         }
     }
 
-    /// Validates a received proposal like `connect()`; the pairing it arrived on counts as known.
+    /// Validates a received proposal: its size and proposer key first (``SignValidation/proposalShapeError(_:limits:)``),
+    /// then like `connect()`; the pairing it arrived on counts as known.
     func validateReceivedProposal(_ params: SessionProposeParams, pairingTopic: String) async -> SDKError? {
+        if let error = SignValidation.proposalShapeError(params) { return error }
         var state = await scopedValidationState(
             topics: [pairingTopic] + (params.pairingTopic.map { [$0] } ?? []), proposalID: nil, requestID: nil)
         if state.pairingExpiries[pairingTopic] == nil {

@@ -3,7 +3,8 @@ extension NamespaceValidator {
     /// `NON_CONFORMING_NAMESPACES` (9) error, or `nil`.
     ///
     /// Precedence (§7.1): a chains error replaces a keys error; the inline-account and
-    /// methods/events checks run only while no error is set, and their first failure wins.
+    /// methods/events checks run only while no error is set, and their first failure wins. Linear in the sizes
+    /// (sets and a chain index instead of nested searches).
     public static func conformingError(
         required: NamespaceEntries<ProposalNamespace>, approved: NamespaceEntries<SessionNamespace>, context: String
     ) -> SDKError? {
@@ -23,14 +24,14 @@ extension NamespaceValidator {
         let approvedChains = approvedChainsMap.flatMap(\.chains)
 
         var error: SDKError?
-        if !requiredKeys.allSatisfy(approvedKeys.contains) {
+        if !requiredKeys.allSatisfy(Set(approvedKeys).contains) {
             error = .internal(
                 .nonConformingNamespaces,
                 context: "\(context) namespaces keys don't satisfy requiredNamespaces.\n"
                     + "      Required: \(requiredKeys.joined(separator: ","))\n"
                     + "      Received: \(approvedKeys.joined(separator: ","))")
         }
-        if !requiredChains.allSatisfy(approvedChains.contains) {
+        if !requiredChains.allSatisfy(Set(approvedChains).contains) {
             error = .internal(
                 .nonConformingNamespaces,
                 context: "\(context) namespaces chains don't satisfy required namespaces.\n"
@@ -50,17 +51,29 @@ extension NamespaceValidator {
             }
         }
 
+        // The approved entries naming each chain (in entry order), and the methods and events they allow together,
+        // computed once per distinct set of entries: linear in the sizes instead of chains × entries.
+        var entriesByChain: [String: [Int]] = [:]
+        for (index, entry) in approvedChainsMap.enumerated() {
+            for chain in Set(entry.chains) { entriesByChain[chain, default: []].append(index) }
+        }
+        var allowed: [[Int]: (methods: Set<String>, events: Set<String>)] = [:]
         for (index, entry) in required.enumerated() {
             for chain in requiredChainsMap[index].chains {
-                let matching = approvedChainsMap.indices.filter { approvedChainsMap[$0].chains.contains(chain) }
-                let methods = Set(matching.flatMap { approved[$0].value.methods })
-                let events = Set(matching.flatMap { approved[$0].value.events })
-                if !entry.value.methods.allSatisfy(methods.contains) {
+                let matching = entriesByChain[chain] ?? []
+                let union =
+                    allowed[matching]
+                    ?? (
+                        methods: Set(matching.flatMap { approved[$0].value.methods }),
+                        events: Set(matching.flatMap { approved[$0].value.events })
+                    )
+                allowed[matching] = union
+                if !entry.value.methods.allSatisfy(union.methods.contains) {
                     return .internal(
                         .nonConformingNamespaces,
                         context: "\(context) namespaces methods don't satisfy namespace methods for \(chain)")
                 }
-                if !entry.value.events.allSatisfy(events.contains) {
+                if !entry.value.events.allSatisfy(union.events.contains) {
                     return .internal(
                         .nonConformingNamespaces,
                         context: "\(context) namespaces events don't satisfy namespace events for \(chain)")

@@ -92,9 +92,15 @@ public enum NamespaceValidator {
         return nil
     }
 
-    /// Typed form of ``validateSessionNamespaces(_:method:)``.
+    /// Typed form of ``validateSessionNamespaces(_:method:)`` (what a settle or update from the peer carries):
+    /// first the ``NamespaceLimits/default`` bounds (their ``NamespaceLimitError/sdkError``), then the JS checks.
     public static func validateSessionNamespaces(_ namespaces: SessionNamespaces, method: String) -> SDKError? {
-        validateSessionNamespaces(try? JSONValue(encoding: namespaces), method: method)
+        do {
+            try NamespaceLimits.default.check(session: namespaces)
+        } catch {
+            return error.sdkError
+        }
+        return validateSessionNamespaces(try? JSONValue(encoding: namespaces), method: method)
     }
 
     private static func validateAccounts(_ accounts: JSONValue?, context: String) -> SDKError? {

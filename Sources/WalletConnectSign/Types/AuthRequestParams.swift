@@ -26,7 +26,7 @@ public struct AuthRequestParams: Sendable, Hashable {
     public var resources: [String]?
     /// Methods the session should allow (`personal_sign` is always added to the fallback proposal).
     public var methods: [String]
-    /// Lifetime of the request in seconds (published as its TTL; at least 3600 for the expiry).
+    /// Lifetime of the request in seconds (published as its TTL; at least 3600 for the expiry, at most 604800).
     public var expiry: Int64?
     /// An existing pairing to send the request on; a new one (and a URI) is created otherwise.
     public var pairingTopic: String?

@@ -10,6 +10,8 @@ public enum SignLifetimes {
     public static let sessionRequestExpiryBounds: ClosedRange<Int64> = 300...604_800
     /// Minimum lifetime of a `wc_sessionAuthenticate` request.
     public static let authRequestMinimum: Int64 = 3600
+    /// Largest dapp-supplied `authenticate()` expiry: 7 days (it is added to the current time).
+    public static let authRequestMaximum: Int64 = 604_800
     /// Acknowledgement timeout of update / extend / ping.
     public static let acknowledgementTimeout: Int64 = 300
     /// Lifetime of a pairing after activation (2.23).
