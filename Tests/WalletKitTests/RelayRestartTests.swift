@@ -75,6 +75,28 @@ struct RelayRestartTests {
         await walletNode.stop()
     }
 
+    /// Runs one step; a timeout names the step, the clients' connection states and what the relay holds.
+    static func step<T: Sendable>(_ name: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as BoundedWait.TimedOut {
+            let state = await Diagnostics.current?() ?? ""
+            throw StepTimedOut(step: name, limit: error.limit, state: state)
+        }
+    }
+
+    /// What a timed-out step reports about the clients and the relay.
+    enum Diagnostics {
+        @TaskLocal static var current: (@Sendable () async -> String)?
+    }
+
+    struct StepTimedOut: Error, CustomStringConvertible {
+        var step: String
+        var limit: Duration
+        var state: String
+        var description: String { "step \"\(step)\" did not finish within \(limit); \(state)" }
+    }
+
     /// The flow for `moment`; `stopNodes(true)` stops the dapp's node only, `stopNodes(false)` the wallet's.
     static func run(
         _ moment: Moment, state: RelayServerState, dapp: SignClient, kit: WalletKit,
@@ -90,21 +112,45 @@ struct RelayRestartTests {
         let dappStates = dapp.connectionStates()
         let walletConnections = kit.signClient.relayer.statistics.connectionsOpened
         let dappConnections = dapp.relayer.statistics.connectionsOpened
+        let diagnostics: @Sendable () async -> String = {
+            let counters = await state.counters()
+            return "wallet \(kit.signClient.relayer.connectionState) (opened \(kit.signClient.relayer.statistics.connectionsOpened)), "
+                + "dapp \(dapp.relayer.connectionState) (opened \(dapp.relayer.statistics.connectionsOpened)); relay: "
+                + "\(counters.connections) open, \(counters.totalConnections) total, \(counters.subscriptions) subscriptions, "
+                + "\(await state.storedMessages(topic: topic).count) held on the session topic"
+        }
+        try await Diagnostics.$current.withValue(diagnostics) {
+            try await runSteps(moment, state: state, dapp: dapp, kit: kit, topic: topic, params: params,
+                walletEvents: walletEvents, dappEvents: dappEvents, walletStates: walletStates, dappStates: dappStates,
+                walletConnections: walletConnections, dappConnections: dappConnections, publishedBefore: publishedBefore,
+                stopNodes: stopNodes, stopAll: stopAll, restart: restart)
+        }
+    }
+
+    static func runSteps(
+        _ moment: Moment, state: RelayServerState, dapp: SignClient, kit: WalletKit, topic: String, params: JSONValue,
+        walletEvents: WalletKitEventStream<SignEvent>, dappEvents: AsyncStream<SignEvent>,
+        walletStates: AsyncStream<RelayConnectionState>, dappStates: AsyncStream<RelayConnectionState>,
+        walletConnections: UInt64, dappConnections: UInt64, publishedBefore: Int,
+        stopNodes: (Bool) async throws -> Void, stopAll: () async -> Void, restart: () async throws -> Void
+    ) async throws {
 
         let request: PendingRequest
         let result: Task<JSONValue, any Error>
         switch moment {
         case .requestHeldForWallet:
             // The wallet's node goes down; the dapp's request reaches the relay and is held there.
-            try await stopNodes(false)
+            try await step("wallet node down") { try await stopNodes(false) }
             let held = await state.storedMessages(topic: topic).count
             result = Task {
                 try await dapp.request(topic: topic, chainID: "eip155:1", method: "personal_sign", params: params)
             }
-            try await BoundedWait.until { await state.storedMessages(topic: topic).count == held + 1 }
+            try await step("request held at the relay") {
+                try await BoundedWait.until { await state.storedMessages(topic: topic).count == held + 1 }
+            }
             await stopAll()
-            try await restart()
-            request = try await Self.nextRequest(walletEvents)
+            try await step("restart") { try await restart() }
+            request = try await step("wallet announces the held request") { try await Self.nextRequest(walletEvents) }
             try await kit.respondSessionRequest(topic: topic, requestID: request.id, response: .result(request.params.request.params))
 
         case .walletReceivedRequest:
@@ -140,7 +186,7 @@ struct RelayRestartTests {
         }
 
         // request() returns the one answer.
-        #expect(try await result.boundedValue(within: .seconds(20)) == params)
+        #expect(try await step("request() returns") { try await result.boundedValue(within: .seconds(20)) } == params)
         #expect(request.params.request.params == params)
         #expect(await kit.pendingSessionRequests.isEmpty)
         // The relay stored exactly one request and one answer.
@@ -148,12 +194,12 @@ struct RelayRestartTests {
 
         // Markers: a ping from the dapp ends the wallet's announcements, a session event from the wallet ends
         // the dapp's responses; nothing about the request may come before them twice.
-        try await BoundedWait.run(within: .seconds(20)) { try await dapp.ping(topic: topic) }
+        try await step("ping") { try await BoundedWait.run(within: .seconds(20)) { try await dapp.ping(topic: topic) } }
         // The wallet's first announcement was taken above (`request`); any other is a second one.
-        let announced = [request.id] + (try await Self.announcedRequests(in: walletEvents, until: topic))
+        let announced = [request.id] + (try await step("announcements") { try await Self.announcedRequests(in: walletEvents, until: topic) })
         #expect(announced == [request.id], "the wallet announced \(announced)")
         try await kit.emitSessionEvent(topic: topic, event: .init(name: "chainChanged", data: 1), chainID: "eip155:1")
-        let responses = try await Self.responses(in: dappEvents, until: topic)
+        let responses = try await step("responses") { try await Self.responses(in: dappEvents, until: topic) }
         #expect(responses == [request.id], "the dapp received responses \(responses)")
 
         // Both clients came back after the restart.
