@@ -47,8 +47,13 @@ struct WalletCommand: AsyncParsableCommand {
 
     @Flag(
         name: .customLong("disable-request-queue"),
-        help: "Take every session request at once instead of one at a time (with a 1 s pause between them).")
+        help: "Take every session request at once instead of one at a time per session.")
     var disableRequestQueue = false
+
+    @Flag(
+        name: .customLong("request-pacing"),
+        help: "Pause 1 s after answering a request before taking the next of the session (the JS SDK's pacing).")
+    var requestPacing = false
 
     @Flag(name: .customLong("until-delete"), help: "Exit 0 once the peer deletes the session.")
     var untilDelete = false
@@ -80,6 +85,7 @@ struct WalletCommand: AsyncParsableCommand {
         let flow = WalletFlow(settings: settings, output: output)
         var configuration = client.configuration(metadata: .cliWallet, label: "walletkit.wallet")
         if disableRequestQueue { configuration.engine.requestQueue = .disabled }
+        if requestPacing { configuration.engine.requestQueueReleaseDelay = SignEngineOptions.jsRequestPacing }
         let end = await CLIRunner.run(
             make: { try WalletKit(configuration: WalletKitConfiguration(sign: configuration)) },
             subscribe: { $0.signEvents }, timeout: ClientOptions.duration(seconds: timeout)

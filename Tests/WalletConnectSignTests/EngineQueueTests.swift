@@ -192,6 +192,24 @@ struct EngineQueueTests {
         }
     }
 
+    @Test("default options: the next request of a session is announced as soon as the previous is answered (issue 14)")
+    func noPacingByDefault() async throws {
+        let clock = ManualClock()
+        let wall = ManualWallClock(clock: clock, epochMilliseconds: WallClock.system.nowMilliseconds).wallClock
+        try await EngineFixture.withSession(walletOptions: SignEngineOptions(), walletClock: clock, walletWallClock: wall) {
+            _, dapp, wallet, session in
+            let a1 = try await Self.send(dapp, wallet, topic: session.topic, method: "personal_sign")
+            let a2 = try await Self.send(dapp, wallet, topic: session.topic, method: "eth_signTypedData")
+            #expect(try await Self.announcedBeforePing(dapp, wallet, topic: session.topic) == ["personal_sign"])
+            try await Self.respond(wallet, method: "personal_sign")
+            #expect(try await a1.boundedValue() == "personal_sign")
+            // No time passes on the wallet's clock: the second request comes at once.
+            #expect(try await Self.announcedBeforePing(dapp, wallet, topic: session.topic) == ["eth_signTypedData"])
+            try await Self.respond(wallet, method: "eth_signTypedData")
+            #expect(try await a2.boundedValue() == "eth_signTypedData")
+        }
+    }
+
     @Test("deleting a session drops its queued requests and the next session's request is announced")
     func deleteReleases() async throws {
         let options = SignEngineOptions(requestQueue: .global, requestQueueReleaseDelay: .zero)

@@ -16,7 +16,8 @@ struct CLIStormTests {
         if note != "rebuilt" && note != "up to date" { print("note: walletkit CLI storm test: \(note)") }
     }
 
-    /// Requests sent by the dapp; the wallet's request queue answers one a second, so this is ~25 s of traffic.
+    /// Requests sent by the dapp; the wallet runs with `--request-pacing` (the JS SDK's 1 s pause after each
+    /// answer), so this is ~25 s of traffic spanning a dozen closes.
     static let requestCount = 25
 
     @Test("dapp --repeat 25 and wallet through a relay closing everything with 4010 every 2 s: exit 0, one answer each")
@@ -61,7 +62,7 @@ struct CLIStormTests {
         let wallet = try scenario.startWallet(
             relay: url,
             ["--uri", uri, "--accounts", "eip155:1:0x" + String(repeating: "5a", count: 20), "--until-delete",
-             "--timeout", "90"])
+             "--timeout", "90", "--request-pacing"])
         _ = try await dapp.line("requests", within: .seconds(30))
         let closesAtStart = closes.value
 

@@ -11,8 +11,14 @@ public enum SignRelayCallStyle: Sendable, Hashable {
 public struct SignEngineOptions: Sendable, Hashable {
     /// How incoming session requests are serialised before they are announced (default: per session).
     public var requestQueue: SessionRequestQueueMode
-    /// Delay between answering a request and announcing the next one of the same queue (JS: 1 s).
+    /// Pause between answering a request and announcing the next one of the same queue. Default: none (the queue
+    /// still hands requests out one at a time per session, in order). The JS SDK pauses 1 s so a phone UI can
+    /// keep up; a UI app that wants that sets ``jsRequestPacing``. A server wallet should keep the default: with
+    /// a pause, a session answers at most one request per pause.
     public var requestQueueReleaseDelay: Duration
+
+    /// The JS SDK's pacing of the request queue (1 s between answering one request and announcing the next).
+    public static let jsRequestPacing: Duration = .seconds(1)
     /// How the wallet approves a proposal (default: `wc_approveSession`).
     public var approveStyle: SignRelayCallStyle
     /// How the dapp sends a proposal (default: `wc_proposeSession`).
@@ -30,7 +36,7 @@ public struct SignEngineOptions: Sendable, Hashable {
 
     /// Creates options; every parameter has the spec's default.
     public init(
-        requestQueue: SessionRequestQueueMode = .perSession, requestQueueReleaseDelay: Duration = .seconds(1),
+        requestQueue: SessionRequestQueueMode = .perSession, requestQueueReleaseDelay: Duration = .zero,
         approveStyle: SignRelayCallStyle = .composite, proposeStyle: SignRelayCallStyle = .composite,
         storagePrefix: String = "", answersExpiredRequests: Bool = true,
         acknowledgementTimeout: Duration = .seconds(SignLifetimes.acknowledgementTimeout),
