@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+import WalletConnectCore
+import WalletConnectSign
+import WalletKitTesting
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The `walletkit` executable against hostile options (issue 16, round 2): bounds, secrets off the command line,
+/// and errors that name the problem without repeating a key.
+@Suite(
+    "walletkit CLI: hostile options", .serialized, .enabled(if: CLIBinary.isAvailable, CLIBinary.skipNote),
+    .timeLimit(.minutes(5)))
+struct CLIHostileInputTests {
+    init() async {
+        let note = await CLIBinary.rebuild.value
+        if note != "rebuilt" && note != "up to date" { print("note: walletkit CLI tests: \(note)") }
+    }
+
+    static let account = "eip155:1:0x" + String(repeating: "ab", count: 20)
+    static let topic = "c9e6d30fb34afe70a15c14e9337ba8e4d5a35dd695c39b94884b0ee60c69d168"
+    static let symKey = "0653ca620c7b4990392e1c53c4a51c14a2840cd20f0f1524cf435b17b6fe988c"
+
+    @Test("an invalid --uri whose symKey name is percent-encoded: the error does not repeat the key")
+    func uriKeyRedacted() async throws {
+        let scenario = try CLIScenario()
+        defer { scenario.stopAll() }
+        let relay = try await scenario.startRelay()
+        let uri = "wc:\(Self.topic)@2?relay-protocol=irn&symK%65y=\(Self.symKey)&expiryTimestamp=soon"
+        let wallet = try scenario.startWallet(relay: relay, ["--uri", uri, "--accounts", Self.account])
+        #expect(try await wallet.exitStatus() == 1, "\(wallet.transcript)")
+        let message = try #require(wallet.events("error").first?.string("message"), "\(wallet.transcript)")
+        #expect(message.hasPrefix("Missing or invalid. pair() uri: "), "\(message)")
+        #expect(!wallet.transcript.contains(Self.symKey), "\(wallet.transcript)")
+    }
+}
