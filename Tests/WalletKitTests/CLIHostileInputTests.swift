@@ -27,6 +27,17 @@ struct CLIHostileInputTests {
     static let topic = "c9e6d30fb34afe70a15c14e9337ba8e4d5a35dd695c39b94884b0ee60c69d168"
     static let symKey = "0653ca620c7b4990392e1c53c4a51c14a2840cd20f0f1524cf435b17b6fe988c"
 
+    @Test("--repeat 100000000 exits 64 at once with the bound, allocating nothing")
+    func repeatBounded() async throws {
+        let scenario = try CLIScenario()
+        defer { scenario.stopAll() }
+        let process = try scenario.launch(
+            "dapp",
+            ["dapp", "--relay-url", "ws://127.0.0.1:1", "--request", "personal_sign", "--repeat", "100000000"])
+        #expect(try await process.exitStatus(within: .seconds(10)) == 64, "\(process.transcript)")
+        #expect(process.stderr.contains("--repeat must be between 1 and 10000"), "\(process.transcript)")
+    }
+
     @Test("an invalid --uri whose symKey name is percent-encoded: the error does not repeat the key")
     func uriKeyRedacted() async throws {
         let scenario = try CLIScenario()
