@@ -59,7 +59,12 @@ struct WalletCommand: AsyncParsableCommand {
     func validate() throws {
         if let uri, !uri.hasPrefix("wc:") { throw ValidationError("--uri must be a wc: URI") }
         if respond == .sign && privateKey == nil { throw ValidationError("--respond sign needs --private-key") }
-        if let privateKey { _ = try PersonalSign.privateKey(hex: privateKey) }
+        if let privateKey {
+            // A usage error (exit 64, as Docs/CLI.md says), not a run failure (exit 1).
+            do { _ = try PersonalSign.privateKey(hex: privateKey) } catch let error as CLIError {
+                throw ValidationError(error.description)
+            }
+        }
         if accounts == nil && privateKey == nil && !reject && uri != nil {
             throw ValidationError("pass --accounts or --private-key (or --reject)")
         }

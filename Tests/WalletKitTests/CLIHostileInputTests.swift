@@ -38,6 +38,30 @@ struct CLIHostileInputTests {
         #expect(process.stderr.contains("--repeat must be between 1 and 10000"), "\(process.transcript)")
     }
 
+    @Test("a malformed --private-key exits 64 (a usage error), naming the option")
+    func badPrivateKey() async throws {
+        let scenario = try CLIScenario()
+        defer { scenario.stopAll() }
+        let process = try scenario.launch(
+            "wallet", ["wallet", "--relay-url", "ws://127.0.0.1:1", "--private-key", "0xzz"])
+        #expect(try await process.exitStatus(within: .seconds(10)) == 64, "\(process.transcript)")
+        #expect(process.stderr.contains("--private-key must be 32 bytes of hex"), "\(process.transcript)")
+    }
+
+    @Test("--storage naming a directory: the error says \"is a directory\", not an errno")
+    func storageIsDirectory() async throws {
+        let scenario = try CLIScenario()
+        defer { scenario.stopAll() }
+        let process = try scenario.launch(
+            "wallet",
+            ["wallet", "--relay-url", "ws://127.0.0.1:1", "--accounts", Self.account, "--storage",
+             scenario.directory.path, "--timeout", "10"])
+        #expect(try await process.exitStatus(within: .seconds(20)) == 1, "\(process.transcript)")
+        let message = try #require(process.events("error").first?.string("message"), "\(process.transcript)")
+        #expect(message.contains("\(scenario.directory.path): is a directory"), "\(message)")
+        #expect(!message.contains("errno"), "\(message)")
+    }
+
     @Test("an invalid --uri whose symKey name is percent-encoded: the error does not repeat the key")
     func uriKeyRedacted() async throws {
         let scenario = try CLIScenario()
