@@ -74,4 +74,53 @@ struct CLIHostileInputTests {
         #expect(message.hasPrefix("Missing or invalid. pair() uri: "), "\(message)")
         #expect(!wallet.transcript.contains(Self.symKey), "\(wallet.transcript)")
     }
+
+    /// Writes `key` to a file with `mode` and returns its path.
+    private static func keyFile(_ scenario: CLIScenario, _ key: TestKey, mode: mode_t) throws -> String {
+        let path = scenario.storage("key-\(UUID().uuidString).hex")
+        try Data((key.hex + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        #expect(chmod(path, mode) == 0)
+        return path
+    }
+
+    @Test("--private-key-file readable by group or others (0644) is refused with exit 64")
+    func keyFileTooOpen() async throws {
+        let scenario = try CLIScenario()
+        defer { scenario.stopAll() }
+        let path = try Self.keyFile(scenario, TestKey(), mode: 0o644)
+        let process = try scenario.launch(
+            "wallet", ["wallet", "--relay-url", "ws://127.0.0.1:1", "--private-key-file", path])
+        #expect(try await process.exitStatus(within: .seconds(10)) == 64, "\(process.transcript)")
+        #expect(
+            process.stderr.contains("--private-key-file \(path) has mode 0644; it must be 0600 or stricter (chmod 600)"),
+            "\(process.transcript)")
+    }
+
+    @Test(
+        "the key from --private-key-file (0600, 0400) or $WALLETKIT_PRIVATE_KEY signs what the dapp verifies",
+        arguments: ["file 0600", "file 0400", "environment"])
+    func keyOffTheCommandLine(source: String) async throws {
+        let scenario = try CLIScenario()
+        defer { scenario.stopAll() }
+        let relay = try await scenario.startRelay()
+        let key = TestKey()
+        let (dapp, uri) = try await scenario.startDapp(relay: relay, ["--request", "personal_sign", "--disconnect"])
+        var arguments = ["--uri", uri, "--respond", "sign", "--until-delete"]
+        var environment: [String: String] = [:]
+        switch source {
+        case "file 0600": arguments += ["--private-key-file", try Self.keyFile(scenario, key, mode: 0o600)]
+        case "file 0400": arguments += ["--private-key-file", try Self.keyFile(scenario, key, mode: 0o400)]
+        default: environment["WALLETKIT_PRIVATE_KEY"] = key.hex
+        }
+        let wallet = try scenario.startWallet(relay: relay, arguments, environment: environment)
+        #expect(try await dapp.exitStatus() == 0, "\(dapp.transcript)")
+        #expect(try await wallet.exitStatus() == 0, "\(wallet.transcript)")
+        let approved = try #require(dapp.events("session_approved").first)
+        #expect(approved["accounts"] == [.string("eip155:1:\(key.address.checksummed)")])
+        let response = try #require(dapp.events("response").first)
+        #expect(response["verified"] == .bool(true))
+        let signature = try #require(response.string("result"))
+        #expect(try EIP191.recoverAddress(message: "Hello from walletkit", signature: signature) == key.address)
+        #expect(!wallet.transcript.contains(String(key.hex.dropFirst(2))), "the key must not be printed")
+    }
 }
