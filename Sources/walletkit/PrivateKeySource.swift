@@ -47,10 +47,17 @@ enum PrivateKeySource {
 
     /// The text of a key file that only its owner may read: one `open`, then `fstat` and `read` on that descriptor.
     private static func read(_ path: String) throws -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        // O_NONBLOCK: a FIFO given as the path must not block the open (it is refused below as not a regular file).
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else {
-            let reason = errno == ELOOP ? "is a symbolic link" : errno == ENOENT ? "does not exist" : errno == EACCES
-                ? "permission denied" : "cannot be opened (errno \(errno))"
+            let code = errno
+            let reason =
+                switch code {
+                case ELOOP: "is a symbolic link"
+                case ENOENT: "does not exist"
+                case EACCES: "cannot be read: permission denied"
+                default: "cannot be opened (errno \(code))"
+                }
             throw ValidationError("--private-key-file \(path) \(reason)")
         }
         defer { close(fd) }
