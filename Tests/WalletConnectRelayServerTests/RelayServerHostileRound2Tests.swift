@@ -24,4 +24,24 @@ struct RelayServerHostileRound2Tests {
             await next.close()
         }
     }
+
+    @Test("strict auth: a JWT whose aud is another relay gets 401; the relay's own URL is accepted")
+    func strictAuthChecksAudience() async throws {
+        try await withRelay(RelayServerConfiguration(strictAuth: true)) { server in
+            let url = await server.url
+            let port = try #require(await server.port)
+            let seed = [UInt8](repeating: 0x44, count: 32)
+            let now = WallClock.system.nowSeconds
+            for audience in ["wss://relay.walletconnect.org", "ws://127.0.0.2:\(port)", "not a url", ""] {
+                let jwt = try RelayJWT.sign(seed: seed, audience: audience, subject: "x", issuedAt: now, ttl: 3600)
+                let status = try await rawHTTPStatus(port: port, request: upgradeRequest(path: "/?auth=\(jwt)"))
+                #expect(status.contains(" 401"), "aud \(audience): \(status)")
+            }
+            let valid = try RelayJWT.sign(seed: seed, audience: url, subject: "y", issuedAt: now, ttl: 3600)
+            let client = try await RelayTestClient.connect("\(url)/?auth=\(valid)")
+            #expect(try await client.subscribe(RelayTest.topic()).count == 64)
+            await client.close()
+            #expect(await server.counters().rejectedAuth == 4)
+        }
+    }
 }
