@@ -38,6 +38,23 @@ struct CLIHostileInputTests {
         #expect(process.stderr.contains("--repeat must be between 1 and 10000"), "\(process.transcript)")
     }
 
+    @Test(
+        "a port outside 0...65535, however many digits, exits 64 naming the range",
+        arguments: [
+            (["relay", "--port", "99999999999999999999"], "--port must be between 0 and 65535"),
+            (["relay", "--port", "65536"], "--port must be between 0 and 65535"),
+            (["dapp", "--relay-url", "ws://127.0.0.1:99999999999999999999"], "--relay-url port must be between 1 and 65535"),
+            (["wallet", "--relay-url", "wss://127.0.0.1:65536", "--accounts", account],
+             "--relay-url port must be between 1 and 65535"),
+        ])
+    func portRange(arguments: [String], message: String) async throws {
+        let scenario = try CLIScenario()
+        defer { scenario.stopAll() }
+        let process = try scenario.launch(arguments[0], arguments)
+        #expect(try await process.exitStatus(within: .seconds(10)) == 64, "\(process.transcript)")
+        #expect(process.stderr.contains(message), "\(process.transcript)")
+    }
+
     @Test("a malformed --private-key exits 64 (a usage error), naming the option")
     func badPrivateKey() async throws {
         let scenario = try CLIScenario()
