@@ -55,6 +55,24 @@ struct CLIHostileInputTests {
         #expect(process.stderr.contains(message), "\(process.transcript)")
     }
 
+    @Test(
+        "a relay that refuses connections is reported at once (exit 1, \"cannot reach the relay\"), also with --timeout under 60 s",
+        arguments: ["wallet", "dapp"])
+    func unreachableRelay(command: String) async throws {
+        let scenario = try CLIScenario()
+        defer { scenario.stopAll() }
+        let uri = "wc:\(Self.topic)@2?relay-protocol=irn&symKey=\(Self.symKey)"
+        let arguments =
+            command == "wallet"
+            ? ["wallet", "--relay-url", "ws://127.0.0.1:1", "--uri", uri, "--accounts", Self.account, "--timeout", "20"]
+            : ["dapp", "--relay-url", "ws://127.0.0.1:1", "--timeout", "20"]
+        let process = try scenario.launch(command, arguments)
+        #expect(try await process.exitStatus(within: .seconds(10)) == 1, "\(process.transcript)")
+        let message = try #require(process.events("error").first?.string("message"), "\(process.transcript)")
+        #expect(message.hasPrefix("cannot reach the relay at ws://127.0.0.1:1: "), "\(message)")
+        #expect(message.contains("connection refused"), "\(message)")
+    }
+
     @Test("a malformed --private-key exits 64 (a usage error), naming the option")
     func badPrivateKey() async throws {
         let scenario = try CLIScenario()
