@@ -132,6 +132,37 @@ struct CLIHostileInputTests {
     }
 
     @Test(
+        "--private-key-file that is a FIFO or a symbolic link, or given with --private-key, exits 64 at once",
+        arguments: ["fifo", "symlink", "both"])
+    func keyFileNotPlain(kind: String) async throws {
+        let scenario = try CLIScenario()
+        defer { scenario.stopAll() }
+        let key = TestKey()
+        var arguments = ["wallet", "--relay-url", "ws://127.0.0.1:1"]
+        let expected: String
+        switch kind {
+        case "fifo":
+            let path = scenario.storage("key.fifo")
+            #expect(mkfifo(path, 0o600) == 0)
+            arguments += ["--private-key-file", path]
+            expected = "--private-key-file \(path) is not a regular file"
+        case "symlink":
+            let target = try Self.keyFile(scenario, key, mode: 0o600)
+            let path = scenario.storage("key-link.hex")
+            #expect(symlink(target, path) == 0)
+            arguments += ["--private-key-file", path]
+            expected = "--private-key-file \(path) is a symbolic link"
+        default:
+            arguments += ["--private-key", key.hex, "--private-key-file", try Self.keyFile(scenario, key, mode: 0o600)]
+            expected = "pass only one of --private-key and --private-key-file"
+        }
+        let process = try scenario.launch("wallet", arguments)
+        #expect(try await process.exitStatus(within: .seconds(10)) == 64, "\(process.transcript)")
+        #expect(process.stderr.contains(expected), "\(process.transcript)")
+        #expect(!process.stderr.contains(String(key.hex.dropFirst(2))), "the key must not be printed")
+    }
+
+    @Test(
         "the key from --private-key-file (0600, 0400) or $WALLETKIT_PRIVATE_KEY signs what the dapp verifies",
         arguments: ["file 0600", "file 0400", "environment"])
     func keyOffTheCommandLine(source: String) async throws {
