@@ -66,9 +66,28 @@ struct RelayConnectionAuth: Sendable {
         guard let token else { return .rejected(.missingJwt) }
         do {
             let claims = try RelayJWT.verify(token, nowSeconds: wallClock.nowSeconds, leeway: leeway)
+            guard Self.audienceMatches(claims.aud, authority: request.authority) else { return .rejected(.invalidJwt) }
             return .accepted(clientID: claims.iss)
         } catch {
             return .rejected(.invalidJwt)
         }
+    }
+
+    /// Whether a JWT's `aud` names this relay (core.md §4.2: the relay URL used for the connection, without query):
+    /// a `ws`, `wss`, `http` or `https` URL whose host is the host the request was sent to (its `Host`, without the
+    /// port: a client behind a proxy signs the public URL, often without a port). A token signed for another relay
+    /// cannot be replayed here.
+    static func audienceMatches(_ audience: String, authority: String?) -> Bool {
+        guard let authority, let requested = host(of: "ws://\(authority)"), let audienceURL = URLComponents(string: audience),
+            let scheme = audienceURL.scheme?.lowercased(), ["ws", "wss", "http", "https"].contains(scheme),
+            let audienceHost = host(of: audience)
+        else { return false }
+        return audienceHost == requested
+    }
+
+    /// The lowercased host of a URL, `nil` when it has none.
+    private static func host(of url: String) -> String? {
+        guard let host = URLComponents(string: url)?.host?.lowercased(), !host.isEmpty else { return nil }
+        return host
     }
 }

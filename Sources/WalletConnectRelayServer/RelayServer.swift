@@ -165,7 +165,7 @@ public actor RelayServer {
     private func makeServerBuilder() throws -> HTTPServerBuilder {
         var extensions: [WebSocketExtensionFactory] = []
         if configuration.permessageDeflate {
-            extensions.append(.perMessageDeflate(maxDecompressedFrameSize: configuration.maxMessageBytes))
+            extensions.append(MessageSizeDeflateBuilder.factory(maxMessageBytes: configuration.maxMessageBytes))
         }
         let wsConfiguration = WebSocketServerConfiguration(
             maxFrameSize: configuration.maxMessageBytes, extensions: extensions,

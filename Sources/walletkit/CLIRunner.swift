@@ -38,10 +38,14 @@ protocol CLIClient: Sendable {
     func untilRunning() async throws
     /// Stops the client and waits until it has stopped.
     func shutdown() async
+    /// The client's relay connection.
+    var relayer: Relayer { get }
 }
 
 extension SignClient: CLIClient {}
-extension WalletKit: CLIClient {}
+extension WalletKit: CLIClient {
+    nonisolated var relayer: Relayer { signClient.relayer }
+}
 
 /// How ``CLIRunner/run(make:subscribe:timeout:flow:)`` ended.
 enum RunEnd: Sendable {
@@ -64,6 +68,7 @@ enum CLIRunner {
         case signal(Int32)
         case deadline
         case cancelled
+        case unreachable(String)
     }
 
     /// The process exit code for the peer refusing.
@@ -103,6 +108,20 @@ enum CLIRunner {
                 }
             }
             group.addTask {
+                // A relay that cannot be reached ends the run at once with the reason (refused, DNS, TLS, an HTTP
+                // refusal), instead of a call timing out a minute later, or a wallet with a short --timeout exiting 0.
+                // Only until the first connection: later drops are retried by the relayer.
+                let relayer = client.relayer
+                for await state in relayer.connectionStates() {
+                    switch state {
+                    case .connected, .closed: return .cancelled
+                    case .connecting, .disconnected:
+                        if let reason = await relayer.unreachableReason { return .unreachable(reason) }
+                    }
+                }
+                return .cancelled
+            }
+            group.addTask {
                 let number = await SignalWaiter.wait(for: [SIGINT, SIGTERM])
                 return Task.isCancelled ? .cancelled : .signal(number)
             }
@@ -123,6 +142,7 @@ enum CLIRunner {
                 case .clientStopped(let error): end = .failed(error ?? "the sign client stopped unexpectedly")
                 case .signal(let number): end = .interrupted(number)
                 case .deadline: end = .timedOut
+                case .unreachable(let reason): end = .failed(reason)
                 case .cancelled: continue
                 }
             }

@@ -63,9 +63,32 @@ struct ClientOptions: ParsableArguments {
         guard let host = components.host, !host.isEmpty else {
             throw ValidationError("--relay-url has no host: \(text)")
         }
-        if let port = components.port, !(1...65_535).contains(port) {
-            throw ValidationError("--relay-url port must be between 1 and 65535")
+        // From the text, not `components.port`: that is nil for a port beyond Int (`:99999999999999999999`), which
+        // then passed unchecked.
+        if let port = portText(of: text), !port.isEmpty {
+            guard port.allSatisfy(\.isASCII) && port.allSatisfy(\.isNumber), let number = Int(port),
+                (1...65_535).contains(number)
+            else {
+                throw ValidationError("--relay-url port must be between 1 and 65535")
+            }
         }
+    }
+
+    /// The text after the port colon of a URL's authority (`nil` without one): `ws://[::1]:8080/x` → `8080`.
+    static func portText(of url: String) -> Substring? {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        var authority = url[schemeEnd.upperBound...]
+        if let end = authority.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) {
+            authority = authority[..<end]
+        }
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { return nil }
+            authority = authority[authority.index(after: close)...]
+            return authority.hasPrefix(":") ? authority.dropFirst() : nil
+        }
+        guard let colon = authority.lastIndex(of: ":") else { return nil }
+        return authority[authority.index(after: colon)...]
     }
 
     /// The largest number of seconds a duration option takes (about 31.7 years).

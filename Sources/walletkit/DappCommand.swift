@@ -33,7 +33,9 @@ struct DappCommand: AsyncParsableCommand {
     @Option(help: "The request's params as JSON (default for personal_sign/eth_sign: a message and the session account).")
     var params: String?
 
-    @Option(name: .customLong("repeat"), help: "Send the request this many times (concurrently).")
+    @Option(
+        name: .customLong("repeat"),
+        help: "Send the request this many times (concurrently), 1 to \(Self.maximumRepeat).")
     var repeatCount = 1
 
     @Flag(help: "Ping the session after the requests.")
@@ -54,6 +56,9 @@ struct DappCommand: AsyncParsableCommand {
     @Option(help: "Fail after this many seconds.")
     var timeout: Double = 120
 
+    /// The largest `--repeat`: every request is held in memory until answered.
+    static let maximumRepeat = 10_000
+
     func validate() throws {
         let chainList = chains.commaSeparated
         guard !chainList.isEmpty else { throw ValidationError("--chains needs at least one chain") }
@@ -63,7 +68,9 @@ struct DappCommand: AsyncParsableCommand {
         if authenticate, chainList.contains(where: { !$0.hasPrefix("eip155:") }) {
             throw ValidationError("--authenticate supports eip155 chains only")
         }
-        if repeatCount < 1 { throw ValidationError("--repeat must be at least 1") }
+        if !(1...Self.maximumRepeat).contains(repeatCount) {
+            throw ValidationError("--repeat must be between 1 and \(Self.maximumRepeat)")
+        }
         if repeatCount > 1 && request == nil { throw ValidationError("--repeat needs --request") }
         if params != nil && request == nil { throw ValidationError("--params needs --request") }
         if let params { _ = try Self.parseParams(params) }

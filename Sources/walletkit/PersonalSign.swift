@@ -55,15 +55,16 @@ enum PersonalSign {
     }
 
     /// Parses a 32-byte private key given as hex (with or without `0x`).
+    /// - Parameter source: Where the key came from, named in the error (never the key itself).
     /// - Throws: ``CLIError`` when it is not 32 bytes of hex or not a valid secp256k1 key.
-    static func privateKey(hex text: String) throws -> Data {
+    static func privateKey(hex text: String, source: String = "--private-key") throws -> Data {
         let digits = text.hasPrefix("0x") ? String(text.dropFirst(2)) : text
         guard let bytes = try? Hex.decode(digits, count: 32) else {
-            throw CLIError("--private-key must be 32 bytes of hex")
+            throw CLIError("\(source) must be 32 bytes of hex")
         }
         let key = Data(bytes)
         guard (try? EthereumAddress(privateKey: key)) != nil else {
-            throw CLIError("--private-key is not a valid secp256k1 private key")
+            throw CLIError("\(source) is not a valid secp256k1 private key")
         }
         return key
     }

@@ -24,7 +24,7 @@ struct RelayCommand: AsyncParsableCommand {
     @Option(help: "Address to bind.")
     var host = "127.0.0.1"
 
-    @Option(help: "Port to bind (0 picks a free port).")
+    @Option(help: "Port to bind, 0 to 65535 (0 picks a free port).", transform: RelayCommand.parsePort)
     var port = 0
 
     @Option(name: .customLong("tls-cert"), help: "PEM certificate chain file; serves wss:// (needs --tls-key).")
@@ -35,6 +35,14 @@ struct RelayCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("strict-auth"), help: "Verify the relay-auth JWT; refuse the upgrade with 401 otherwise.")
     var strictAuth = false
+
+    /// `--port` as a number in 0...65535; anything else (also a number beyond Int) names the range.
+    static func parsePort(_ text: String) throws -> Int {
+        guard let port = Int(text), (0...65_535).contains(port) else {
+            throw ValidationError("--port must be between 0 and 65535")
+        }
+        return port
+    }
 
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {

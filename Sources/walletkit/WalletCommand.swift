@@ -39,8 +39,15 @@ struct WalletCommand: AsyncParsableCommand {
     @Option(help: "How to answer session requests: sign, echo or reject (default: sign with --private-key, else echo).")
     var respond: RespondMode?
 
-    @Option(name: .customLong("private-key"), help: "secp256k1 private key (hex) for sign and authenticate.")
+    @Option(
+        name: .customLong("private-key"),
+        help: "secp256k1 private key (hex) for sign and authenticate. Visible to local users in ps and /proc: prefer --private-key-file or $WALLETKIT_PRIVATE_KEY.")
     var privateKey: String?
+
+    @Option(
+        name: .customLong("private-key-file"),
+        help: "File holding the private key as hex; refused unless its mode is 0600 or stricter.")
+    var privateKeyFile: String?
 
     @Option(name: .customLong("respond-delay"), help: "Seconds to wait before answering each request.")
     var respondDelay: Double = 0
@@ -63,10 +70,13 @@ struct WalletCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let uri, !uri.hasPrefix("wc:") { throw ValidationError("--uri must be a wc: URI") }
-        if respond == .sign && privateKey == nil { throw ValidationError("--respond sign needs --private-key") }
-        if let privateKey { _ = try PersonalSign.privateKey(hex: privateKey) }
-        if accounts == nil && privateKey == nil && !reject && uri != nil {
-            throw ValidationError("pass --accounts or --private-key (or --reject)")
+        // A malformed or exposed key is a usage error (exit 64, as Docs/CLI.md says), not a run failure (exit 1).
+        let key = try PrivateKeySource.resolve(option: privateKey, file: privateKeyFile)
+        if respond == .sign && key == nil {
+            throw ValidationError("--respond sign needs --private-key, --private-key-file or $WALLETKIT_PRIVATE_KEY")
+        }
+        if accounts == nil && key == nil && !reject && uri != nil {
+            throw ValidationError("pass --accounts or --private-key / --private-key-file / $WALLETKIT_PRIVATE_KEY (or --reject)")
         }
         for account in accounts?.commaSeparated ?? [] where account.split(separator: ":").count != 3 {
             throw ValidationError("--accounts takes CAIP-10 accounts (namespace:reference:address), got \(account)")
@@ -77,7 +87,7 @@ struct WalletCommand: AsyncParsableCommand {
 
     func run() async throws {
         let output = OutputWriter()
-        let key = try privateKey.map(PersonalSign.privateKey(hex:))
+        let key = try PrivateKeySource.resolve(option: privateKey, file: privateKeyFile)
         let settings = WalletSettings(
             uri: uri, approval: WalletApproval(accounts: accounts?.commaSeparated ?? [], privateKey: key),
             reject: reject, respond: respond ?? (key == nil ? .echo : .sign),

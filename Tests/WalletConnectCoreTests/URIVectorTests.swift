@@ -138,6 +138,49 @@ struct URIVectorTests {
         }
         #expect(!"\(PairingURI(topic: Self.topic, symKey: Self.symKey))".contains(Self.symKey))
     }
+
+    /// Hostile spellings of a `symKey` parameter (after a plain one, so parsing gets as far as the bad expiry).
+    static let disguisedKeyURIs: [String] = {
+        let other = String(repeating: "ab", count: 32)
+        let base = "wc:\(topic)@2?relay-protocol=irn&symKey=\(other)&expiryTimestamp=x"
+        let plain = "wc:\(topic)@2?symKey=\(symKey)&relay-protocol=irn&expiryTimestamp=x"
+        return [
+            "\(base)&symK%65y=\(symKey)",
+            "\(base)&%73%79%6D%4B%65%79=\(symKey)",
+            "\(base)&symKey=\(symKey.uppercased())",
+            "\(base)&symK%2565y=\(symKey)",
+            "\(base)&+symKey+=\(symKey)",
+            "\(base)#symKey=\(symKey)",
+            FormEncoding.encodeComponent(plain),
+            Base64Codec.encodeURL(Array(plain.utf8)).replacingDashes(),
+        ]
+    }()
+
+    @Test(
+        "an invalid URI's error hides the symKey however its name or the URI is encoded",
+        .timeLimit(.minutes(1)), arguments: disguisedKeyURIs)
+    func redactionAfterDecoding(text: String) {
+        do {
+            _ = try PairingURI.parse(text)
+            Issue.record("accepted \(text)")
+        } catch {
+            let message = "\(error)"
+            #expect(!message.lowercased().contains(Self.symKey), "\(message)")
+            if !text.contains("wc:") { #expect(!message.contains(text), "repeats an encoded URI: \(message)") }
+            #expect(message.hasPrefix("Missing or invalid. pair() uri: "))
+        }
+    }
+
+    @Test("an invalid URI without a key is repeated as given", .timeLimit(.minutes(1)))
+    func redactionKeepsOtherText() {
+        let text = "wc:\(Self.topic)?relay-protocol=irn&relay-data=a%26b&relay-x=%2573ymKey"
+        #expect(throws: PairingURIError.self) { try PairingURI.parse(text) }
+        do {
+            _ = try PairingURI.parse(text)
+        } catch {
+            #expect("\(error)" == "Missing or invalid. pair() uri: \(text)")
+        }
+    }
 }
 
 extension String {

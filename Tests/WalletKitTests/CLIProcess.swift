@@ -139,12 +139,17 @@ final class CLIProcess: Sendable {
         self.process = Locked(process)
     }
 
-    /// Starts `walletkit <arguments>`.
+    /// Starts `walletkit <arguments>`, with `environment` added to this process's environment.
     /// - Throws: When the executable cannot be started.
-    static func launch(_ name: String, _ arguments: [String]) throws -> CLIProcess {
+    static func launch(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws
+        -> CLIProcess
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIBinary.path)
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout

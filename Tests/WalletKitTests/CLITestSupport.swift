@@ -15,9 +15,9 @@ final class CLIScenario: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
-    /// Starts `walletkit <arguments>` and keeps it for ``stopAll()``.
-    func launch(_ name: String, _ arguments: [String]) throws -> CLIProcess {
-        let process = try CLIProcess.launch(name, arguments)
+    /// Starts `walletkit <arguments>` (with `environment` added) and keeps it for ``stopAll()``.
+    func launch(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> CLIProcess {
+        let process = try CLIProcess.launch(name, arguments, environment: environment)
         processes.withLock { $0.append(process) }
         return process
     }
@@ -42,9 +42,9 @@ final class CLIScenario: Sendable {
         return (dapp, uri)
     }
 
-    /// Starts `walletkit wallet`.
-    func startWallet(relay: String, _ arguments: [String]) throws -> CLIProcess {
-        try launch("wallet", ["wallet", "--verbose", "--relay-url", relay] + arguments)
+    /// Starts `walletkit wallet` (with `environment` added).
+    func startWallet(relay: String, _ arguments: [String], environment: [String: String] = [:]) throws -> CLIProcess {
+        try launch("wallet", ["wallet", "--verbose", "--relay-url", relay] + arguments, environment: environment)
     }
 
     /// A path inside ``directory``.

@@ -1,6 +1,7 @@
 /// Errors of pairing URI parsing and `pair()` validation. ``description`` is the JS message (spec §2.4).
 ///
-/// The invalid-URI message repeats the input as JS does, with any `symKey` value redacted.
+/// The invalid-URI message repeats the input as JS does, with any `symKey` value redacted — also when the
+/// parameter name or the whole URI is percent-encoded or base64 (then the decoded URI is shown, redacted).
 public struct PairingURIError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The failure class.
     public enum Kind: Sendable, Hashable {
@@ -49,20 +50,69 @@ public struct PairingURIError: Error, Sendable, Hashable, CustomStringConvertibl
         }
     }
 
-    /// `text` with every `symKey=<value>` value replaced by `<redacted>` (the key must not reach logs).
+    /// `text` made safe to repeat: every parameter whose name decodes to `symKey` (any case, percent- or
+    /// form-encoded, even twice) has its value replaced by `<redacted>`.
+    ///
+    /// When a key still shows once that text is decoded (a fully percent-encoded or base64 URI, whose separators the
+    /// split cannot see), the decoded URI is shown instead, redacted the same way. Text without a key is unchanged.
     static func redacted(_ text: String) -> String {
+        let redacted = redactingKeyParameters(text)
+        let check = fullyDecoded(redacted)
+        if redactingKeyParameters(check) == check { return redacted }
+        return redactingKeyParameters(fullyDecoded(text))
+    }
+
+    /// `text` with percent-encoding removed until nothing changes (at most 4 rounds), after base64 decoding when
+    /// that is how the URI parser would read it.
+    private static func fullyDecoded(_ text: String) -> String {
+        var current = text
+        if !current.contains("wc:"), let bytes = try? Base64Codec.decode(current.filter { !$0.isWhitespace }),
+            let unwrapped = String(validating: bytes, as: UTF8.self), unwrapped.contains("wc:")
+        {
+            current = unwrapped
+        }
+        for _ in 0..<4 {
+            let next = FormEncoding.percentDecode(current)
+            if next == current { break }
+            current = next
+        }
+        return current
+    }
+
+    /// `text` with the value of every `name=value` item (items split at `?`, `&`, `#` and `;`) whose name
+    /// decodes to `symkey` (case-insensitively, blanks trimmed) replaced by `<redacted>`.
+    private static func redactingKeyParameters(_ text: String) -> String {
         var out = ""
-        var rest = Substring(text)
-        while let range = rest.firstRange(of: "symKey=") {
-            out += rest[..<range.upperBound]
-            out += "<redacted>"
-            rest = rest[range.upperBound...]
-            if let end = rest.firstIndex(where: { $0 == "&" || $0 == "#" }) {
-                rest = rest[end...]
+        var item = ""
+        func flush() {
+            if let equals = item.firstIndex(of: "="), isKeyName(item[..<equals]) {
+                out += item[...equals]
+                out += "<redacted>"
             } else {
-                rest = ""
+                out += item
+            }
+            item = ""
+        }
+        for character in text {
+            if character == "?" || character == "&" || character == "#" || character == ";" {
+                flush()
+                out.append(character)
+            } else {
+                item.append(character)
             }
         }
-        return out + rest
+        flush()
+        return out
+    }
+
+    /// Whether a query item's name reads as `symKey` once decoded.
+    private static func isKeyName(_ name: Substring) -> Bool {
+        var current = String(name)
+        for _ in 0..<4 {
+            let next = FormEncoding.decodeForm(current)
+            if next == current { break }
+            current = next
+        }
+        return current.filter { !$0.isWhitespace }.lowercased() == "symkey"
     }
 }

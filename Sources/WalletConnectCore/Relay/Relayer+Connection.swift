@@ -112,6 +112,10 @@ extension Relayer {
                 throw RelayerError.fatal(code: 0, reason: "invalid relay URL")
             } catch {
                 logger.debug("relay connection failed", metadata: ["wk.error": "\(error)"])
+                if !hasConnected {
+                    unreachableReason =
+                        "cannot reach the relay at \(configuration.audience): \(RelayConnectionFailure.describe(error))"
+                }
             }
             let wasHealthy = healthyGenerations.remove(current) != nil
             connectionEnded(generation: current)
@@ -146,6 +150,8 @@ extension Relayer {
 
     private func sessionOpened(_ connection: any RelayConnection, generation opened: UInt64) {
         counters.bump(.connectionsOpened)
+        hasConnected = true
+        unreachableReason = nil
         logger.debug("relay connected", metadata: ["wk.connection": "\(opened)"])
         gate.open(ConnectionGate.Open(connection: connection, generation: opened))
         stateChannel.set(.connected)

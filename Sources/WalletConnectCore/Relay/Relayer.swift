@@ -52,6 +52,13 @@ public actor Relayer: RelayClient {
     var healthyGenerations: Set<UInt64> = []
     var isStopped = false
     var hasStarted = false
+    /// Whether a connection has ever been opened (upgrade accepted).
+    var hasConnected = false
+    /// Why the relay cannot be reached: the failure of the last connection attempt, as long as none has ever
+    /// succeeded (`nil` before the first attempt ends and once one succeeds). E.g. `cannot reach the relay at
+    /// ws://127.0.0.1:1: connection refused`. The relayer keeps retrying with backoff either way; a caller that
+    /// cannot wait (a command-line tool) reads this when ``connectionStates()`` changes. Never holds the URL query.
+    public internal(set) var unreachableReason: String?
 
     enum LoadState {
         case notLoaded

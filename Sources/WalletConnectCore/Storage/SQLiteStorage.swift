@@ -97,6 +97,24 @@ public final class SQLiteStorage: KeyValueStorage {
         }
     }
 
+    /// Why `open(2)` failed, in words (`errno 21` said nothing to a user who passed a folder as `--storage`).
+    static func describeOpenFailure(errno code: Int32) -> String {
+        switch code {
+        case EACCES: "permission denied"
+        case EPERM: "operation not permitted"
+        case EISDIR: "is a directory"
+        case ENAMETOOLONG: "file name too long"
+        case ENOENT: "no such file or directory"
+        case ENOTDIR: "a path component is not a directory"
+        case EROFS: "read-only file system"
+        case ENOSPC: "no space left on device"
+        case EDQUOT: "disk quota exceeded"
+        case ELOOP: "too many symbolic links"
+        case EMFILE, ENFILE: "too many open files"
+        default: "open failed (errno \(code))"
+        }
+    }
+
     /// Creates the file with mode 0600 if it does not exist yet; sets it, and its `-wal` and `-shm` files, to 0600
     /// if they exist.
     static func createPrivateFile(at path: String) throws {
@@ -109,7 +127,7 @@ public final class SQLiteStorage: KeyValueStorage {
             // A read-only file can still be opened for reading by SQLite; let it report the real error
             // (EPERM: an immutable file, which even root cannot write).
             if errno == EACCES || errno == EROFS || errno == EPERM { return }
-            throw StorageError.openFailed("\(path): errno \(errno)")
+            throw StorageError.openFailed("\(path): \(describeOpenFailure(errno: errno))")
         }
         _ = fchmod(fd, 0o600)
         close(fd)
