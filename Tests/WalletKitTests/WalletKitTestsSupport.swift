@@ -39,11 +39,17 @@ enum WKFixture {
         return server
     }
 
-    /// Relay settings for a loopback relay: fast backoff, short request timeout, a test user agent.
+    /// Relay settings for a loopback relay: fast backoff, short request timeout, a test user agent, and a 3 s
+    /// upgrade timeout. A loopback upgrade answers in milliseconds; the default 15 s is for real networks. A
+    /// reconnect that lands on a relay node while it stops (stop and restart tests) can be accepted and never
+    /// answered; the relayer gives up on it after this timeout and reconnects, and 15 s of that left the restart
+    /// tests' 20 s steps no room on a loaded machine (the suspected cause of their rare time-outs).
     static func relayer() -> RelayerConfiguration {
-        RelayerConfiguration(
+        var configuration = RelayerConfiguration(
             userAgent: "wc-2/swift-test/linux", requestTimeout: .seconds(15),
             backoff: .init(initial: .milliseconds(20), maximum: .milliseconds(300)))
+        configuration.upgradeTimeout = .seconds(3)
+        return configuration
     }
 
     /// A Sign client configuration with SQLite storage at `path`.
