@@ -103,6 +103,8 @@ private final class ChildState: Sendable {
         /// When the process last wrote anything (either stream) or was last signalled, and when it exited.
         var lastActivity = ContinuousClock.now
         var exitedAt: ContinuousClock.Instant?
+        /// Ended by a signal it did not handle (a test's SIGKILL): not an exit of its own.
+        var killedBySignal = false
         var waiters: [Int: AsyncStream<Void>.Continuation] = [:]
         var nextWaiter = 0
     }
@@ -158,9 +160,11 @@ final class CLIProcess: Sendable {
         let child = ChildState()
         process.terminationHandler = { finished in
             let status = finished.terminationStatus
+            let signalled = finished.terminationReason == .uncaughtSignal
             child.update {
                 $0.exitStatus = status
                 $0.exitedAt = .now
+                $0.killedBySignal = signalled
             }
         }
         try process.run()
@@ -257,14 +261,14 @@ final class CLIProcess: Sendable {
     /// never exited).
     static let exitGrace: Duration = .seconds(2)
 
-    /// The exit status, within `limit`. Records an issue when the process exited more than ``exitGrace`` after
-    /// its last output.
+    /// The exit status, within `limit`. Records an issue when the process exited on its own (or on SIGTERM) more
+    /// than ``exitGrace`` after its last output; a process killed by a signal it does not handle is not judged.
     func exitStatus(within limit: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation) async throws
         -> Int32
     {
         let status = try await wait(for: "exit", within: limit) { _, status in status }
-        let (last, exited) = child.state.withLock { ($0.lastActivity, $0.exitedAt) }
-        if let exited, exited - last > Self.exitGrace {
+        let (last, exited, killed) = child.state.withLock { ($0.lastActivity, $0.exitedAt, $0.killedBySignal) }
+        if !killed, let exited, exited - last > Self.exitGrace {
             Issue.record(
                 "\(name) exited \(exited - last) after its last output (limit \(Self.exitGrace))\n\(transcript)",
                 sourceLocation: sourceLocation)
