@@ -112,50 +112,47 @@ struct WalletFlow: Sendable {
     /// must not stop the wallet serving its other pairings and sessions.
     /// - Throws: `CancellationError` only.
     private func approve(_ proposal: Proposal, kit: WalletKit) async throws {
-        let reason: SDKError
-        var failure: String?
-        do {
-            let namespaces = try settings.approval.namespaces(for: proposal)
-            let session = try await kit.approveSession(
-                proposalID: proposal.id, namespaces: namespaces, waitsForAcknowledgement: false)
-            output.emit(EventLines.approvedLine(session))
-            return
-        } catch let error as CancellationError {
-            throw error
-        } catch let refusal as ProposalRefusal {
-            reason = refusal.reason
-        } catch {
-            reason = .sdk(.userRejected)
-            failure = CLIRunner.describe(error)
-        }
-        var line = Self.refusalLine("proposal_rejected", id: proposal.id, reason: reason)
-        if let failure { line.set("failure", .string(failure)) }
-        do {
-            try await kit.rejectSession(proposalID: proposal.id, reason: reason)
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            line.set("rejectFailed", .string(CLIRunner.describe(error)))
-        }
-        output.emit(line)
+        try await approveOrRefuse(
+            "proposal_rejected", id: proposal.id,
+            approve: {
+                let namespaces = try settings.approval.namespaces(for: proposal)
+                let session = try await kit.approveSession(
+                    proposalID: proposal.id, namespaces: namespaces, waitsForAcknowledgement: false)
+                return EventLines.approvedLine(session)
+            },
+            reject: { try await kit.rejectSession(proposalID: proposal.id, reason: $0) })
     }
 
     /// Signs and sends CACAOs for `request`, or rejects it to its dapp when the wallet cannot (an `auth_rejected`
     /// line). Never ends the flow, like the approval of a proposal.
     /// - Throws: `CancellationError` only.
     private func approve(_ request: PendingAuthRequest, kit: WalletKit) async throws {
+        try await approveOrRefuse(
+            "auth_rejected", id: request.id,
+            approve: {
+                let requested = (try? ReCap.decoded(from: request.authPayload.resources))?.methods ?? []
+                let methods = settings.respond == .sign ? requested.filter(Self.signingMethods.contains) : requested
+                let signed = try settings.approval.cacaos(for: request, methods: methods)
+                let session = try await kit.signClient.engine.approveSessionAuthenticate(
+                    requestID: request.id, auths: signed.cacaos)
+                var line = JSONLine("auth_approved").with("id", .int(request.id)).with("address", .string(signed.address))
+                line.set("cacaos", .int(Int64(signed.cacaos.count)))
+                if let session { line.set("topic", .string(session.topic)) }
+                return line
+            },
+            reject: { try await kit.signClient.engine.rejectSessionAuthenticate(requestID: request.id, reason: $0) })
+    }
+
+    /// Runs `approve` and prints its line; when it fails, sends the refusal with `reject` (the refusal's own
+    /// reason, else 5000 with the failure on the line) and prints the `event` line. Only cancellation ends it.
+    /// - Throws: `CancellationError` only.
+    private func approveOrRefuse(
+        _ event: String, id: Int64, approve: () async throws -> JSONLine, reject: (SDKError) async throws -> Void
+    ) async throws {
         let reason: SDKError
         var failure: String?
         do {
-            let requested = (try? ReCap.decoded(from: request.authPayload.resources))?.methods ?? []
-            let methods = settings.respond == .sign ? requested.filter(Self.signingMethods.contains) : requested
-            let signed = try settings.approval.cacaos(for: request, methods: methods)
-            let session = try await kit.signClient.engine.approveSessionAuthenticate(
-                requestID: request.id, auths: signed.cacaos)
-            var line = JSONLine("auth_approved").with("id", .int(request.id)).with("address", .string(signed.address))
-            line.set("cacaos", .int(Int64(signed.cacaos.count)))
-            if let session { line.set("topic", .string(session.topic)) }
-            output.emit(line)
+            output.emit(try await approve())
             return
         } catch let error as CancellationError {
             throw error
@@ -165,10 +162,10 @@ struct WalletFlow: Sendable {
             reason = .sdk(.userRejected)
             failure = CLIRunner.describe(error)
         }
-        var line = Self.refusalLine("auth_rejected", id: request.id, reason: reason)
+        var line = Self.refusalLine(event, id: id, reason: reason)
         if let failure { line.set("failure", .string(failure)) }
         do {
-            try await kit.signClient.engine.rejectSessionAuthenticate(requestID: request.id, reason: reason)
+            try await reject(reason)
         } catch is CancellationError {
             throw CancellationError()
         } catch {
