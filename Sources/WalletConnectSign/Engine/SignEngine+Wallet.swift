@@ -44,22 +44,34 @@ extension SignEngine {
         relayProtocol: String? = nil, proposalRequestsResponses: ProposalRequestsResponses? = nil
     ) async throws -> Session {
         try requireStarted()
-        // Reserved before the first await: a concurrent approve or reject of this proposal is refused with
-        // ``SignEngineError/proposalInProgress(id:approving:)`` (one session per proposal).
-        if let refusal = decisions.beginSettling(proposalID: proposalID, .approving) { throw refusal }
-        // Once reserved, the approval runs to its end even if the caller is cancelled: a cancellation between the
-        // publish and the bookkeeping would leave the dapp with a session this wallet rolled back.
+        return try await withReservedProposal(proposalID, .approving) { engine in
+            try await engine.approve(
+                proposalID: proposalID, namespaces: namespaces, sessionProperties: sessionProperties,
+                scopedProperties: scopedProperties, sessionConfig: sessionConfig, relayProtocol: relayProtocol,
+                proposalRequestsResponses: proposalRequestsResponses)
+        }
+    }
+
+    /// Runs `effect` with proposal `id` reserved for `action`, to its end.
+    ///
+    /// Reserved before the first await: a concurrent approve or reject of the proposal is refused with
+    /// ``SignEngineError/proposalInProgress(id:approving:)`` (one session per proposal, never an approval and a
+    /// rejection). Once reserved, the effect runs in a task of its own, so it completes even if the caller is
+    /// cancelled: a cancellation between the publish and the bookkeeping would leave the dapp with a session this
+    /// wallet rolled back. A failed effect releases the proposal and expires it if its timer fired meanwhile.
+    private func withReservedProposal<T: Sendable>(
+        _ id: Int64, _ action: SignEngineStateMachine.ProposalAction,
+        _ effect: @escaping @Sendable (isolated SignEngine) async throws -> T
+    ) async throws -> T {
+        if let refusal = decisions.beginSettling(proposalID: id, action) { throw refusal }
         return try await Task {
             do {
-                let session = try await approve(
-                    proposalID: proposalID, namespaces: namespaces, sessionProperties: sessionProperties,
-                    scopedProperties: scopedProperties, sessionConfig: sessionConfig, relayProtocol: relayProtocol,
-                    proposalRequestsResponses: proposalRequestsResponses)
-                decisions.endSettling(proposalID: proposalID)
-                return session
+                let result = try await effect(self)
+                decisions.endSettling(proposalID: id)
+                return result
             } catch {
-                decisions.endSettling(proposalID: proposalID)
-                await expireProposalIfDue(id: proposalID)
+                decisions.endSettling(proposalID: id)
+                await expireProposalIfDue(id: id)
                 throw error
             }
         }.value
@@ -154,18 +166,9 @@ extension SignEngine {
     ///   ``SignEngineError/proposalInProgress(id:approving:)`` while another approve or reject of it runs.
     public func rejectSession(proposalID: Int64, reason: SDKError = .sdk(.userRejected)) async throws {
         try requireStarted()
-        if let refusal = decisions.beginSettling(proposalID: proposalID, .rejecting) { throw refusal }
-        // Runs to its end even if the caller is cancelled (see approveSession).
-        try await Task {
-            do {
-                try await reject(proposalID: proposalID, reason: reason)
-                decisions.endSettling(proposalID: proposalID)
-            } catch {
-                decisions.endSettling(proposalID: proposalID)
-                await expireProposalIfDue(id: proposalID)
-                throw error
-            }
-        }.value
+        try await withReservedProposal(proposalID, .rejecting) { engine in
+            try await engine.reject(proposalID: proposalID, reason: reason)
+        }
     }
 
     /// The effects of ``rejectSession(proposalID:reason:)`` once the proposal is reserved.
