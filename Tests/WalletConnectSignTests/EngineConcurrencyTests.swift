@@ -52,11 +52,8 @@ struct EngineConcurrencyTests {
 
     @Test("a second respondSessionRequest while the first is still finishing is refused with alreadyAnswering; one answer")
     func secondAnswerWhileTheFirstFinishesIsRefused() async throws {
-        let hub = InMemoryRelayHub()
         let storage = HoldingStorage()
-        let dapp = try await EngineClient.make(name: "dapp", relay: hub.makeClient())
-        let wallet = try await EngineClient.make(name: "wallet", relay: hub.makeClient(), storage: storage)
-        do {
+        try await EngineFixture.withPair(walletStorage: storage) { hub, dapp, wallet in
             let (session, _) = try await EngineFixture.settle(dapp: dapp, wallet: wallet)
             let (response, pending) = try await EngineRequestTests.send(dapp, wallet, topic: session.topic)
             // Barrier: the wallet has finished handling the request's message (no write of its own in flight).
@@ -80,13 +77,7 @@ struct EngineConcurrencyTests {
             let answers = await hub.publishes(on: session.topic).filter { $0.options.tag == 1109 }
             #expect(answers.count == 1)
             #expect(await wallet.engine.pendingSessionRequests().isEmpty)
-        } catch {
-            await dapp.stop()
-            await wallet.stop()
-            throw error
         }
-        await dapp.stop()
-        await wallet.stop()
     }
 
     @Test("an answer whose publish fails leaves the request pending; answering again works")
@@ -144,11 +135,8 @@ struct EngineConcurrencyTests {
 
     @Test("a second approveSession while the first is storing its session is refused; one session, one proposal response")
     func secondApprovalWhileTheFirstRunsIsRefused() async throws {
-        let hub = InMemoryRelayHub()
         let storage = HoldingStorage()
-        let dapp = try await EngineClient.make(name: "dapp", relay: hub.makeClient())
-        let wallet = try await EngineClient.make(name: "wallet", relay: hub.makeClient(), storage: storage)
-        do {
+        try await EngineFixture.withPair(walletStorage: storage) { hub, dapp, wallet in
             let connection = try await dapp.engine.connect(optionalNamespaces: EngineFixture.optionalNamespaces)
             try await wallet.engine.pair(uri: try #require(connection.uri))
             let event = try await wallet.next { if case .sessionProposal = $0 { true } else { false } }
@@ -169,13 +157,7 @@ struct EngineConcurrencyTests {
             #expect(try await BoundedWait.run { try await connection.approval() }.topic == session.topic)
             #expect(await wallet.engine.activeSessions().keys.sorted() == [session.topic])
             #expect(await hub.publishes.filter { $0.kind == .approveSession && $0.topic == proposal.pairingTopic }.count == 1)
-        } catch {
-            await dapp.stop()
-            await wallet.stop()
-            throw error
         }
-        await dapp.stop()
-        await wallet.stop()
     }
 
     @Test("reject while an approval of the same proposal is in progress is refused; the approval settles")
@@ -205,11 +187,8 @@ struct EngineConcurrencyTests {
 
     @Test("a request whose session is deleted while its Verify lookup is awaited is neither stored nor announced")
     func requestForSessionDeletedDuringVerify() async throws {
-        let hub = InMemoryRelayHub()
         let verifier = HeldVerifier()
-        let dapp = try await EngineClient.make(name: "dapp", relay: hub.makeClient())
-        let wallet = try await EngineClient.make(name: "wallet", relay: hub.makeClient(), verifier: verifier)
-        do {
+        try await EngineFixture.withPair(walletVerifier: verifier) { hub, dapp, wallet in
             let (deleted, _) = try await EngineFixture.settle(dapp: dapp, wallet: wallet)
             let (kept, _) = try await EngineFixture.settle(dapp: dapp, wallet: wallet)
             verifier.hold()
@@ -234,13 +213,7 @@ struct EngineConcurrencyTests {
             }
             #expect(!seen.contains { $0.sessionRequest != nil }, "announced: \(seen)")
             #expect(await wallet.engine.pendingSessionRequests().isEmpty)
-        } catch {
-            await dapp.stop()
-            await wallet.stop()
-            throw error
         }
-        await dapp.stop()
-        await wallet.stop()
     }
 
     @Test("two concurrent start() calls load the stores once and restore once")

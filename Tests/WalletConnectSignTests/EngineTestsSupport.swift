@@ -148,19 +148,21 @@ final class TemporaryDirectory: Sendable {
 }
 
 extension EngineFixture {
-    /// Runs `body` with a dapp and a wallet on a fresh hub (optionally on a shared manual clock), stopping both
-    /// afterwards, also on failure.
+    /// Runs `body` with a dapp and a wallet on a fresh hub (optionally on a shared manual clock, the wallet on
+    /// `walletStorage` and with `walletVerifier`), stopping both afterwards, also on failure.
     static func withPair(
         dappOptions: SignEngineOptions = EngineClient.fastOptions, walletOptions: SignEngineOptions = EngineClient.fastOptions,
         dappClock: any Clock<Duration> = ContinuousClock(), dappWallClock: WallClock = .system,
         walletClock: any Clock<Duration> = ContinuousClock(), walletWallClock: WallClock = .system,
+        walletStorage: any KeyValueStorage = InMemoryStorage(), walletVerifier: (any SignVerifyResolver)? = nil,
         _ body: (InMemoryRelayHub, EngineClient, EngineClient) async throws -> Void
     ) async throws {
         let hub = InMemoryRelayHub(wallClock: walletWallClock)
         let dapp = try await EngineClient.make(
             name: "dapp", relay: hub.makeClient(), clock: dappClock, wallClock: dappWallClock, options: dappOptions)
         let wallet = try await EngineClient.make(
-            name: "wallet", relay: hub.makeClient(), clock: walletClock, wallClock: walletWallClock, options: walletOptions)
+            name: "wallet", relay: hub.makeClient(), storage: walletStorage, clock: walletClock,
+            wallClock: walletWallClock, options: walletOptions, verifier: walletVerifier)
         do {
             try await body(hub, dapp, wallet)
         } catch {
