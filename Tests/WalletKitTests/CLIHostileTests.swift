@@ -85,13 +85,7 @@ struct CLIHostileTests {
         defer { scenario.stopAll() }
         let relay = try await scenario.startRelay()
         let key = TestKey()
-        let configuration = SignClientConfiguration(
-            metadata: Metadata(name: "in-process dapp", description: "dapp", url: "https://dapp.example", icons: []),
-            relayURL: relay, storage: .inMemory,
-            relayer: RelayerConfiguration(
-                userAgent: "wc-2/swift-test/linux", requestTimeout: .seconds(15),
-                backoff: .init(initial: .milliseconds(20), maximum: .milliseconds(300))))
-        try await SignClient.withSignClient(configuration) { client in
+        try await SignClient.withSignClient(Self.inProcessDapp(relay: relay)) { client in
             let solana = ProposalNamespace(
                 chains: ["solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp"], methods: ["solana_signMessage"], events: [])
             let first = try await client.connect(optionalNamespaces: ["solana": solana])
@@ -120,13 +114,7 @@ struct CLIHostileTests {
         defer { scenario.stopAll() }
         let relay = try await scenario.startRelay()
         let key = TestKey()
-        let configuration = SignClientConfiguration(
-            metadata: Metadata(name: "in-process dapp", description: "dapp", url: "https://dapp.example", icons: []),
-            relayURL: relay, storage: .inMemory,
-            relayer: RelayerConfiguration(
-                userAgent: "wc-2/swift-test/linux", requestTimeout: .seconds(15),
-                backoff: .init(initial: .milliseconds(20), maximum: .milliseconds(300))))
-        try await SignClient.withSignClient(configuration) { client in
+        try await SignClient.withSignClient(Self.inProcessDapp(relay: relay)) { client in
             let (topic, uri) = try await client.pairing.create()
             let wallet = try scenario.startWallet(relay: relay, ["--uri", uri, "--private-key", key.hex])
             _ = try await wallet.line("paired")
@@ -138,7 +126,7 @@ struct CLIHostileTests {
             let id = Int64(WallClock.system.nowMilliseconds) * 1000 + 7
             let params = SessionProposeParams(
                 requiredNamespaces: ["solana": solana], optionalNamespaces: ["eip155": eip155],
-                proposer: Participant(publicKey: try await client.crypto.generateKeyPair(), metadata: configuration.metadata),
+                proposer: Participant(publicKey: try await client.crypto.generateKeyPair(), metadata: Self.inProcessDappMetadata),
                 expiryTimestamp: WallClock.system.nowSeconds + 300, pairingTopic: topic, id: id)
             let json = #"{"id":\#(id),"jsonrpc":"2.0","method":"wc_sessionPropose","params":\#(try WireJSON.string(params))}"#
             try await client.relayer.publish(
@@ -157,4 +145,14 @@ struct CLIHostileTests {
             #expect(try await wallet.exitStatus() == 0, "\(wallet.transcript)")
         }
     }
+
+    /// An in-process dapp on `relay` (in memory, the loopback relayer settings), for proposals the CLI dapp cannot
+    /// make.
+    static func inProcessDapp(relay: String) -> SignClientConfiguration {
+        SignClientConfiguration(
+            metadata: inProcessDappMetadata, relayURL: relay, storage: .inMemory, relayer: WKFixture.relayer())
+    }
+
+    static let inProcessDappMetadata = Metadata(
+        name: "in-process dapp", description: "dapp", url: "https://dapp.example", icons: [])
 }
