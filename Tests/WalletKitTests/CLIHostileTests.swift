@@ -44,18 +44,9 @@ struct CLIHostileTests {
         defer { scenario.stopAll() }
         let relay = try await scenario.startRelay()
         let key = TestKey()
-        let dappStorage = scenario.storage("dapp.sqlite")
-        let walletStorage = scenario.storage("wallet.sqlite")
 
         // 1. A session the wallet must keep serving.
-        let (first, uri) = try await scenario.startDapp(relay: relay, ["--storage", dappStorage])
-        let wallet = try scenario.startWallet(
-            relay: relay, ["--uri", uri, "--storage", walletStorage, "--private-key", key.hex])
-        #expect(try await first.exitStatus() == 0, "\(first.transcript)")
-        let topic = try #require(first.events("session_approved").first?.string("topic"))
-        _ = try await wallet.line("session_acknowledged")
-        wallet.terminate()
-        #expect(try await wallet.exitStatus() == 0, "\(wallet.transcript)")
+        let (topic, dappStorage, walletStorage) = try await scenario.settleStoredSession(relay: relay, key: key)
 
         // 2. A proposal with no eip155 chain: rejected to its dapp, and the wallet keeps running.
         let (hostile, hostileURI) = try await scenario.startDapp(relay: relay, ["--chains", "cosmos:cosmoshub-4"])

@@ -47,6 +47,24 @@ final class CLIScenario: Sendable {
         try launch("wallet", ["wallet", "--verbose", "--relay-url", relay] + arguments, environment: environment)
     }
 
+    /// Settles a session between a `walletkit dapp` and a `walletkit wallet --private-key` that each keep their
+    /// state in a `--storage` file, then stops the wallet (the dapp exits once approved). Returns the session topic
+    /// and the two storage paths, for a test that resumes either side.
+    func settleStoredSession(relay: String, key: TestKey) async throws
+        -> (topic: String, dappStorage: String, walletStorage: String)
+    {
+        let dappStorage = storage("dapp.sqlite")
+        let walletStorage = storage("wallet.sqlite")
+        let (dapp, uri) = try await startDapp(relay: relay, ["--storage", dappStorage])
+        let wallet = try startWallet(relay: relay, ["--uri", uri, "--storage", walletStorage, "--private-key", key.hex])
+        #expect(try await dapp.exitStatus() == 0, "\(dapp.transcript)")
+        let topic = try #require(dapp.events("session_approved").first?.string("topic"))
+        _ = try await wallet.line("session_acknowledged")
+        wallet.terminate()
+        #expect(try await wallet.exitStatus() == 0, "\(wallet.transcript)")
+        return (topic, dappStorage, walletStorage)
+    }
+
     /// A path inside ``directory``.
     func storage(_ name: String) -> String {
         directory.appendingPathComponent(name).path

@@ -128,18 +128,9 @@ struct CLITests {
         defer { scenario.stopAll() }
         let relay = try await scenario.startRelay()
         let key = TestKey()
-        let dappStorage = scenario.storage("dapp.sqlite")
-        let walletStorage = scenario.storage("wallet.sqlite")
 
         // 1. Pair and settle; the dapp exits once approved, the wallet is stopped afterwards.
-        let (first, uri) = try await scenario.startDapp(relay: relay, ["--storage", dappStorage])
-        let wallet = try scenario.startWallet(
-            relay: relay, ["--uri", uri, "--storage", walletStorage, "--private-key", key.hex])
-        #expect(try await first.exitStatus() == 0, "\(first.transcript)")
-        let topic = try #require(first.events("session_approved").first?.string("topic"))
-        _ = try await wallet.line("session_acknowledged")
-        wallet.terminate()
-        #expect(try await wallet.exitStatus() == 0, "\(wallet.transcript)")
+        let (topic, dappStorage, walletStorage) = try await scenario.settleStoredSession(relay: relay, key: key)
 
         // 2. The dapp resumes its stored session and sends while the wallet is down.
         let second = try scenario.launch(
