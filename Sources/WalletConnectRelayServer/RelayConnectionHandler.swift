@@ -19,8 +19,10 @@ final class RelayServerConnections: Sendable {
 struct RelayConnectionHandler: Sendable {
     struct Configuration: Sendable {
         var maxMessageBytes: Int
-        var maxQueuedFrames: Int
+        var limits: RelayConnectionLimits
         var refusalGrace: Duration
+        /// A connection without subscriptions silent for this long is closed (1001).
+        var idleTimeout: Duration
     }
 
     let state: RelayServerState
@@ -37,36 +39,43 @@ struct RelayConnectionHandler: Sendable {
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async {
         if let refusal {
             logger.debug("relay connection refused with a close frame", metadata: ["wk.relay.error": "\(refusal.rawValue)"])
-            // A close frame that arrives in the same read as the 101 response can be lost by a client still
-            // finishing its upgrade (seen with swift-websocket's client), so wait for the client's first frame
-            // or a short grace period before closing.
-            let clock = self.clock
-            let grace = configuration.refusalGrace
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    var iterator = inbound.makeAsyncIterator()
-                    _ = try? await iterator.next()
-                }
-                group.addTask { try? await clock.sleep(for: grace) }
-                await group.next()
-                group.cancelAll()
-            }
             let error = IRN.error(refusal)
-            try? await outbound.close(WebSocketErrorCode(codeNumber: error.code), reason: error.message)
+            await closeRightAfterUpgrade(inbound: inbound, outbound: outbound, code: error.code, reason: error.message)
             return
         }
-        let (frames, sink) = AsyncStream<RelayOutbound>.makeStream(
-            bufferingPolicy: .bufferingOldest(max(1, configuration.maxQueuedFrames)))
-        let id = await state.register(
-            clientID: clientID, compressed: compressed, sink: sink, queueSize: max(1, configuration.maxQueuedFrames))
+        var limits = configuration.limits
+        limits.queueFrames = max(1, limits.queueFrames)
+        let (frames, sink) = AsyncStream<RelayOutbound>.makeStream(bufferingPolicy: .bufferingOldest(limits.queueFrames))
+        let meter = OutboundMeter()
+        guard
+            let id = await state.register(
+                clientID: clientID, compressed: compressed, sink: sink, limits: limits, meter: meter)
+        else {
+            logger.debug("relay connection refused: too many connections for its client id")
+            await closeRightAfterUpgrade(inbound: inbound, outbound: outbound, code: 1013, reason: "Too many connections")
+            return
+        }
         owned.insert(id)
         let parser = RelayFrameParser(limits: state.limits)
+        let clock = self.clock
+        let idleTimeout = configuration.idleTimeout
+        // Idle check, once per period: an idle connection gets a close frame after its queued frames.
+        let idleCheck = Task {
+            while (try? await clock.sleep(for: idleTimeout)) != nil {
+                if await state.checkIdle(id) {
+                    sink.yield(.close(code: 1001, reason: "Idle timeout"))
+                    sink.finish()
+                    return
+                }
+            }
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await frame in frames {
                     switch frame {
                     case .text(let text):
                         do { try await outbound.write(.text(text)) } catch { return }
+                        meter.subtract(text.utf8.count)
                     case .close(let code, let reason):
                         try? await outbound.close(WebSocketErrorCode(codeNumber: Int(code)), reason: reason)
                         return
@@ -93,7 +102,28 @@ struct RelayConnectionHandler: Sendable {
             }
             await state.unregister(id)
             owned.remove(id)
+            idleCheck.cancel()
             await group.waitForAll()
         }
+    }
+
+    /// Closes a connection that was just upgraded. A close frame that arrives in the same read as the 101 response
+    /// can be lost by a client still finishing its upgrade (seen with swift-websocket's client), so this waits for
+    /// the client's first frame or a short grace period before closing.
+    private func closeRightAfterUpgrade(
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, code: Int, reason: String
+    ) async {
+        let clock = self.clock
+        let grace = configuration.refusalGrace
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var iterator = inbound.makeAsyncIterator()
+                _ = try? await iterator.next()
+            }
+            group.addTask { try? await clock.sleep(for: grace) }
+            await group.next()
+            group.cancelAll()
+        }
+        try? await outbound.close(WebSocketErrorCode(codeNumber: code), reason: reason)
     }
 }

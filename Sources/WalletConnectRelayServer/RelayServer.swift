@@ -57,6 +57,13 @@ public actor RelayServer {
         self.logger = logger
     }
 
+    /// Most connections this server keeps open at once: ``RelayServerConfiguration/maxConnections``, lowered to
+    /// fit the process's open-file limit (`ulimit -n`; a quarter of it, at least 32 and at most 128, is left for
+    /// other files).
+    public nonisolated var connectionLimit: Int {
+        RelayConnectionGate.effectiveLimit(configured: configuration.maxConnections)
+    }
+
     /// The bound port, once started.
     public var port: Int? { boundPort }
 
@@ -169,19 +176,27 @@ public actor RelayServer {
         }
         let wsConfiguration = WebSocketServerConfiguration(
             maxFrameSize: configuration.maxMessageBytes, extensions: extensions,
-            autoPing: .enabled(timePeriod: .seconds(30)), closeTimeout: configuration.closeTimeout)
+            autoPing: .enabled(timePeriod: configuration.pingInterval), closeTimeout: configuration.closeTimeout)
         let builders = wsConfiguration.extensions
         let connectionConfiguration = RelayConnectionHandler.Configuration(
             maxMessageBytes: configuration.maxMessageBytes,
-            maxQueuedFrames: configuration.maxQueuedFramesPerConnection, refusalGrace: .milliseconds(250))
+            limits: RelayConnectionLimits(
+                queueFrames: configuration.maxQueuedFramesPerConnection,
+                queueBytes: configuration.maxQueuedBytesPerConnection,
+                inFlightBytes: configuration.maxInFlightBytesPerConnection,
+                subscriptions: configuration.maxSubscriptionsPerConnection,
+                perClient: configuration.maxConnectionsPerClient),
+            refusalGrace: .milliseconds(250), idleTimeout: configuration.idleTimeout)
         let auth = RelayConnectionAuth(
             strict: configuration.strictAuth, leeway: configuration.jwtLeeway, wallClock: state.wallClock)
         let state = self.state
         let clock = self.clock
         let owned = self.owned
-        let base = HTTPServerBuilder.http1WebSocketUpgrade(
-            configuration: HTTP1WebSocketUpgradeChannel.Configuration(ws: wsConfiguration)
-        ) { request, channel, logger in
+        let upgradeConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: HTTP1Channel.Configuration(idleTimeout: TimeAmount(configuration.headerTimeout)), ws: wsConfiguration)
+        let shouldUpgrade: @Sendable (HTTPRequest, any Channel, Logger) async throws -> ShouldUpgradeResult<
+            WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>
+        > = { request, channel, logger in
             let outcome = auth.check(request)
             let clientID: String
             var refusal: IRN.ErrorTag?
@@ -207,15 +222,36 @@ public actor RelayServer {
                 await handler.run(inbound: inbound, outbound: outbound)
             }
         }
-        guard let tls = configuration.tls else { return base }
-        do {
-            let chain = try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map { NIOSSLCertificateSource.certificate($0) }
-            let key = try NIOSSLPrivateKey(file: tls.privateKeyPath, format: .pem)
-            let tlsConfiguration = TLSConfiguration.makeServerConfiguration(
-                certificateChain: chain, privateKey: .privateKey(key))
-            return try HTTPServerBuilder.tls(base, tlsConfiguration: tlsConfiguration)
-        } catch {
-            throw StartError(description: "cannot load TLS certificate or key: \(error)")
+        // Outside in: the connection limit (before any byte is read), TLS, the request-head guard (size and time,
+        // on the decrypted bytes), then HTTP with the WebSocket upgrade.
+        let gate = RelayConnectionGate(limit: connectionLimit)
+        let headTimeout = configuration.headerTimeout
+        let maxHeadBytes = configuration.maxRequestHeadBytes
+        var tlsConfiguration: TLSConfiguration?
+        if let tls = configuration.tls {
+            do {
+                let chain = try NIOSSLCertificate.fromPEMFile(tls.certificatePath).map {
+                    NIOSSLCertificateSource.certificate($0)
+                }
+                let key = try NIOSSLPrivateKey(file: tls.privateKeyPath, format: .pem)
+                tlsConfiguration = TLSConfiguration.makeServerConfiguration(
+                    certificateChain: chain, privateKey: .privateKey(key))
+            } catch {
+                throw StartError(description: "cannot load TLS certificate or key: \(error)")
+            }
+        }
+        let serverTLS = tlsConfiguration
+        return HTTPServerBuilder { responder in
+            let http = RelayHeadGuardChannel(
+                base: HTTP1WebSocketUpgradeChannel(
+                    responder: responder, configuration: upgradeConfiguration, shouldUpgrade: shouldUpgrade),
+                timeout: headTimeout, maxBytes: maxHeadBytes, state: state)
+            guard let tlsConfiguration = serverTLS else {
+                return RelayAdmissionChannel(base: http, gate: gate, plainText: true, state: state)
+            }
+            return RelayAdmissionChannel(
+                base: try TLSChannel(http, tlsConfiguration: tlsConfiguration), gate: gate, plainText: false,
+                state: state)
         }
     }
 

@@ -37,12 +37,46 @@ public struct RelayServerConfiguration: Sendable {
     public var maxQueuedFramesPerConnection: Int
     /// Seconds to wait for a client's close frame.
     public var closeTimeout: Duration
+    /// Most connections open at once (TCP connections, upgraded or not). The relay lowers it to what its open-file
+    /// limit allows (see ``RelayServer/connectionLimit``), so it never runs out of file descriptors. A connection
+    /// beyond it gets `HTTP/1.1 503 Service Unavailable` (plain `ws://`; a TLS one is closed) and is closed at once.
+    public var maxConnections: Int
+    /// Most WebSocket connections open at once for one client id (the relay-auth JWT's `iss`). One more is closed
+    /// right after the upgrade with 1013 (try again later).
+    public var maxConnectionsPerClient: Int
+    /// Time from accepting a connection until its complete request head (TLS handshake included) has arrived;
+    /// a connection still sending its head then gets `HTTP/1.1 408 Request Timeout` and is closed. It also bounds
+    /// how long a plain HTTP keep-alive connection may stay idle.
+    public var headerTimeout: Duration
+    /// Largest request head (request line and headers) in bytes; a bigger one gets
+    /// `HTTP/1.1 431 Request Header Fields Too Large` and the connection is closed.
+    public var maxRequestHeadBytes: Int
+    /// A WebSocket connection that holds no subscription and has sent no message for this long (checked once per
+    /// period, so it ends between one and two periods of silence) is closed with 1001 (going away).
+    public var idleTimeout: Duration
+    /// How often the relay pings each WebSocket; a client that has not answered the previous ping by the next
+    /// one is closed with 1001.
+    public var pingInterval: Duration
+    /// Most topics one connection may subscribe to; a subscribe beyond gets the `SubscriberLimitExceeded` error
+    /// (a batch that would go beyond is refused whole).
+    public var maxSubscriptionsPerConnection: Int
+    /// Bytes of `irn_subscription` deliveries that may await their acknowledgement on one connection; what does not
+    /// fit stays owed and follows as acks arrive (at least one delivery is always in flight).
+    public var maxInFlightBytesPerConnection: Int
+    /// Bytes of frames queued for one connection's writer (answers and deliveries not yet written to the socket).
+    /// A client that sends requests faster than it reads the answers past this bound is closed with 1013 after
+    /// the queued frames, as with ``maxQueuedFramesPerConnection``.
+    public var maxQueuedBytesPerConnection: Int
 
     /// Creates a configuration.
     public init(
         host: String = "127.0.0.1", port: Int = 0, tls: TLSFiles? = nil, strictAuth: Bool = false,
         jwtLeeway: Int64 = 120, maxMessageBytes: Int = 1 << 20, permessageDeflate: Bool = true,
-        maxQueuedFramesPerConnection: Int = 65_536, closeTimeout: Duration = .seconds(2)
+        maxQueuedFramesPerConnection: Int = 65_536, closeTimeout: Duration = .seconds(2),
+        maxConnections: Int = 10_000, maxConnectionsPerClient: Int = 100, headerTimeout: Duration = .seconds(10),
+        maxRequestHeadBytes: Int = 16_384, idleTimeout: Duration = .seconds(300), pingInterval: Duration = .seconds(30),
+        maxSubscriptionsPerConnection: Int = 50_000, maxInFlightBytesPerConnection: Int = 8 << 20,
+        maxQueuedBytesPerConnection: Int = 64 << 20
     ) {
         self.host = host
         self.port = port
@@ -53,6 +87,15 @@ public struct RelayServerConfiguration: Sendable {
         self.permessageDeflate = permessageDeflate
         self.maxQueuedFramesPerConnection = maxQueuedFramesPerConnection
         self.closeTimeout = closeTimeout
+        self.maxConnections = maxConnections
+        self.maxConnectionsPerClient = maxConnectionsPerClient
+        self.headerTimeout = headerTimeout
+        self.maxRequestHeadBytes = maxRequestHeadBytes
+        self.idleTimeout = idleTimeout
+        self.pingInterval = pingInterval
+        self.maxSubscriptionsPerConnection = maxSubscriptionsPerConnection
+        self.maxInFlightBytesPerConnection = maxInFlightBytesPerConnection
+        self.maxQueuedBytesPerConnection = maxQueuedBytesPerConnection
     }
 }
 
@@ -68,17 +111,28 @@ public struct RelayStoreLimits: Sendable, Hashable {
     public var maxMessages: Int
     /// Messages returned per `irn_fetchMessages` page.
     public var fetchPageSize: Int
+    /// Bytes of messages kept per topic (`MailboxLimitExceeded` beyond).
+    public var maxBytesPerTopic: Int
+    /// Bytes of messages kept overall (`MailboxLimitExceeded` beyond).
+    public var maxBytes: Int
+    /// Bytes of messages returned per `irn_fetchMessages` page (a page always holds at least one message; the
+    /// rest follows with `hasMore`).
+    public var fetchPageBytes: Int
 
     /// Creates limits; the defaults follow core.md (10 s … 30 days).
     public init(
         minTTL: Int64 = IRN.minTTL, maxTTL: Int64 = IRN.maxTTL, maxMessagesPerTopic: Int = 10_000,
-        maxMessages: Int = 200_000, fetchPageSize: Int = 500
+        maxMessages: Int = 200_000, fetchPageSize: Int = 500, maxBytesPerTopic: Int = 64 << 20,
+        maxBytes: Int = 512 << 20, fetchPageBytes: Int = 4 << 20
     ) {
         self.minTTL = minTTL
         self.maxTTL = maxTTL
         self.maxMessagesPerTopic = maxMessagesPerTopic
         self.maxMessages = maxMessages
         self.fetchPageSize = fetchPageSize
+        self.maxBytesPerTopic = maxBytesPerTopic
+        self.maxBytes = maxBytes
+        self.fetchPageBytes = fetchPageBytes
     }
 }
 
@@ -114,6 +168,13 @@ public struct RelayServerCounters: Sendable, Hashable, Codable {
     public var errors: Int = 0
     /// Outbound frames dropped because a connection's queue was full.
     public var dropped: Int = 0
+    /// Bytes of messages held in the mailbox now (within ttl).
+    public var mailboxBytes: Int = 0
+    /// Connections refused because the relay was at ``RelayServerConfiguration/maxConnections`` (HTTP 503) or the
+    /// client id at ``RelayServerConfiguration/maxConnectionsPerClient`` (close 1013).
+    public var refusedConnections: Int = 0
+    /// Connections closed for a slow or oversize request head (HTTP 408 / 431) or for idleness (1001).
+    public var timedOutConnections: Int = 0
 
     /// Creates zeroed counters.
     public init() {}

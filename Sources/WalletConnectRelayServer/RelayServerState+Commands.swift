@@ -30,12 +30,20 @@ extension RelayServerState {
         case .subscribe(let topic, _):
             stats.subscribeCalls += 1
             stats.subscribeRequestedTopics += 1
+            guard canSubscribe(id, to: [topic]) else {
+                sendError(rpcID, .subscriberLimitExceeded, to: id)
+                return
+            }
             let subscriptionID = subscribe(id, to: topic)
             sendResult(subscriptionID, id: rpcID, to: id)
             deliverMailbox(topic: topic, to: id)
         case .batchSubscribe(let topics, let blocking):
             stats.batchSubscribeCalls += 1
             stats.subscribeRequestedTopics += topics.count
+            guard canSubscribe(id, to: topics) else {
+                sendError(rpcID, .subscriberLimitExceeded, to: id)
+                return
+            }
             let ids = topics.map { subscribe(id, to: $0) }
             if blocking {
                 sendResult(ids.map { IRN.BlockingSubscribeResult.id($0) }, id: rpcID, to: id)
@@ -49,6 +57,10 @@ extension RelayServerState {
         case .fetch(let topics):
             sendResult(fetch(topics: topics, for: id), id: rpcID, to: id)
         case .proposeSession(let params):
+            guard canSubscribe(id, to: [params.pairingTopic]) else {
+                sendError(rpcID, .subscriberLimitExceeded, to: id)
+                return
+            }
             _ = subscribe(id, to: params.pairingTopic)
             let proposal = IRN.PublishParams(
                 topic: params.pairingTopic, message: params.sessionProposal, ttl: IRN.compositeTTL,
@@ -63,6 +75,10 @@ extension RelayServerState {
                 deliverMailbox(topic: params.pairingTopic, to: id)
             }
         case .approveSession(let params):
+            guard canSubscribe(id, to: [params.sessionTopic]) else {
+                sendError(rpcID, .subscriberLimitExceeded, to: id)
+                return
+            }
             _ = subscribe(id, to: params.sessionTopic)
             let response = IRN.PublishParams(
                 topic: params.pairingTopic, message: params.sessionProposalResponse, ttl: IRN.compositeTTL,
@@ -98,21 +114,28 @@ extension RelayServerState {
             return .success(nil)
         }
         let heldInTopic = topicMessages[params.topic]?.count ?? 0
-        if heldInTopic >= limits.maxMessagesPerTopic || messages.count >= limits.maxMessages {
+        let bytes = params.message.utf8.count
+        func full() -> Bool {
+            heldInTopic >= limits.maxMessagesPerTopic || messages.count >= limits.maxMessages
+                || topicBytes[params.topic, default: 0] + bytes > limits.maxBytesPerTopic
+                || heldBytes + bytes > limits.maxBytes
+        }
+        if full() {
             purgeAll()
-            if heldInTopic >= limits.maxMessagesPerTopic || messages.count >= limits.maxMessages {
-                return .failure(StoreFailure(tag: .mailboxLimitExceeded))
-            }
+            if full() { return .failure(StoreFailure(tag: .mailboxLimitExceeded)) }
         }
         let now = wallClock.nowMilliseconds
         let seq = nextSeq
         nextSeq += 1
         let expiresAt = now + Int64(params.ttl) * 1000
         messages[seq] = StoredMessage(
-            seq: seq, topic: params.topic, message: params.message, messageID: messageID, publishedAt: now,
+            seq: seq, topic: params.topic, message: params.message, bytes: bytes, messageID: messageID,
+            publishedAt: now,
             expiresAt: expiresAt, tag: params.tag, attestation: params.attestation,
             publisherClientID: connection.clientID, publisherConnection: id)
         topicMessages[params.topic, default: []].append(seq)
+        heldBytes += bytes
+        topicBytes[params.topic, default: 0] += bytes
         topicMessageIDs[params.topic, default: []].insert(messageID)
         topicEarliestExpiry[params.topic] = min(topicEarliestExpiry[params.topic] ?? .max, expiresAt)
         stats.published += 1
@@ -125,6 +148,13 @@ extension RelayServerState {
         for target in targets.sorted() where target != stored.publisherConnection {
             deliver(seq, to: target)
         }
+    }
+
+    /// Whether connection `id` may add the subscriptions in `topics` (those it holds already count once).
+    func canSubscribe(_ id: UInt64, to topics: [String]) -> Bool {
+        guard let connection = connections[id] else { return true }
+        let added = Set(topics).subtracting(connection.topics).count
+        return connection.topics.count + added <= connection.limits.subscriptions
     }
 
     /// Subscribes connection `id` to `topic`; returns the subscription id.
@@ -172,7 +202,13 @@ extension RelayServerState {
         }
         owed.sort { $0.seq < $1.seq }
         let pageSize = max(1, limits.fetchPageSize)
-        let page = owed.prefix(pageSize)
+        var page: ArraySlice<StoredMessage> = []
+        var pageBytes = 0
+        for stored in owed.prefix(pageSize) {
+            if !page.isEmpty && pageBytes + stored.bytes > limits.fetchPageBytes { break }
+            page.append(stored)
+            pageBytes += stored.bytes
+        }
         connections[id]?.fetched.formUnion(page.map(\.seq))
         stats.fetched += page.count
         return IRN.FetchMessagesResult(messages: page.map(\.relayMessage), hasMore: owed.count > page.count)

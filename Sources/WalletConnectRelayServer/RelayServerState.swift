@@ -8,6 +8,32 @@ enum RelayOutbound: Sendable {
     case close(code: UInt16, reason: String)
 }
 
+/// Bytes queued for one connection's writer: the state adds what it queues, the writer subtracts what it wrote.
+final class OutboundMeter: Sendable {
+    private let bytes = Locked(0)
+
+    /// Adds `count` queued bytes; returns the new total.
+    func add(_ count: Int) -> Int { bytes.withLock { $0 += count; return $0 } }
+    /// Subtracts `count` written bytes.
+    func subtract(_ count: Int) { bytes.withLock { $0 -= count } }
+    /// The bytes queued now.
+    var queued: Int { bytes.withLock { $0 } }
+}
+
+/// One connection's bounds (see ``RelayServerConfiguration``).
+struct RelayConnectionLimits: Sendable {
+    /// Frames its outbound queue holds; deliveries awaiting their ack are limited to half of it.
+    var queueFrames = 65_536
+    /// Bytes its outbound queue may hold before the connection is ended (1013).
+    var queueBytes = Int.max
+    /// Bytes of deliveries that may await their ack.
+    var inFlightBytes = Int.max
+    /// Topics it may subscribe to.
+    var subscriptions = Int.max
+    /// Connections its client id may hold open at once.
+    var perClient = Int.max
+}
+
 /// The relay's broker: connections, subscriptions, the mailbox and acknowledgements.
 ///
 /// The state outlives any one ``RelayServer``: stop a server and start another with the same state and
@@ -25,6 +51,8 @@ public actor RelayServerState {
         var seq: UInt64
         var topic: String
         var message: String
+        /// The message's UTF-8 size, counted against the mailbox byte limits.
+        var bytes: Int
         var messageID: String
         var publishedAt: Int64
         var expiresAt: Int64
@@ -44,9 +72,18 @@ public actor RelayServerState {
     struct Connection {
         var clientID: String
         var sink: AsyncStream<RelayOutbound>.Continuation
+        var limits: RelayConnectionLimits
+        /// Bytes queued for the writer (shared with it).
+        var meter: OutboundMeter
         var topics: Set<String> = []
+        /// Messages received since the last idle check (see ``checkIdle(_:)``).
+        var activity = 0
         /// relay id → message seq, for deliveries awaiting the ack.
         var pending: [Int64: UInt64] = [:]
+        /// relay id → bytes of the delivery awaiting the ack.
+        var pendingBytes: [Int64: Int] = [:]
+        /// Bytes of deliveries awaiting their ack.
+        var inFlightBytes = 0
         /// message seq → relay id of its delivery in flight.
         var inFlight: [UInt64: Int64] = [:]
         /// Deliveries that may await their ack at once (half the outbound queue): flow control, so a burst never
@@ -73,6 +110,11 @@ public actor RelayServerState {
     /// The earliest expiry held per topic, so ``purge(topic:)`` returns at once while nothing has expired.
     var topicEarliestExpiry: [String: Int64] = [:]
     var connections: [UInt64: Connection] = [:]
+    /// Open connections per client id (for ``RelayConnectionLimits/perClient``).
+    var clientConnections: [String: Int] = [:]
+    /// Bytes of the held messages, in all and per topic.
+    var heldBytes = 0
+    var topicBytes: [String: Int] = [:]
     var subscribers: [String: Set<UInt64>] = [:]
     var nextSeq: UInt64 = 1
     var nextConnectionID: UInt64 = 1
@@ -102,6 +144,7 @@ public actor RelayServerState {
         purgeAll()
         var snapshot = stats
         snapshot.mailboxSize = messages.count
+        snapshot.mailboxBytes = heldBytes
         snapshot.connections = connections.count
         snapshot.subscriptions = connections.values.reduce(0) { $0 + $1.topics.count }
         return snapshot
@@ -139,9 +182,27 @@ public actor RelayServerState {
     func register(
         clientID: String, compressed: Bool, sink: AsyncStream<RelayOutbound>.Continuation, queueSize: Int = 65_536
     ) -> UInt64 {
+        // Without a per-client limit the registration cannot be refused.
+        register(
+            clientID: clientID, compressed: compressed, sink: sink,
+            limits: RelayConnectionLimits(queueFrames: queueSize), meter: OutboundMeter())!
+    }
+
+    /// Registers a connection of `clientID`, or returns `nil` when that client id already holds
+    /// `limits.perClient` open connections (the caller closes it with 1013).
+    func register(
+        clientID: String, compressed: Bool, sink: AsyncStream<RelayOutbound>.Continuation,
+        limits: RelayConnectionLimits, meter: OutboundMeter
+    ) -> UInt64? {
+        guard clientConnections[clientID, default: 0] < limits.perClient else {
+            stats.refusedConnections += 1
+            return nil
+        }
+        clientConnections[clientID, default: 0] += 1
         let id = nextConnectionID
         nextConnectionID += 1
-        connections[id] = Connection(clientID: clientID, sink: sink, window: max(1, queueSize / 2))
+        connections[id] = Connection(
+            clientID: clientID, sink: sink, limits: limits, meter: meter, window: max(1, limits.queueFrames / 2))
         stats.totalConnections += 1
         if compressed { stats.compressedConnections += 1 }
         logger.debug("relay connection opened", metadata: ["wk.relay.connection": "\(id)"])
@@ -150,6 +211,8 @@ public actor RelayServerState {
 
     func unregister(_ id: UInt64) {
         guard let connection = connections.removeValue(forKey: id) else { return }
+        let remaining = clientConnections[connection.clientID, default: 1] - 1
+        clientConnections[connection.clientID] = remaining > 0 ? remaining : nil
         for topic in connection.topics {
             subscribers[topic]?.remove(id)
             if subscribers[topic]?.isEmpty == true { subscribers[topic] = nil }
@@ -189,9 +252,28 @@ public actor RelayServerState {
         stats.rejectedAuth += 1
     }
 
+    func noteRefusedConnection() {
+        stats.refusedConnections += 1
+    }
+
+    func noteTimedOutConnection() {
+        stats.timedOutConnections += 1
+    }
+
+    /// One idle check of connection `id` (called once per idle period): whether it has held no subscription and
+    /// sent no message since the previous check. An idle connection is counted; its handler closes it.
+    func checkIdle(_ id: UInt64) -> Bool {
+        guard let connection = connections[id] else { return false }
+        connections[id]?.activity = 0
+        guard connection.topics.isEmpty, connection.activity == 0 else { return false }
+        stats.timedOutConnections += 1
+        return true
+    }
+
     /// Handles one classified inbound frame of connection `id`.
     func receive(_ inbound: RelayInbound, from id: UInt64) {
         guard connections[id] != nil else { return }
+        connections[id]?.activity += 1
         switch inbound {
         case .ack(let rpcID):
             acknowledge(rpcID, from: id)
@@ -207,6 +289,8 @@ public actor RelayServerState {
     func acknowledge(_ rpcID: RPCID, from id: UInt64) {
         guard let seq = connections[id]?.pending.removeValue(forKey: rpcID.rawValue) else { return }
         connections[id]?.inFlight[seq] = nil
+        let bytes = connections[id]?.pendingBytes.removeValue(forKey: rpcID.rawValue) ?? 0
+        connections[id]?.inFlightBytes -= bytes
         stats.acked += 1
         if let clientID = connections[id]?.clientID {
             messages[seq]?.ackedBy.insert(clientID)
@@ -224,8 +308,17 @@ public actor RelayServerState {
     // MARK: Sending
 
     func send(_ text: String, to id: UInt64) {
-        guard let connection = connections[id] else { return }
-        if case .dropped = connection.sink.yield(.text(text)) { overflowed(id) }
+        guard let connection = connections[id], !connection.overflowed else { return }
+        let bytes = text.utf8.count
+        if connection.meter.add(bytes) > connection.limits.queueBytes {
+            connection.meter.subtract(bytes)
+            overflowed(id)
+            return
+        }
+        if case .dropped = connection.sink.yield(.text(text)) {
+            connection.meter.subtract(bytes)
+            overflowed(id)
+        }
     }
 
     /// Whether connection `id` is being ended because its queue overflowed (its writer then closes it with 1013).
@@ -268,10 +361,13 @@ public actor RelayServerState {
     }
 
     /// Sends `irn_subscription` for message `seq` to connection `id` and records it as awaiting an ack. When the
-    /// connection's window is full, the message stays owed and the connection is marked as having a backlog.
+    /// connection's window (frames or bytes) is full, the message stays owed and the connection is marked as
+    /// having a backlog.
     func deliver(_ seq: UInt64, to id: UInt64) {
         guard let stored = messages[seq], let connection = connections[id] else { return }
-        guard connection.inFlight.count < connection.window else {
+        guard connection.inFlight.count < connection.window,
+            connection.inFlight.isEmpty || connection.inFlightBytes + stored.bytes <= connection.limits.inFlightBytes
+        else {
             connections[id]?.backlog = true
             return
         }
@@ -280,19 +376,29 @@ public actor RelayServerState {
             id: IRN.subscriptionID(topic: stored.topic, clientID: connection.clientID), data: stored.relayMessage)
         let request = IRN.Request(id: RPCID(relayID), method: IRN.Method.subscription, params: params)
         guard let text = try? IRN.wireString(request) else { return }
+        let frameBytes = text.utf8.count
+        if connection.meter.add(frameBytes) > connection.limits.queueBytes {
+            connection.meter.subtract(frameBytes)
+            overflowed(id)
+            return
+        }
         switch connection.sink.yield(.text(text)) {
         case .enqueued:
             break
         case .dropped:
+            connection.meter.subtract(frameBytes)
             overflowed(id)
             return
         case .terminated:
+            connection.meter.subtract(frameBytes)
             // Ending (overflowed or closing): not sent, so still owed at the next subscribe.
             return
         @unknown default:
             return
         }
         connections[id]?.pending[relayID] = seq
+        connections[id]?.pendingBytes[relayID] = stored.bytes
+        connections[id]?.inFlightBytes += stored.bytes
         connections[id]?.inFlight[seq] = relayID
         stats.delivered += 1
     }
@@ -313,9 +419,12 @@ public actor RelayServerState {
                 earliest = min(earliest, expiresAt)
             } else if let removed = messages.removeValue(forKey: seq) {
                 topicMessageIDs[topic]?.remove(removed.messageID)
+                heldBytes -= removed.bytes
+                topicBytes[topic, default: 0] -= removed.bytes
             }
         }
         if kept.isEmpty {
+            topicBytes[topic] = nil
             topicMessages[topic] = nil
             topicMessageIDs[topic] = nil
             topicEarliestExpiry[topic] = nil

@@ -44,6 +44,20 @@ struct RelayCommand: AsyncParsableCommand {
         return port
     }
 
+    /// Raises the soft open-file limit to the hard one: the relay holds one descriptor per connection, and
+    /// ``RelayServer/connectionLimit`` follows the soft limit.
+    static func raiseOpenFileLimit() {
+        var limit = rlimit()
+        #if canImport(Glibc)
+        let resource = Int32(RLIMIT_NOFILE.rawValue)
+        #else
+        let resource = RLIMIT_NOFILE
+        #endif
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(resource, &limit)
+    }
+
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key must be given together")
@@ -54,6 +68,7 @@ struct RelayCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        Self.raiseOpenFileLimit()
         var configuration = RelayServerConfiguration(host: host, port: port, strictAuth: strictAuth)
         if let tlsCert, let tlsKey {
             configuration.tls = .init(certificatePath: tlsCert, privateKeyPath: tlsKey)
@@ -62,17 +77,18 @@ struct RelayCommand: AsyncParsableCommand {
         do {
             try await server.start()
         } catch {
-            FileHandle.standardError.write(Data("walletkit relay: \(error)\n".utf8))
+            try? FileHandle.standardError.write(contentsOf: Data("walletkit relay: \(error)\n".utf8))
             throw ExitCode.failure
         }
         let url = await server.url
-        FileHandle.standardOutput.write(Data("relay listening on \(url)\n".utf8))
+        // `try?`: a closed standard output (the reader went away) must not end the relay.
+        try? FileHandle.standardOutput.write(contentsOf: Data("relay listening on \(url)\n".utf8))
         _ = await SignalWaiter.wait(for: [SIGINT, SIGTERM])
         await server.stop()
         let counters = await server.counters()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let line = String(decoding: try encoder.encode(counters), as: UTF8.self)
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        try? FileHandle.standardOutput.write(contentsOf: Data((line + "\n").utf8))
     }
 }

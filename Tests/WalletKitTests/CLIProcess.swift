@@ -143,12 +143,19 @@ final class CLIProcess: Sendable {
 
     /// Starts `walletkit <arguments>`, with `environment` added to this process's environment.
     /// - Throws: When the executable cannot be started.
-    static func launch(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws
-        -> CLIProcess
-    {
+    /// `wrapper` (a command that execs its last argument in place, such as `prlimit --nofile=64:64`) runs the
+    /// binary with changed limits; the process id stays the binary's.
+    static func launch(
+        _ name: String, _ arguments: [String], environment: [String: String] = [:], wrapper: [String] = []
+    ) throws -> CLIProcess {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLIBinary.path)
-        process.arguments = arguments
+        if let command = wrapper.first {
+            process.executableURL = URL(fileURLWithPath: command)
+            process.arguments = Array(wrapper.dropFirst()) + [CLIBinary.path] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: CLIBinary.path)
+            process.arguments = arguments
+        }
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }

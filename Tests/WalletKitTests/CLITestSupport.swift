@@ -16,19 +16,27 @@ final class CLIScenario: Sendable {
     }
 
     /// Starts `walletkit <arguments>` (with `environment` added) and keeps it for ``stopAll()``.
-    func launch(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> CLIProcess {
-        let process = try CLIProcess.launch(name, arguments, environment: environment)
+    func launch(
+        _ name: String, _ arguments: [String], environment: [String: String] = [:], wrapper: [String] = []
+    ) throws -> CLIProcess {
+        let process = try CLIProcess.launch(name, arguments, environment: environment, wrapper: wrapper)
         processes.withLock { $0.append(process) }
         return process
     }
 
     /// Starts `walletkit relay` on a free loopback port and returns its `ws://` URL (from its first line).
     func startRelay() async throws -> String {
-        let relay = try launch("relay", ["relay"])
-        return try await relay.wait(for: "listening line", within: .seconds(20)) { lines, _ in
+        try await startRelayProcess().url
+    }
+
+    /// Starts `walletkit relay` (under `wrapper`, if any) on a free loopback port; returns it with its URL.
+    func startRelayProcess(wrapper: [String] = []) async throws -> (process: CLIProcess, url: String) {
+        let relay = try launch("relay", ["relay"], wrapper: wrapper)
+        let url: String = try await relay.wait(for: "listening line", within: .seconds(20)) { lines, _ in
             guard let first = lines.first, let range = first.range(of: "ws://") else { return nil }
             return String(first[range.lowerBound...])
         }
+        return (relay, url)
     }
 
     /// Starts `walletkit dapp` and returns it with its pairing URI (its first line).
