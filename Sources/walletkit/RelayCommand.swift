@@ -58,6 +58,29 @@ struct RelayCommand: AsyncParsableCommand {
         _ = setrlimit(resource, &limit)
     }
 
+    /// Every 5 seconds in which connections ended, hands the memory they freed back to the system.
+    ///
+    /// A permessage-deflate connection holds about 300 KB of zlib state; glibc keeps what such connections free in
+    /// its arenas, so 10 rounds of 1,000 connections grew the relay from 160 to 350 MB with nothing open. Freed is
+    /// not leaked (`malloc_trim` returns it), so the relay trims after connections have come and gone.
+    static func returnFreedMemory(of server: RelayServer) async {
+        #if canImport(Glibc)
+        // malloc.h is not part of the Glibc module: look the function up (absent on other C libraries).
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+        typealias MallocTrim = @convention(c) (Int) -> Int32
+        let trim = unsafeBitCast(symbol, to: MallocTrim.self)
+        var seen = await server.counters().totalConnections
+        var open = await server.counters().connections
+        while (try? await ContinuousClock().sleep(for: .seconds(5))) != nil {
+            let counters = await server.counters()
+            let ended = counters.totalConnections - seen + open - counters.connections
+            seen = counters.totalConnections
+            open = counters.connections
+            if ended > 0 { _ = trim(0) }
+        }
+        #endif
+    }
+
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key must be given together")
@@ -83,7 +106,9 @@ struct RelayCommand: AsyncParsableCommand {
         let url = await server.url
         // `try?`: a closed standard output (the reader went away) must not end the relay.
         try? FileHandle.standardOutput.write(contentsOf: Data("relay listening on \(url)\n".utf8))
+        let trimming = Task { await Self.returnFreedMemory(of: server) }
         _ = await SignalWaiter.wait(for: [SIGINT, SIGTERM])
+        trimming.cancel()
         await server.stop()
         let counters = await server.counters()
         let encoder = JSONEncoder()
