@@ -157,7 +157,7 @@ struct RelayerCallsTests {
             }
             #expect(bob.statistics.pendingCalls == 0)
             #expect(await server.counters().published == count)
-            let received = try await BoundedWait.collect(count, from: inbox)
+            let received = try await alice.collectHandling(count, from: inbox)
             #expect(Set(received.map(\.message)) == Set((0..<count).map { "m\($0)" }))
         }
         await server.stop()

@@ -130,6 +130,9 @@ struct RelayerTLSTests {
         }
         #expect(relayer.statistics.connectionsOpened == 0)
         #expect(await server.counters().published == 0)
+        // Named at once, not only as a timeout (issue 16 item 11).
+        let reason = try #require(await relayer.unreachableReason)
+        #expect(reason.hasPrefix("cannot reach the relay at \(url): TLS handshake failed"), "\(reason)")
         await server.stop()
     }
 }

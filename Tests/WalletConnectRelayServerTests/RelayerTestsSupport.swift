@@ -108,3 +108,22 @@ func withRunningRelayers<T: Sendable>(
         }
     }
 }
+
+extension Relayer {
+    /// The next `count` messages of `stream`, each marked handled as it is taken (a relayer hands out at most
+    /// `maxInboundBacklog` messages that are not finished), within `limit`.
+    func collectHandling(
+        _ count: Int, from stream: AsyncStream<RelayMessage>, within limit: Duration = BoundedWait.defaultLimit
+    ) async throws -> [RelayMessage] {
+        try await BoundedWait.run(within: limit) {
+            var collected: [RelayMessage] = []
+            guard count > 0 else { return collected }
+            for await message in stream {
+                collected.append(message)
+                await self.markHandled(message)
+                if collected.count == count { return collected }
+            }
+            throw BoundedWait.StreamFinished()
+        }
+    }
+}

@@ -103,7 +103,11 @@ public actor Pairing {
                 group.addTask {
                     await self.relay.replayUnhandled()
                     for await message in messages {
-                        guard await self.isPairingTopic(message.topic) else { continue }
+                        guard await self.isPairingTopic(message.topic) else {
+                            // Not ours: let the relay hand on the next message (it stays unhandled for others).
+                            await self.relay.release(message)
+                            continue
+                        }
                         await self.handle(message)
                         await self.relay.markHandled(message)
                     }

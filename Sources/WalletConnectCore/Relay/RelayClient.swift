@@ -179,7 +179,9 @@ public enum RelayConnectionState: Sendable, Hashable {
 /// Delivery contract: ``messages()`` yields each inbound message once (deduplicated by topic and
 /// sha256 of the message). A message stays "unhandled" until ``markHandled(_:)`` is called for it;
 /// unhandled messages are kept (persisted where the implementation has storage) and yielded again by
-/// ``replayUnhandled()``, so a crash between receipt and handling loses nothing.
+/// ``replayUnhandled()``, so a crash between receipt and handling loses nothing. A consumer finishes every message
+/// it receives with ``markHandled(_:)``, ``release(_:)`` or ``discard(_:)``: an implementation may hand out only a
+/// bounded number of messages at a time (``Relayer`` does: ``RelayerConfiguration/maxInboundBacklog``).
 public protocol RelayClient: Sendable {
     /// The relay client id (`did:key:…`).
     var clientID: String { get async }
@@ -211,4 +213,21 @@ public protocol RelayClient: Sendable {
     func markHandled(_ message: RelayMessage) async
     /// Yields every delivered-but-unhandled message again on ``messages()``.
     func replayUnhandled() async
+    /// The consumer is done with a delivered message without handling it (its effect could not be persisted): it
+    /// stays unhandled, for ``replayUnhandled()``, and no longer counts against the implementation's bound of
+    /// messages out. The default does nothing.
+    func release(_ message: RelayMessage) async
+    /// The consumer could not read a delivered message (it does not decrypt or decode): the implementation forgets
+    /// it entirely, keeping nothing of it in storage. The default calls ``markHandled(_:)``.
+    func discard(_ message: RelayMessage) async
+}
+
+extension RelayClient {
+    /// Does nothing: an implementation without a bound on messages out has nothing to release.
+    public func release(_ message: RelayMessage) async {}
+
+    /// Marks the message handled.
+    public func discard(_ message: RelayMessage) async {
+        await markHandled(message)
+    }
 }

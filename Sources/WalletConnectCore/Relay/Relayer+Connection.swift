@@ -88,6 +88,8 @@ extension Relayer {
         stateChannel.set(state)
         stateChannel.finish()
         inbound.finish()
+        inboundQueue.removeAll()
+        readAheadGate.wake()
     }
 
     private func connectionLoop() async throws {

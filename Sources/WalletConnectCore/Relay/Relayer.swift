@@ -46,6 +46,14 @@ public actor Relayer: RelayClient {
     /// How many subscribe calls in flight name each topic.
     var subscribeClaims: [String: Int] = [:]
     var tracker: MessageTracker
+    /// Inbound messages read (or fetched) and not taken yet: unrecorded, unacknowledged.
+    var inboundQueue = InboundQueue()
+    /// Messages handed to ``messages()`` that the consumer has not finished (``maxInboundBacklog`` at most).
+    var inFlight: Set<InFlightKey> = []
+    /// Whether a ``pump()`` is taking messages from ``inboundQueue`` (one at a time, in order).
+    var isPumping = false
+    /// Where the socket reader waits while the read-ahead is full.
+    let readAheadGate = InboundGate()
     var loadState: LoadState = .notLoaded
     var cachedClientID: String?
     var generation: UInt64 = 0
@@ -108,7 +116,7 @@ public actor Relayer: RelayClient {
         self.logger = logger
         self.transport = transport
         self.inbound = EventBroadcaster(bufferSize: configuration.messageBufferSize)
-        self.tracker = MessageTracker(storagePrefix: configuration.storagePrefix)
+        self.tracker = MessageTracker(storagePrefix: configuration.storagePrefix, limits: configuration.trackerLimits)
         self.requestIDs = RPCIDGenerator(wallClock: wallClock)
     }
 
@@ -130,7 +138,7 @@ public actor Relayer: RelayClient {
     ///   `CancellationError`.
     public func publish(topic: String, message: String, options: PublishOptions) async throws {
         try await ensureLoaded()
-        try await persist(tracker.recordOutbound(topic: topic, message: message))
+        try await persist(tracker.recordOutbound(topic: topic, message: message, now: wallClock.nowSeconds))
         let params = IRN.PublishParams(topic: topic, message: message, options: options)
         _ = try await request(IRN.Method.publish, params)
     }
@@ -208,7 +216,8 @@ public actor Relayer: RelayClient {
     public func proposeSession(_ params: ProposeSessionParams) async throws {
         try await ensureLoaded()
         try await addTopics([params.pairingTopic])
-        try await persist(tracker.recordOutbound(topic: params.pairingTopic, message: params.sessionProposal))
+        try await persist(tracker.recordOutbound(
+            topic: params.pairingTopic, message: params.sessionProposal, now: wallClock.nowSeconds))
         _ = try await request(IRN.Method.proposeSession, params)
     }
 
@@ -218,15 +227,19 @@ public actor Relayer: RelayClient {
     public func approveSession(_ params: ApproveSessionParams) async throws {
         try await ensureLoaded()
         try await addTopics([params.sessionTopic])
-        var changes = tracker.recordOutbound(topic: params.pairingTopic, message: params.sessionProposalResponse)
-        changes += tracker.recordOutbound(topic: params.sessionTopic, message: params.sessionSettlementRequest)
+        let now = wallClock.nowSeconds
+        var changes = tracker.recordOutbound(
+            topic: params.pairingTopic, message: params.sessionProposalResponse, now: now)
+        changes += tracker.recordOutbound(topic: params.sessionTopic, message: params.sessionSettlementRequest, now: now)
         try await persist(changes)
         _ = try await request(IRN.Method.approveSession, params)
     }
 
-    /// A new stream of inbound messages: deduplicated, in arrival order, unbounded unless
-    /// ``RelayerConfiguration/messageBufferSize`` sets a bound (then a message that does not fit is dropped for
-    /// this stream, but stays recorded as unhandled).
+    /// A new stream of inbound messages: deduplicated, in arrival order per topic (topics take turns when several
+    /// have messages waiting). At most ``RelayerConfiguration/maxInboundBacklog`` messages are out at once: finish
+    /// each one with ``markHandled(_:)``, ``release(_:)`` or ``discard(_:)``, or no further message comes.
+    /// The stream's own buffer is unbounded unless ``RelayerConfiguration/messageBufferSize`` sets a bound (then a
+    /// message that does not fit is dropped for this stream, but stays recorded as unhandled).
     public nonisolated func messages() -> AsyncStream<RelayMessage> {
         inbound.subscribe()
     }
@@ -236,13 +249,37 @@ public actor Relayer: RelayClient {
         stateChannel.subscribe()
     }
 
-    /// Marks a delivered message as handled, so it is never replayed.
+    /// Marks a delivered message as handled, so it is never replayed; the next waiting message is handed on.
     public func markHandled(_ message: RelayMessage) async {
+        let changes = tracker.markHandled(message)
+        inFlight.remove(InFlightKey(message))
         do {
-            try await persist(tracker.markHandled(message))
+            try await persist(changes)
         } catch {
             logger.debug("could not persist handled mark", metadata: ["wk.topic": "\(message.topic)"])
         }
+        await pump()
+    }
+
+    /// The consumer is done with a delivered message for now without handling it (its effect could not be
+    /// persisted): it stays recorded as unhandled, for ``replayUnhandled()``, and the next waiting message is
+    /// handed on.
+    public func release(_ message: RelayMessage) async {
+        inFlight.remove(InFlightKey(message))
+        await pump()
+    }
+
+    /// The consumer could not read a delivered message (it does not decrypt or decode): it is forgotten, in
+    /// memory and in storage, so garbage occupies nothing; the next waiting message is handed on.
+    public func discard(_ message: RelayMessage) async {
+        let changes = tracker.discard(message)
+        inFlight.remove(InFlightKey(message))
+        do {
+            try await persist(changes)
+        } catch {
+            logger.debug("could not persist a discarded message", metadata: ["wk.topic": "\(message.topic)"])
+        }
+        await pump()
     }
 
     /// Yields every delivered-but-unhandled message again on ``messages()``, oldest first.
@@ -253,7 +290,10 @@ public actor Relayer: RelayClient {
             logger.debug("could not load message tracker")
             return
         }
-        for message in tracker.unhandledMessages { inbound.yield(message) }
+        for message in tracker.unhandledMessages {
+            inFlight.insert(InFlightKey(message))
+            inbound.yield(message)
+        }
     }
 
     // MARK: Extras
@@ -287,10 +327,11 @@ public actor Relayer: RelayClient {
             try await ensureLoaded()
         case .notLoaded:
             loadState = .loading([])
-            var loaded = MessageTracker(storagePrefix: configuration.storagePrefix)
+            var loaded = MessageTracker(storagePrefix: configuration.storagePrefix, limits: configuration.trackerLimits)
             var restored: Set<String> = []
+            var pruned: [StorageChange] = []
             do {
-                try await loaded.load(from: storage)
+                pruned = try await loaded.load(from: storage, now: wallClock.nowSeconds)
                 for item in try await storage.values(withPrefix: subscriptionPrefix) {
                     restored.insert(String(item.key.dropFirst(subscriptionPrefix.count)))
                 }
@@ -301,6 +342,11 @@ public actor Relayer: RelayClient {
             tracker = loaded
             topics.formUnion(restored)
             finishLoading(.loaded)
+            do {
+                try await persist(pruned)
+            } catch {
+                logger.debug("could not prune expired message hashes")
+            }
         }
     }
 

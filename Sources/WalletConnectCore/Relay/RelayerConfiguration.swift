@@ -40,6 +40,27 @@ public struct RelayerConfiguration: Sendable {
     /// dropped for that subscriber; it stays recorded as unhandled and comes back only with
     /// ``Relayer/replayUnhandled()`` (at the next start).
     public var messageBufferSize: Int?
+    /// The most inbound messages handed to ``Relayer/messages()`` and not yet finished by the consumer
+    /// (``Relayer/markHandled(_:)``, ``Relayer/release(_:)`` or ``Relayer/discard(_:)``). Default 64. While that
+    /// many are out, the relayer records, acknowledges and hands on no further message: they wait in the
+    /// read-ahead, unacknowledged (a relay that windows its deliveries by acknowledgement, as the project's does,
+    /// then sends no more). Also the most messages recorded as unhandled on disk at once.
+    public var maxInboundBacklog: Int
+    /// The most inbound messages read from the socket (or fetched) and not yet taken (not recorded, not
+    /// acknowledged). Default 4,096. When it is reached the relayer stops reading the socket until the consumer
+    /// catches up (TCP flow control pushes back on the relay). Waiting messages are taken one topic at a time in
+    /// turn, so a flood on one topic does not hold back a message on another.
+    public var maxInboundReadAhead: Int
+    /// The most UTF-8 bytes of message text in the read-ahead (see ``maxInboundReadAhead``). Default 16 MiB.
+    public var maxInboundReadAheadBytes: Int
+    /// How long the duplicate filter remembers a message after its `publishedAt` (or an own publish after it was
+    /// sent): the relay does not deliver a message again after its ttl. Default 1 day, the longest ttl the Sign
+    /// and pairing protocols publish with. Persisted entries expire with it.
+    public var dedupeLifetime: Duration
+    /// The most message hashes the duplicate filter remembers (every topic together). Default 10,000; beyond it
+    /// the ones that expire first are forgotten (a message delivered again after that is caught by the Sign
+    /// engine's JSON-RPC history instead).
+    public var maxRememberedMessages: Int
 
     /// Reconnect delays: exponential from ``initial`` by ``multiplier`` up to ``maximum``, each scaled by a
     /// random factor in `1 - jitter … 1`.
@@ -97,7 +118,12 @@ public struct RelayerConfiguration: Sendable {
         upgradeTimeout: Duration = .seconds(15),
         fetchMessagesOnConnect: Bool = true,
         storagePrefix: String = "",
-        messageBufferSize: Int? = nil
+        messageBufferSize: Int? = nil,
+        maxInboundBacklog: Int = 64,
+        maxInboundReadAhead: Int = 4_096,
+        maxInboundReadAheadBytes: Int = 16 << 20,
+        dedupeLifetime: Duration = .seconds(86_400),
+        maxRememberedMessages: Int = 10_000
     ) {
         self.relayURL = relayURL
         self.projectID = projectID
@@ -115,6 +141,16 @@ public struct RelayerConfiguration: Sendable {
         self.fetchMessagesOnConnect = fetchMessagesOnConnect
         self.storagePrefix = storagePrefix
         self.messageBufferSize = messageBufferSize
+        self.maxInboundBacklog = maxInboundBacklog
+        self.maxInboundReadAhead = maxInboundReadAhead
+        self.maxInboundReadAheadBytes = maxInboundReadAheadBytes
+        self.dedupeLifetime = dedupeLifetime
+        self.maxRememberedMessages = maxRememberedMessages
+    }
+
+    /// The bounds of the duplicate filter.
+    var trackerLimits: MessageTracker.Limits {
+        MessageTracker.Limits(lifetime: dedupeLifetime.components.seconds, maxEntries: maxRememberedMessages)
     }
 
     /// The TLS configuration used for `wss://`: ``tlsConfiguration`` if set, else a client configuration

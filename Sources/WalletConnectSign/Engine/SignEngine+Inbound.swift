@@ -3,13 +3,31 @@ import WalletConnectCore
 
 /// Routing of inbound relay messages.
 extension SignEngine {
-    /// Handles one relay message and marks it handled unless its effect could not be persisted.
+    /// What became of one relay message.
+    enum InboundOutcome {
+        /// Handled (or deliberately dropped after reading it): marked handled, never replayed.
+        case handled
+        /// Unreadable (too large, not a type-0 envelope, no key, does not decrypt or decode): forgotten by the
+        /// relay, so garbage occupies no storage.
+        case unreadable
+        /// Its effect could not be persisted: left unhandled, replayed at the next start.
+        case retry
+    }
+
+    /// Handles one relay message, then finishes it with the relay (handled, discarded, or released for replay).
     func handle(_ message: RelayMessage) async {
-        guard !isShutDown else { return }
-        if await process(message) {
+        guard !isShutDown else {
+            await relay.release(message)
+            return
+        }
+        switch await process(message) {
+        case .handled:
             await relay.markHandled(message)
-        } else {
+        case .unreadable:
+            await relay.discard(message)
+        case .retry:
             logger.debug("left message unhandled for replay", metadata: ["wk.topic": "\(message.topic)"])
+            await relay.release(message)
         }
     }
 
@@ -19,27 +37,30 @@ extension SignEngine {
         return await sessions.session(topic: topic) != nil
     }
 
-    /// Processes a message; returns `false` when a storage failure means it must be replayed later.
+    /// Processes a message; returns ``InboundOutcome/retry`` when a storage failure means it must be replayed later.
     ///
     /// A message larger than ``SignEngineOptions/maxInboundMessageBytes`` is dropped first, unread.
     ///
     /// Session topics are decoded here. Messages on pairing topics go to the pairing controller first, which
     /// consumes pairing pings/deletes and forwards the rest (proposals, responses to our requests).
-    func process(_ message: RelayMessage) async -> Bool {
+    func process(_ message: RelayMessage) async -> InboundOutcome {
         guard message.message.utf8.count <= options.maxInboundMessageBytes else {
             logger.debug(
                 "dropped oversized message",
                 metadata: ["wk.topic": "\(message.topic)", "wk.bytes": "\(message.message.utf8.count)"])
-            return true
+            return .unreadable
         }
-        if let handled = await processAuthenticateResponse(message) { return handled }
+        if let handled = await processAuthenticateResponse(message) { return handled ? .handled : .retry }
         let onSessionTopic = await isSessionTopic(message.topic)
         let rpc: JSONRPCMessage
         if !onSessionTopic, await pairing.isPairingTopic(message.topic) {
-            guard case .forwarded(let forwarded) = await pairing.handle(message) else { return true }
-            rpc = forwarded
+            switch await pairing.handle(message) {
+            case .forwarded(let forwarded): rpc = forwarded
+            case .handled: return .handled
+            case .ignored: return .unreadable
+            }
         } else {
-            guard let decoded = await decode(message) else { return true }
+            guard let decoded = await decode(message) else { return .unreadable }
             rpc = decoded
         }
         do {
@@ -49,13 +70,13 @@ extension SignEngine {
             case .response(let response):
                 try await handleResponse(response, message: message)
             }
-            return true
+            return .handled
         } catch is CancellationError {
-            return false
+            return .retry
         } catch {
             logger.debug(
                 "failed to handle message", metadata: ["wk.topic": "\(message.topic)", "wk.error": "\(String(describing: error))"])
-            return false
+            return .retry
         }
     }
 
