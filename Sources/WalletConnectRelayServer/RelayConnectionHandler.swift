@@ -29,6 +29,8 @@ struct RelayConnectionHandler: Sendable {
     let configuration: Configuration
     let clientID: String
     let compressed: Bool
+    /// The upgrade's ticket (``RelayServerState/takeUpgradeTicket()``), taken before its 101 response.
+    let ticket: UInt64
     /// Set when auth failed and the client asked for a close event: close with 3000 at once.
     let refusal: IRN.ErrorTag?
     let logger: Logger
@@ -49,7 +51,8 @@ struct RelayConnectionHandler: Sendable {
         let meter = OutboundMeter()
         guard
             let id = await state.register(
-                clientID: clientID, compressed: compressed, sink: sink, limits: limits, meter: meter)
+                clientID: clientID, compressed: compressed, sink: sink, limits: limits, meter: meter,
+                ticket: ticket)
         else {
             logger.debug("relay connection refused: too many connections for its client id")
             await closeRightAfterUpgrade(inbound: inbound, outbound: outbound, code: 1013, reason: "Too many connections")
@@ -59,6 +62,8 @@ struct RelayConnectionHandler: Sendable {
         let parser = RelayFrameParser(limits: state.limits)
         let clock = self.clock
         let idleTimeout = configuration.idleTimeout
+        let heard = Latch()
+        let graceEnd = Self.deadline(after: configuration.refusalGrace, on: clock)
         // Idle check, once per period: an idle connection gets a close frame after its queued frames.
         let idleCheck = Task {
             while (try? await clock.sleep(for: idleTimeout)) != nil {
@@ -77,6 +82,9 @@ struct RelayConnectionHandler: Sendable {
                         do { try await outbound.write(.text(text)) } catch { return }
                         meter.subtract(text.utf8.count)
                     case .close(let code, let reason):
+                        // Not in the first moments of a connection that has sent nothing yet: such a close can
+                        // be lost by a client still finishing its upgrade (see closeRightAfterUpgrade).
+                        await Self.firstFrameOrGrace(heard, graceEnd: graceEnd)
                         try? await outbound.close(WebSocketErrorCode(codeNumber: Int(code)), reason: reason)
                         return
                     }
@@ -95,6 +103,7 @@ struct RelayConnectionHandler: Sendable {
                     case .text(let text): data = Data(text.utf8)
                     case .binary(let buffer): data = Data(buffer.readableBytesView)
                     }
+                    heard.open()
                     await state.receive(parser.parse(data), from: id)
                 }
             } catch {
@@ -104,6 +113,26 @@ struct RelayConnectionHandler: Sendable {
             owned.remove(id)
             idleCheck.cancel()
             await group.waitForAll()
+        }
+    }
+
+    /// A wait that ends `duration` from now on `clock` (at once once that has passed).
+    private static func deadline<C: Clock<Duration>>(after duration: Duration, on clock: C) -> @Sendable () async -> Void {
+        let end = clock.now.advanced(by: duration)
+        return {
+            guard clock.now < end else { return }
+            try? await clock.sleep(until: end, tolerance: nil)
+        }
+    }
+
+    /// Returns once `latch` is open (the client has sent a frame) or when `graceEnd` returns, whichever is first.
+    private static func firstFrameOrGrace(_ latch: Latch, graceEnd: @escaping @Sendable () async -> Void) async {
+        guard !latch.isOpen else { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await latch.wait() }
+            group.addTask { await graceEnd() }
+            await group.next()
+            group.cancelAll()
         }
     }
 
@@ -125,5 +154,50 @@ struct RelayConnectionHandler: Sendable {
             group.cancelAll()
         }
         try? await outbound.close(WebSocketErrorCode(codeNumber: code), reason: reason)
+    }
+}
+
+/// A one-way latch: ``wait()`` returns once ``open()`` has been called (or its task is cancelled).
+final class Latch: Sendable {
+    private struct State {
+        var isOpen = false
+        var nextID: UInt64 = 0
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    }
+
+    private let state = Locked(State())
+
+    var isOpen: Bool { state.withLock { $0.isOpen } }
+
+    /// Opens the latch and releases every waiter (resumed outside the lock).
+    func open() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard !state.isOpen else { return [] }
+            state.isOpen = true
+            defer { state.waiters.removeAll() }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once the latch is open, or at once when the task is cancelled.
+    func wait() async {
+        let id = state.withLock { state -> UInt64 in
+            state.nextID += 1
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.isOpen || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+            waiter?.resume()
+        }
     }
 }

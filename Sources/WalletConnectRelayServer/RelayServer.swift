@@ -183,6 +183,7 @@ public actor RelayServer {
             limits: RelayConnectionLimits(
                 queueFrames: configuration.maxQueuedFramesPerConnection,
                 queueBytes: configuration.maxQueuedBytesPerConnection,
+                inFlightDeliveries: configuration.maxInFlightDeliveriesPerConnection,
                 inFlightBytes: configuration.maxInFlightBytesPerConnection,
                 subscriptions: configuration.maxSubscriptionsPerConnection,
                 perClient: configuration.maxConnectionsPerClient),
@@ -217,6 +218,7 @@ public actor RelayServer {
                 ?? false
             let handler = RelayConnectionHandler(
                 state: state, configuration: connectionConfiguration, clientID: clientID, compressed: compressed,
+                ticket: state.takeUpgradeTicket(),
                 refusal: refusal, logger: logger, clock: clock, owned: owned)
             return .upgrade([:]) { inbound, outbound, _ in
                 await handler.run(inbound: inbound, outbound: outbound)

@@ -60,6 +60,11 @@ public struct RelayServerConfiguration: Sendable {
     /// Most topics one connection may subscribe to; a subscribe beyond gets the `SubscriberLimitExceeded` error
     /// (a batch that would go beyond is refused whole).
     public var maxSubscriptionsPerConnection: Int
+    /// `irn_subscription` deliveries that may await their acknowledgement on one connection (at most half of
+    /// ``maxQueuedFramesPerConnection``); what does not fit stays owed and follows as acks arrive. Kept below a
+    /// client's read-ahead (the SDK's relayer reads up to 4,096 messages ahead), so unacknowledged deliveries never
+    /// fill the socket in front of the answers to the client's own requests.
+    public var maxInFlightDeliveriesPerConnection: Int
     /// Bytes of `irn_subscription` deliveries that may await their acknowledgement on one connection; what does not
     /// fit stays owed and follows as acks arrive (at least one delivery is always in flight).
     public var maxInFlightBytesPerConnection: Int
@@ -75,7 +80,8 @@ public struct RelayServerConfiguration: Sendable {
         maxQueuedFramesPerConnection: Int = 65_536, closeTimeout: Duration = .seconds(2),
         maxConnections: Int = 10_000, maxConnectionsPerClient: Int = 100, headerTimeout: Duration = .seconds(10),
         maxRequestHeadBytes: Int = 16_384, idleTimeout: Duration = .seconds(300), pingInterval: Duration = .seconds(30),
-        maxSubscriptionsPerConnection: Int = 50_000, maxInFlightBytesPerConnection: Int = 8 << 20,
+        maxSubscriptionsPerConnection: Int = 50_000, maxInFlightDeliveriesPerConnection: Int = 1_024,
+        maxInFlightBytesPerConnection: Int = 8 << 20,
         maxQueuedBytesPerConnection: Int = 64 << 20
     ) {
         self.host = host
@@ -94,6 +100,7 @@ public struct RelayServerConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.pingInterval = pingInterval
         self.maxSubscriptionsPerConnection = maxSubscriptionsPerConnection
+        self.maxInFlightDeliveriesPerConnection = maxInFlightDeliveriesPerConnection
         self.maxInFlightBytesPerConnection = maxInFlightBytesPerConnection
         self.maxQueuedBytesPerConnection = maxQueuedBytesPerConnection
     }

@@ -26,6 +26,8 @@ struct RelayConnectionLimits: Sendable {
     var queueFrames = 65_536
     /// Bytes its outbound queue may hold before the connection is ended (1013).
     var queueBytes = Int.max
+    /// Deliveries that may await their ack (at most half of `queueFrames`).
+    var inFlightDeliveries = Int.max
     /// Bytes of deliveries that may await their ack.
     var inFlightBytes = Int.max
     /// Topics it may subscribe to.
@@ -91,6 +93,8 @@ public actor RelayServerState {
         var window: Int
         /// Some owed message was held back by the window: delivered as acks free it.
         var backlog = false
+        /// The topic that started the last backlog round (the next round starts after it).
+        var backlogCursor = ""
         /// The outbound queue overflowed: the connection is being ended (see ``overflowed(_:)``).
         var overflowed = false
         /// Messages returned by `irn_fetchMessages` on this connection: not owed again here, but owed again to the
@@ -110,6 +114,11 @@ public actor RelayServerState {
     /// The earliest expiry held per topic, so ``purge(topic:)`` returns at once while nothing has expired.
     var topicEarliestExpiry: [String: Int64] = [:]
     var connections: [UInt64: Connection] = [:]
+    /// Upgrades answered so far: each upgrade takes a ticket before its 101 response goes out.
+    nonisolated let upgradeTickets = Locked<UInt64>(0)
+    /// The last ``closeAllConnections(code:reason:)``: connections with a ticket up to `mark` that register after
+    /// it are closed with its code at once.
+    var pendingClose: (mark: UInt64, code: UInt16, reason: String)?
     /// Open connections per client id (for ``RelayConnectionLimits/perClient``).
     var clientConnections: [String: Int] = [:]
     /// Bytes of the held messages, in all and per topic.
@@ -156,8 +165,11 @@ public actor RelayServerState {
         return (topicMessages[topic] ?? []).compactMap { messages[$0]?.relayMessage }
     }
 
-    /// Sends a close frame with `code` and `reason` to every open connection (e.g. 4010, 3000).
+    /// Sends a close frame with `code` and `reason` to every open connection (e.g. 4010, 3000), including those
+    /// whose upgrade was answered but whose handler has not registered yet (a client may already count itself
+    /// connected): they are closed as they register.
     public func closeAllConnections(code: UInt16, reason: String) {
+        pendingClose = (upgradeTickets.withLock { $0 }, code, reason)
         for connection in connections.values {
             connection.sink.yield(.close(code: code, reason: reason))
             connection.sink.finish()
@@ -172,6 +184,11 @@ public actor RelayServerState {
             connection.sink.yield(.close(code: code, reason: reason))
             connection.sink.finish()
         }
+    }
+
+    /// Takes the ticket of an upgrade about to be answered (see ``closeAllConnections(code:reason:)``).
+    nonisolated func takeUpgradeTicket() -> UInt64 {
+        upgradeTickets.withLock { $0 += 1; return $0 }
     }
 
     /// The number of open connections.
@@ -192,7 +209,7 @@ public actor RelayServerState {
     /// `limits.perClient` open connections (the caller closes it with 1013).
     func register(
         clientID: String, compressed: Bool, sink: AsyncStream<RelayOutbound>.Continuation,
-        limits: RelayConnectionLimits, meter: OutboundMeter
+        limits: RelayConnectionLimits, meter: OutboundMeter, ticket: UInt64? = nil
     ) -> UInt64? {
         guard clientConnections[clientID, default: 0] < limits.perClient else {
             stats.refusedConnections += 1
@@ -202,9 +219,15 @@ public actor RelayServerState {
         let id = nextConnectionID
         nextConnectionID += 1
         connections[id] = Connection(
-            clientID: clientID, sink: sink, limits: limits, meter: meter, window: max(1, limits.queueFrames / 2))
+            clientID: clientID, sink: sink, limits: limits, meter: meter,
+            window: max(1, min(limits.queueFrames / 2, limits.inFlightDeliveries)))
         stats.totalConnections += 1
         if compressed { stats.compressedConnections += 1 }
+        if let ticket, let pendingClose, ticket <= pendingClose.mark {
+            // Upgraded before a close-all that could not see it yet.
+            sink.yield(.close(code: pendingClose.code, reason: pendingClose.reason))
+            sink.finish()
+        }
         logger.debug("relay connection opened", metadata: ["wk.relay.connection": "\(id)"])
         return id
     }
@@ -298,11 +321,36 @@ public actor RelayServerState {
         if connections[id]?.backlog == true { deliverBacklog(to: id) }
     }
 
-    /// Delivers what the window held back from connection `id`, oldest first per topic, as far as it fits now.
+    /// Delivers what the window held back from connection `id`, as far as it fits now: oldest first per topic,
+    /// the topics taking turns (one message each per round, starting after the topic served first last time), so
+    /// a flood on one topic does not hold back another topic's messages until it is drained.
     func deliverBacklog(to id: UInt64) {
-        guard let topics = connections[id]?.topics else { return }
+        guard let connection = connections[id] else { return }
         connections[id]?.backlog = false
-        for topic in topics.sorted() { deliverMailbox(topic: topic, to: id) }
+        var queues: [(topic: String, seqs: ArraySlice<UInt64>)] = []
+        for topic in connection.topics.sorted() {
+            purge(topic: topic)
+            let owed = (topicMessages[topic] ?? []).filter { seq in
+                messages[seq].map { isOwed($0, to: connection) } ?? false
+            }
+            if !owed.isEmpty { queues.append((topic, owed[...])) }
+        }
+        guard !queues.isEmpty else { return }
+        // Rotate: the round starts with the first topic after the one that started the previous round.
+        let start = queues.firstIndex { $0.topic > connection.backlogCursor } ?? 0
+        queues = Array(queues[start...] + queues[..<start])
+        connections[id]?.backlogCursor = queues[0].topic
+        while !queues.isEmpty {
+            var next: [(topic: String, seqs: ArraySlice<UInt64>)] = []
+            for var queue in queues {
+                guard let seq = queue.seqs.popFirst() else { continue }
+                deliver(seq, to: id)
+                // The window is full again: the rest waits for the next acks.
+                if connections[id]?.backlog != false { return }
+                if !queue.seqs.isEmpty { next.append(queue) }
+            }
+            queues = next
+        }
     }
 
     // MARK: Sending

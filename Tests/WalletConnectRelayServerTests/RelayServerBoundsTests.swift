@@ -156,6 +156,12 @@ struct RelayServerBoundsTests {
             let busy = try await connectClient(server)
             _ = try await busy.subscribe(RelayTest.topic())
             let idle = try await connectClient(server)
+            // One exchange first, so the close cannot arrive while the client is still finishing its upgrade (a
+            // close frame in the same read as the 101 response is lost by swift-websocket's client); then silence
+            // with no subscription.
+            let topic = RelayTest.topic()
+            _ = try await idle.subscribe(topic)
+            try await idle.unsubscribe(topic)
             #expect(try await idle.closed() == 1001)
             // The subscribed connection went through the same idle checks and is still served.
             #expect(try await busy.subscribe(RelayTest.topic()).count == 64)
@@ -260,6 +266,54 @@ struct RelayServerBoundsTests {
                 try reader.ack(delivery.id)
             }
             #expect(received == (0..<3).map { big + "\($0)" })
+            await publisher.close()
+            await reader.close()
+        }
+    }
+
+    @Test("deliveries held back by the window take turns between topics: a flood on one topic does not starve another")
+    func backlogTakesTurns() async throws {
+        // A window of 2 deliveries; the flooded topic sorts first.
+        try await withRelay(RelayServerConfiguration(maxQueuedFramesPerConnection: 4)) { server in
+            let publisher = try await connectClient(server, clientID: "did:key:publisher")
+            let reader = try await connectClient(server, clientID: "did:key:reader")
+            let flooded = "00" + String(RelayTest.topic().dropFirst(2))
+            let quiet = "ff" + String(RelayTest.topic().dropFirst(2))
+            _ = try await reader.subscribe(flooded)
+            _ = try await reader.subscribe(quiet)
+            for index in 0..<20 { _ = try await publisher.publish(flooded, "flood \(index)") }
+            _ = try await publisher.publish(quiet, "real work")
+            var order: [String] = []
+            while order.count < 21 {
+                let delivery = try await reader.nextSubscription(within: .seconds(10))
+                order.append(delivery.params.data.message)
+                try reader.ack(delivery.id)
+            }
+            let position = try #require(order.firstIndex(of: "real work"))
+            #expect(position <= 4, "the quiet topic's message came at position \(position) of 21")
+            #expect(Set(order).count == 21)
+            await publisher.close()
+            await reader.close()
+        }
+    }
+
+    @Test("deliveries awaiting their ack are bounded in number (default 1,024, below the relayer's read-ahead)")
+    func inFlightDeliveries() async throws {
+        #expect(RelayServerConfiguration().maxInFlightDeliveriesPerConnection <= 4_096)
+        try await withRelay(RelayServerConfiguration(maxInFlightDeliveriesPerConnection: 2)) { server in
+            let publisher = try await connectClient(server, clientID: "did:key:publisher")
+            let reader = try await connectClient(server, clientID: "did:key:reader")
+            let topic = RelayTest.topic()
+            _ = try await reader.subscribe(topic)
+            for index in 0..<5 { _ = try await publisher.publish(topic, "m\(index)") }
+            var received: [String] = []
+            for _ in 0..<2 {
+                received.append(try await reader.nextSubscription(within: .seconds(10)).params.data.message)
+            }
+            // Published and answered after the two deliveries went out: the window holds the other three.
+            _ = try await publisher.publish(topic, "m5")
+            #expect(await server.counters().delivered == 2)
+            #expect(received == ["m0", "m1"])
             await publisher.close()
             await reader.close()
         }
