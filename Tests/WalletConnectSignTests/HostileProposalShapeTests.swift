@@ -59,6 +59,40 @@ struct HostileProposalShapeTests {
         #expect(SignValidation.proposerKeyError(String(repeating: "a", count: 1 << 20)) != nil)
     }
 
+    @Test("the pure receipt check: shape first, then the params' pairing topic, then the connect() rules")
+    func receivedProposalError() throws {
+        let topic = String(repeating: "7f", count: 32)
+        let other = String(repeating: "6e", count: 32)
+        let now: Int64 = 1_700_000_000_000
+        let state = SignValidationState(nowMilliseconds: now)
+        func params(key: String = String(repeating: "ab", count: 32), pairingTopic: String?, chains: [String] = ["eip155:1"])
+            -> SessionProposeParams
+        {
+            SessionProposeParams(
+                optionalNamespaces: ["eip155": ProposalNamespace(chains: chains, methods: ["personal_sign"], events: [])],
+                proposer: Participant(publicKey: key, metadata: EngineClient.dappMetadata),
+                expiryTimestamp: now / 1000 + 300, pairingTopic: pairingTopic, id: 1)
+        }
+        // The arrival pairing counts as known even when the state does not list it.
+        #expect(SignValidation.receivedProposalError(params(pairingTopic: topic), pairingTopic: topic, state: state) == nil)
+        #expect(SignValidation.receivedProposalError(params(pairingTopic: nil), pairingTopic: topic, state: state) == nil)
+        let mismatched = SignValidation.receivedProposalError(params(pairingTopic: other), pairingTopic: topic, state: state)
+        #expect(mismatched?.code == .mismatchedTopic)
+        // A bad key or an oversized proposal is refused before the topic is looked at.
+        let badKey = SignValidation.receivedProposalError(
+            params(key: "zz", pairingTopic: other), pairingTopic: topic, state: state)
+        #expect(badKey?.message == "Missing or invalid. proposer public key: not 32 bytes of hex")
+        let oversized = SignValidation.receivedProposalError(
+            params(pairingTopic: other, chains: (0..<1_001).map { "eip155:\($0)" }), pairingTopic: topic, state: state)
+        #expect(oversized?.code == .unsupportedChains)
+        let invalid = SignValidation.receivedProposalError(params(pairingTopic: topic, chains: ["eip155"]), pairingTopic: topic, state: state)
+        #expect(invalid?.code == .unsupportedChains)
+        // An expired arrival pairing the state knows is not replaced by the default.
+        let expired = SignValidationState(nowMilliseconds: now, pairingExpiries: [topic: now / 1000 - 1])
+        #expect(SignValidation.receivedProposalError(params(pairingTopic: nil), pairingTopic: topic, state: expired) == nil)
+        #expect(SignValidation.receivedProposalError(params(pairingTopic: topic), pairingTopic: topic, state: expired)?.code == .expired)
+    }
+
     @Test("a proposer key that is not a usable X25519 key is refused to the dapp; a good proposal then settles",
         arguments: badKeys.indices)
     func badProposerKey(index: Int) async throws {

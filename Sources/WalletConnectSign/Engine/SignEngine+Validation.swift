@@ -137,26 +137,12 @@ extension SignEngine {
         }
     }
 
-    /// Validates a received proposal: its size and proposer key first (``SignValidation/proposalShapeError(_:limits:)``),
-    /// then like `connect()`; the pairing it arrived on counts as known.
+    /// Validates a received proposal (``SignValidation/receivedProposalError(_:pairingTopic:state:limits:)``) against
+    /// the records it names: the pairing it arrived on (which counts as known) and the one in its params.
     func validateReceivedProposal(_ params: SessionProposeParams, pairingTopic: String) async -> SDKError? {
-        if let error = SignValidation.proposalShapeError(params) { return error }
-        var state = await scopedValidationState(
+        let state = await scopedValidationState(
             topics: [pairingTopic] + (params.pairingTopic.map { [$0] } ?? []), proposalID: nil, requestID: nil)
-        if state.pairingExpiries[pairingTopic] == nil {
-            state.pairingExpiries[pairingTopic] = nowSeconds + SignLifetimes.proposal
-        }
-        if let topic = params.pairingTopic, topic != pairingTopic {
-            return .internal(.mismatchedTopic, context: "proposal pairing topic: \(topic)")
-        }
-        do {
-            try SignValidation.receivedProposal(params, state: state)
-            return nil
-        } catch let error as SDKError {
-            return error
-        } catch {
-            return .internal(.missingOrInvalid, context: "session proposal")
-        }
+        return SignValidation.receivedProposalError(params, pairingTopic: pairingTopic, state: state)
     }
 }
 

@@ -20,6 +20,36 @@ extension SignValidation {
         return proposerKeyError(params.proposer.publicKey)
     }
 
+    /// Everything a wallet checks on a `wc_sessionPropose` that arrived on `pairingTopic`, as a pure function of
+    /// `state` (the engine passes the records the params name): ``proposalShapeError(_:limits:)`` first, then a
+    /// `pairingTopic` in the params must be the one the proposal arrived on, then ``receivedProposal(_:state:)``
+    /// with the arrival pairing counted as known (expiring 300 s after `state.nowMilliseconds` when `state` does
+    /// not list it).
+    ///
+    /// A proposal passing here is stored and announced; one failing is answered with the returned error (tag 1121).
+    /// - Returns: The first failing check's ``SDKError``, or `nil`.
+    public static func receivedProposalError(
+        _ params: SessionProposeParams, pairingTopic: String, state: SignValidationState,
+        limits: NamespaceLimits = .default
+    ) -> SDKError? {
+        if let error = proposalShapeError(params, limits: limits) { return error }
+        var state = state
+        if state.pairingExpiries[pairingTopic] == nil {
+            state.pairingExpiries[pairingTopic] = state.nowMilliseconds / 1000 + SignLifetimes.proposal
+        }
+        if let topic = params.pairingTopic, topic != pairingTopic {
+            return .internal(.mismatchedTopic, context: "proposal pairing topic: \(topic)")
+        }
+        do {
+            try receivedProposal(params, state: state)
+            return nil
+        } catch let error as SDKError {
+            return error
+        } catch {
+            return .internal(.missingOrInvalid, context: "session proposal")
+        }
+    }
+
     /// Whether `publicKey` (a proposer's or requester's X25519 key) can make a session key: 32 bytes of hex, and
     /// not a low-order point (all zero, 1, the order-8 points…), for which key agreement yields no secret.
     /// - Returns: `Missing or invalid. proposer public key: not 32 bytes of hex` /
