@@ -63,4 +63,37 @@ struct EngineGarbageFloodTests {
         await wallet.stop()
         await server.stop()
     }
+
+    @Test("answered pings leave no JSON-RPC history rows on either side (a ping flood does not grow storage for 30 days)")
+    func answeredPingsAreForgotten() async throws {
+        let directory = try TemporaryDirectory()
+        let server = RelayServer(configuration: RelayServerConfiguration(host: "127.0.0.1", port: 0), state: RelayServerState())
+        try await server.start()
+        let url = await server.url
+        let walletStorage = try SQLiteStorage(path: directory.path("wallet.sqlite").path)
+        let dappStorage = try SQLiteStorage(path: directory.path("dapp.sqlite").path)
+        let dapp = try await EngineLoopbackTests.client(name: "dapp", url: url, storage: dappStorage)
+        let wallet = try await EngineLoopbackTests.client(name: "wallet", url: url, storage: walletStorage)
+        func historyRows(_ storage: SQLiteStorage) async throws -> Int {
+            try await storage.values(withPrefix: "").filter { $0.key.contains("//history/") }.count
+        }
+        do {
+            let (session, _) = try await EngineFixture.settle(dapp: dapp, wallet: wallet)
+            let walletBefore = try await historyRows(walletStorage)
+            let dappBefore = try await historyRows(dappStorage)
+            for _ in 0..<30 {
+                try await BoundedWait.run { try await dapp.engine.ping(topic: session.topic) }
+            }
+            #expect(try await historyRows(walletStorage) == walletBefore)
+            #expect(try await historyRows(dappStorage) == dappBefore)
+        } catch {
+            await dapp.stop()
+            await wallet.stop()
+            await server.stop()
+            throw error
+        }
+        await dapp.stop()
+        await wallet.stop()
+        await server.stop()
+    }
 }

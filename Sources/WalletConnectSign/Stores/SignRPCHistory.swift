@@ -131,8 +131,19 @@ public actor SignRPCHistory {
         try await resolve(key: Self.key(id: id, topic: topic, direction: .incoming))
     }
 
+    /// Methods whose records are deleted once answered: a ping changes nothing, so a redelivered one answered again
+    /// costs nothing, while remembering every answered ping for 30 days let a ping flood grow storage without
+    /// bound.
+    public static let forgottenWhenAnswered: Set<String> = [
+        SignMethod.sessionPing.rawValue, "wc_pairingPing",
+    ]
+
     private func resolve(key: String) async throws -> RPCHistoryRecord? {
         guard let record = await store.value(forKey: key) else { return nil }
+        if Self.forgottenWhenAnswered.contains(record.method) {
+            _ = try await store.delete(key)
+            return record
+        }
         if !record.isResolved {
             var updated = record
             updated.isResolved = true
