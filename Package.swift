@@ -161,6 +161,8 @@ let package = Package(
             dependencies: [
                 "WalletKit", "WalletKitTesting", "WalletConnectRelayServer", "WalletConnectSign", "WalletConnectCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "WSCompression", package: "swift-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
