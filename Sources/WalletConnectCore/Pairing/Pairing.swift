@@ -144,6 +144,20 @@ public actor Pairing {
         await store.value(forKey: topic)
     }
 
+    /// The pairing URI of the stored pairing `topic` (JS `formatUri` form, with its symKey, relay and expiry), for
+    /// showing it again (a QR code) or handing it to another device.
+    /// - Throws: ``PairingError`` `noMatchingTopic` when no such pairing is stored, or the key chain's error when
+    ///   its key is missing.
+    public func uri(topic: String) async throws -> String {
+        guard let info = await pairing(topic: topic) else { throw PairingError(.noMatchingTopic, topic) }
+        var symKey = try await crypto.symKey(for: topic)
+        defer { Sodium.wipe(&symKey) }
+        let uri = PairingURI(
+            topic: topic, symKey: Hex.encode(symKey), relayProtocol: info.relay.protocol, relayData: info.relay.data,
+            expiryTimestamp: info.expiry, methods: info.methods)
+        return uri.absoluteString
+    }
+
     /// Whether `topic` is a stored pairing topic.
     public func isPairingTopic(_ topic: String) async -> Bool {
         await store.contains(topic)

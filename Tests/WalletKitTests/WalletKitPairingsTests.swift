@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+import WalletConnectCore
+import WalletConnectRelayServer
+import WalletConnectSign
+import WalletKit
+import WalletKitTesting
+
+/// The pairing surface of the facade (issue 13 §3): the stored pairings, their URI, pairing events and
+/// disconnecting a pairing, without reaching into `kit.signClient`.
+@Suite("WalletKit: pairings on the facade", .timeLimit(.minutes(1)))
+struct WalletKitPairingsTests {
+    @Test("pairings(), formatURI(pairing:), pairingEvents (ping, delete) and disconnectPairing(topic:)")
+    func pairingSurface() async throws {
+        try await withRelay { relay, directory in
+            let url = await relay.url
+            let dappConfiguration = WKFixture.signConfiguration(
+                metadata: WKFixture.dappMetadata, relayURL: url, databasePath: directory.path("dapp.sqlite"))
+            let walletConfiguration = WKFixture.walletConfiguration(
+                relayURL: url, databasePath: directory.path("wallet.sqlite"))
+            try await SignClient.withSignClient(dappConfiguration) { dapp in
+                try await WalletKit.withWalletKit(walletConfiguration) { kit in
+                    let events = kit.pairingEvents
+                    let (session, _) = try await WKFixture.settle(dapp: dapp, kit: kit)
+                    let pairingTopic = session.pairingTopic
+                    #expect(await kit.pairings().map(\.topic) == [pairingTopic])
+
+                    // The URI carries the pairing's topic and the same key as the dapp's copy of the pairing.
+                    let uri = try PairingURI.parse(try await kit.formatURI(pairing: pairingTopic))
+                    let dappURI = try PairingURI.parse(try await dapp.pairing.uri(topic: pairingTopic))
+                    #expect(uri.topic == pairingTopic)
+                    #expect(uri.symKey == dappURI.symKey)
+                    #expect(uri.relayProtocol == "irn")
+                    await #expect(throws: PairingError.self) { try await kit.formatURI(pairing: String(repeating: "0", count: 64)) }
+
+                    // A ping from the dapp, then a disconnect from the wallet: both are pairing events.
+                    try await BoundedWait.run { try await dapp.pairing.ping(topic: pairingTopic) }
+                    let ping = try await BoundedWait.first(in: events) { if case .ping = $0 { true } else { false } }
+                    guard case .ping(let pingedTopic, _) = ping else { return }
+                    #expect(pingedTopic == pairingTopic)
+                    try await kit.disconnectPairing(topic: pairingTopic)
+                    let deleted = try await BoundedWait.first(in: events) { if case .deleted = $0 { true } else { false } }
+                    #expect(deleted == .deleted(topic: pairingTopic, byPeer: false))
+                    #expect(await kit.pairings().isEmpty)
+                    // The peer heard of it: the dapp's pairing goes too.
+                    try await BoundedWait.until(within: .seconds(10)) { await dapp.pairing.pairings().isEmpty }
+                }
+            }
+        }
+    }
+}
