@@ -103,7 +103,7 @@ struct EngineLifecycleTests {
             let event = SessionEventParams.Event(name: "accountsChanged", data: [.string(EngineFixture.account)])
             try await wallet.engine.emitSessionEvent(topic: session.topic, event: event, chainId: "eip155:42161")
             let received = try await dapp.next { if case .sessionEvent = $0 { return true } else { return false } }
-            guard case .sessionEvent(_, let topic, let payload, let chainId) = received else { return }
+            guard case .sessionEvent(_, let topic, let payload, let chainId, _) = received else { return }
             #expect(topic == session.topic)
             #expect(payload == event)
             #expect(chainId == "eip155:42161")
