@@ -107,7 +107,7 @@ extension DemoFlow {
             try await wallet.emitSessionEvent(
                 topic: topic, event: .init(name: "chainChanged", data: 137), chainID: Self.polygon)
             let name = try await dappInbox.next("session_event", within: limit) { event -> String? in
-                if case .sessionEvent(_, let received, let event, let chain) = event, received == topic,
+                if case .sessionEvent(_, let received, let event, let chain, _) = event, received == topic,
                     chain == Self.polygon
                 {
                     return event.name

@@ -29,9 +29,10 @@ enum EventLines {
         case .sessionExtend(let id, let topic, let expiry):
             return JSONLine("session_extend").with("id", .int(id)).with("topic", .string(topic))
                 .with("expiry", .int(expiry))
-        case .sessionEvent(let id, let topic, let event, let chainID):
-            return JSONLine("session_event").with("id", .int(id)).with("topic", .string(topic))
+        case .sessionEvent(let id, let topic, let event, let chainID, let outsideSession):
+            let line = JSONLine("session_event").with("id", .int(id)).with("topic", .string(topic))
                 .with("name", .string(event.name)).with("data", event.data).with("chainId", .string(chainID))
+            return outsideSession ? line.with("outsideSession", .bool(true)) : line
         case .sessionPing(let id, let topic):
             return JSONLine("session_ping").with("id", .int(id)).with("topic", .string(topic))
         case .sessionDelete(let id, let topic):

@@ -77,23 +77,25 @@ struct EngineLifecycleTests {
         }
     }
 
-    @Test("extend max-expiry rule: a peer's expiry beyond now + 7 days, or not later, is refused with 1004")
+    @Test("extend from a peer: whatever expiry it carries (past now + 7 days, not later, none), true and now + 7 days")
     func extendRule() async throws {
         try await EngineFixture.withSession { hub, dapp, wallet, session in
             let publishes = hub.publishEvents()
-            for (index, expiry) in [session.expiry + 86_400, session.expiry - 10].enumerated() {
-                // A raw extend from the wallet (the controller) with an out-of-range expiry.
+            let params: [JSONValue] = [["expiry": .int(session.expiry + 86_400)], ["expiry": .int(session.expiry - 10)], [:]]
+            for (index, params) in params.enumerated() {
+                // A raw extend from the wallet (the controller); the dapp ignores the params, as JS receivers do.
                 let request = JSONRPCRequest(
-                    id: RPCID(1_800_000_000_000_000 + Int64(index)), method: "wc_sessionExtend", params: ["expiry": .int(expiry)])
+                    id: RPCID(1_800_000_000_000_000 + Int64(index)), method: "wc_sessionExtend", params: params)
                 try await wallet.relay.publish(
                     topic: session.topic,
                     message: try await wallet.crypto.encode(topic: session.topic, payload: WireJSON.string(request)),
                     options: PublishOptions(ttl: 86400, tag: 1106))
                 let reply = try await BoundedWait.first(in: publishes) { $0.options.tag == 1107 }
                 guard case .response(let response) = try await EngineFixture.open(reply, with: wallet) else { return }
-                #expect(response.error?.code == SDKErrorCode.invalidExtendRequest.rawValue)
+                #expect(response.result == .bool(true), "params \(params)")
+                let expiry = await dapp.engine.activeSessions()[session.topic]?.expiry
+                #expect(expiry.map { $0 >= session.expiry && $0 <= WallClock.system.nowSeconds + 604_800 } == true)
             }
-            #expect(await dapp.engine.activeSessions()[session.topic]?.expiry == session.expiry)
         }
     }
 
@@ -103,7 +105,7 @@ struct EngineLifecycleTests {
             let event = SessionEventParams.Event(name: "accountsChanged", data: [.string(EngineFixture.account)])
             try await wallet.engine.emitSessionEvent(topic: session.topic, event: event, chainId: "eip155:42161")
             let received = try await dapp.next { if case .sessionEvent = $0 { return true } else { return false } }
-            guard case .sessionEvent(_, let topic, let payload, let chainId) = received else { return }
+            guard case .sessionEvent(_, let topic, let payload, let chainId, _) = received else { return }
             #expect(topic == session.topic)
             #expect(payload == event)
             #expect(chainId == "eip155:42161")

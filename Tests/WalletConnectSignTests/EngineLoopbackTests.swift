@@ -229,7 +229,7 @@ struct EngineLoopbackTests {
 extension SignEvent {
     /// The id of a `.sessionEvent` (else 0).
     var eventID: Int64 {
-        if case .sessionEvent(let id, _, _, _) = self { return id }
+        if case .sessionEvent(let id, _, _, _, _) = self { return id }
         return 0
     }
 }

@@ -163,7 +163,7 @@ struct HostileSessionTests {
         }
     }
 
-    @Test("an extend from the non-controller dapp is answered 3004; the expiry stays")
+    @Test("an extend from the non-controller dapp is answered true (JS 2.23.10); only the expiry moves, to now + 7 days")
     func extendFromNonController() async throws {
         try await HostileWorld.run { world, session in
             let session = try #require(session)
@@ -174,11 +174,19 @@ struct HostileSessionTests {
             let (published, events) = try await Self.deliver(world, session: session) {
                 try await world.inject(json, topic: session.topic, sealedBy: world.dapp)
             }
-            let errors = try await HostileWorld.errors(in: published, readBy: world.dapp)
-            #expect(errors.map(\.id) == [id])
-            #expect(errors.first?.error.code == SDKErrorCode.unauthorizedExtendRequest.rawValue)
-            #expect(events.isEmpty)
-            #expect(await HostileSnapshot.of(world.wallet) == before)
+            #expect(try await HostileWorld.errors(in: published, readBy: world.dapp).isEmpty)
+            #expect(published.count == 1)
+            guard case .sessionExtend(let eventID, let topic, let expiry)? = events.first else {
+                Issue.record("no session_extend: \(events)")
+                return
+            }
+            #expect(events.count == 1)
+            #expect(eventID == id && topic == session.topic)
+            #expect(expiry >= session.expiry && expiry <= WallClock.system.nowSeconds + 604_800)
+            var after = await HostileSnapshot.of(world.wallet)
+            #expect(after.sessions[session.topic]?.expiry == expiry)
+            if let old = before.sessions[session.topic]?.expiry { after.sessions[session.topic]?.expiry = old }
+            #expect(after == before)
         }
     }
 

@@ -248,7 +248,7 @@ struct RelayRestartTests {
             var ids: [Int64] = []
             for await event in events {
                 if case .sessionResponse(let id, _, _) = event { ids.append(id) }
-                if case .sessionEvent(_, let on, _, _) = event, on == topic { return ids }
+                if case .sessionEvent(_, let on, _, _, _) = event, on == topic { return ids }
             }
             return ids
         }

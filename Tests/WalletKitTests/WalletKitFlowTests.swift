@@ -70,7 +70,7 @@ struct WalletKitFlowTests {
                     let emitted = try await WKFixture.first(dappEvents) {
                         if case .sessionEvent = $0 { return true } else { return false }
                     }
-                    guard case .sessionEvent(_, let eventTopic, let event, let chain) = emitted else {
+                    guard case .sessionEvent(_, let eventTopic, let event, let chain, _) = emitted else {
                         Issue.record("not a session event")
                         return
                     }

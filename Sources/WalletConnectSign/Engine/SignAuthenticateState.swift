@@ -35,6 +35,11 @@ struct SignAuthenticateState: Sendable {
         return removed
     }
 
+    /// Dapp: the pending authentications sent on `pairingTopic`, oldest request first.
+    func pending(pairingTopic: String) -> [PendingAuthentication] {
+        pending.values.filter { $0.pairingTopic == pairingTopic }.sorted { $0.requestID < $1.requestID }
+    }
+
     func pending(responseTopic: String) -> PendingAuthentication? {
         requestIDByResponseTopic[responseTopic].flatMap { pending[$0] }
     }

@@ -222,7 +222,9 @@ extension SignEngine {
     /// Handles a message on an auth response topic of this client; `nil` when `message` is on another topic.
     /// Returns `false` when a storage failure means it must be replayed.
     func processAuthenticateResponse(_ message: RelayMessage) async -> Bool? {
-        guard let pending = authState.pending(responseTopic: message.topic) else { return nil }
+        guard let pending = authState.pending(responseTopic: message.topic) else {
+            return await processAuthenticatePairingReply(message)
+        }
         guard (try? Crypto.envelopeType(of: message.message)) == .type1,
             let sender = try? Crypto.senderPublicKey(of: message.message)
         else {
@@ -258,6 +260,46 @@ extension SignEngine {
             try? await crypto.deleteSymKey(topic: derivedTopic)
         }
         return handled
+    }
+
+    /// A type-1 envelope on the pairing topic of pending authentications (sign.md §2.4): a JS 2.23.10 wallet whose
+    /// handler throws sends its auto-reject (1119) there, sealed from a fresh key to the requester key `R`, not on
+    /// the response topic. `nil` when `message` is no type-1 envelope on such a pairing topic (type 0 goes to the
+    /// pairing controller as usual). Only an error answering one of those requests is taken: it ends the wait as on
+    /// the response topic; anything else there is dropped.
+    func processAuthenticatePairingReply(_ message: RelayMessage) async -> Bool? {
+        let candidates = authState.pending(pairingTopic: message.topic)
+        guard !candidates.isEmpty, (try? Crypto.envelopeType(of: message.message)) == .type1 else { return nil }
+        guard let sender = try? Crypto.senderPublicKey(of: message.message) else { return true }
+        for candidate in candidates {
+            guard
+                let text = try? await crypto.decode(
+                    topic: message.topic, encoded: message.message, receiverPublicKey: candidate.selfPublicKey)
+            else { continue }
+            // The type-1 decode stored the derived key under its topic: no session uses it.
+            if let derivedTopic = try? await crypto.generateSharedKey(
+                selfPublicKey: candidate.selfPublicKey, peerPublicKey: sender),
+                await sessions.session(topic: derivedTopic) == nil
+            {
+                try? await crypto.deleteSymKey(topic: derivedTopic)
+            }
+            guard case .response(let response)? = try? JSONRPCMessage.decode(text),
+                response.id.rawValue == candidate.requestID, response.error != nil,
+                // Still pending after the awaits above (an answer on the response topic may have ended it).
+                let pending = authState.pending[candidate.requestID]
+            else {
+                logger.debug("dropped a type-1 message on a pairing topic", metadata: ["wk.topic": "\(message.topic)"])
+                return true
+            }
+            do {
+                try await onAuthenticateResponse(response, pending: pending, senderPublicKey: sender)
+                return true
+            } catch {
+                return false
+            }
+        }
+        logger.debug("dropped an undecodable type-1 envelope on a pairing topic", metadata: ["wk.topic": "\(message.topic)"])
+        return true
     }
 
     /// The wallet's type-1 answer: error → the dapp's wait fails with it (10001 keeps waiting for the fallback);

@@ -140,32 +140,22 @@ extension SignEngine {
         emit(.sessionUpdate(id: id, topic: topic, namespaces: namespaces))
     }
 
-    /// `wc_sessionExtend` from the controller (§3.7): the new expiry must be later than the current one and at
-    /// most `now + 7 days` (a few minutes of clock skew between peers are tolerated and clamped).
+    /// `wc_sessionExtend` from either peer (§2.4, §3.7): answered `true`, the expiry set to `now + 7 days`.
+    ///
+    /// As JS 2.23.10 receivers do: the params are not read (JS sends `{}`, the written spec and reown-swift
+    /// `{"expiry"}`), and the sender need not be the controller, because a JS dApp may call `extend()` and has
+    /// then already moved its own expiry. Refusing it (3004, or 1004 for an expiry a little past `now + 7 days`
+    /// from a peer whose clock runs ahead) would leave the two sides with different expiries and the session
+    /// dropped early on one of them.
     func onSessionExtend(_ request: JSONRPCRequest, topic: String) async throws {
         let id = request.id.rawValue
-        let options = SignMethod.sessionExtend.responseOptions
-        guard let session = await sessions.session(topic: topic) else { return }
-        guard session.controller == session.peer.publicKey else {
-            await sendError(topic: topic, id: id, error: .sdk(.unauthorizedExtendRequest), options: options)
-            return
-        }
-        let maximum = nowSeconds + SignLifetimes.session
-        let params = try? request.params.decode(as: SessionExtendParams.self)
-        let requested = params?.expiry ?? maximum
-        guard requested > session.expiry, requested <= maximum + Self.extendClockSkewAllowance else {
-            await sendError(topic: topic, id: id, error: .sdk(.invalidExtendRequest), options: options)
-            return
-        }
-        let expiry = min(requested, maximum)
+        guard await sessions.session(topic: topic) != nil, decisions.isLive(topic) else { return }
+        let expiry = nowSeconds + SignLifetimes.session
         try await sessions.update(topic: topic) { $0.expiry = expiry }
         try await expirer.set(.topic(topic), expiry: expiry)
         try await sendResult(topic: topic, id: id, method: .sessionExtend, result: true)
         emit(.sessionExtend(id: id, topic: topic, expiry: expiry))
     }
-
-    /// Seconds a peer's extend expiry may exceed `now + 7 days` (clock skew between the two devices).
-    static let extendClockSkewAllowance: Int64 = 300
 
     /// Wallet: `wc_sessionRequest` (§3.8). An already expired request is never announced; it is answered with
     /// error 8000 (when ``SignEngineOptions/answersExpiredRequests``).
@@ -218,7 +208,11 @@ extension SignEngine {
         announce(queue.enqueue(pending))
     }
 
-    /// `wc_sessionEvent` (§3.9): dropped when out of sync or not allowed for the chain; answered `true`.
+    /// `wc_sessionEvent` (§2.4, §3.9): dropped when out of sync; otherwise answered `true` and delivered.
+    ///
+    /// An event for a chain or an event name outside the session is delivered too, marked `outsideSession`: JS
+    /// receivers do not await their validation, so a JS dApp gets it (e.g. a `chainChanged` to a chain the wallet is
+    /// about to add), and dropping it would lose it.
     func onSessionEvent(_ request: JSONRPCRequest, topic: String) async throws {
         let id = request.id.rawValue
         guard let session = await sessions.session(topic: topic),
@@ -229,30 +223,48 @@ extension SignEngine {
             logger.debug("dropped out-of-sync event", metadata: ["wk.topic": "\(topic)", "wk.rpc.id": "\(id)"])
             return
         }
-        guard NamespaceValidator.isValidNamespacesEvent(session.namespaces, chainId: params.chainId, event: params.event.name)
-        else {
-            await sendError(
-                topic: topic, id: id, error: .sdk(.unauthorizedEvent), options: SignMethod.sessionEvent.responseOptions)
-            return
+        let outsideSession = !NamespaceValidator.isValidNamespacesEvent(
+            session.namespaces, chainId: params.chainId, event: params.event.name)
+        // Remembered per event name of the session only: a peer inventing names cannot grow this table.
+        if session.namespaces.values.contains(where: { $0.events.contains(params.event.name) }) {
+            lastEventIDs[key] = id
         }
-        lastEventIDs[key] = id
         do {
             try await sendResult(topic: topic, id: id, method: .sessionEvent, result: true)
         } catch {
             logger.debug("could not acknowledge the event", metadata: ["wk.topic": "\(topic)"])
         }
-        emit(.sessionEvent(id: id, topic: topic, event: params.event, chainId: params.chainId))
+        emit(
+            .sessionEvent(
+                id: id, topic: topic, event: params.event, chainId: params.chainId, outsideSession: outsideSession))
     }
 
-    /// `wc_sessionDelete` (§3.10): fails our outstanding requests on the topic, deletes locally, no response.
+    /// `wc_sessionDelete` (§2.4, §3.10): fails our outstanding requests on the topic, answers `true` (tag 1113) while
+    /// the session key is still there, then deletes locally.
+    ///
+    /// Every JS sign-client (2.0 to 2.23.10), reown-swift and the Rust client answer before deleting; a peer that
+    /// deletes and then awaits the answer gets it. The deletion does not depend on the answer: a failed publish is
+    /// logged and the session is deleted all the same (the peer has already deleted its side).
     func onSessionDelete(_ request: JSONRPCRequest, topic: String) async {
         let id = request.id.rawValue
         guard await sessions.session(topic: topic) != nil else { return }
+        // Decided here, with no await since the lookup: the topic is reserved for this deletion, so requests that
+        // arrive while the answer is published are neither stored nor announced, and calls on it are refused.
+        guard decisions.beginDeleting(topic) else {
+            // Another deletion of it (the app's disconnect, the expiry) is under way and finishes the work.
+            _ = try? await history.resolveIncoming(topic: topic, id: id)
+            return
+        }
         for record in await history.pendingOutgoing where record.topic == topic {
             responseWaiters.resume(record.id, with: .failure(SDKError.sdk(.userDisconnected)))
         }
-        _ = try? await history.resolveIncoming(topic: topic, id: id)
-        await deleteSessionLocally(topic: topic, eventID: id)
+        do {
+            try await sendResult(topic: topic, id: id, method: .sessionDelete, result: true)
+        } catch {
+            logger.debug("could not answer a session delete", metadata: ["wk.topic": "\(topic)", "wk.rpc.id": "\(id)"])
+            _ = try? await history.resolveIncoming(topic: topic, id: id)
+        }
+        await deleteSessionLocally(topic: topic, eventID: id, reserved: true)
     }
 
     /// `wc_sessionPing` (§3.11): answered `true`.

@@ -317,7 +317,8 @@ extension SignEngine {
         switch response.outcome {
         case .result(let result):
             let tvf = SignTVF.responseFields(
-                method: pending.params.request.method, chainId: pending.params.chainId, result: result)
+                method: pending.params.request.method, chainId: pending.params.chainId,
+                params: pending.params.request.params, result: result)
             try await relay.publish(
                 topic: topic, message: message, options: publishOptions(replyOptions, correlationID: id, tvf: tvf))
         case .error:

@@ -1,16 +1,18 @@
 import WalletConnectCore
 
-/// Transaction-verification fields Sign adds to `irn_publish` of session requests and their results (§2.3).
+/// Transaction-verification fields Sign adds to `irn_publish` of session requests and their results (§2.3), as
+/// JS 2.23.10 computes them (`getTVFParams`): `contractAddresses` from the request's params on both the request and
+/// the result, `txHashes` from the result.
 ///
-/// Only the simple extraction rules are implemented (`txHashes` from a string result or a named result field);
-/// the method-specific hash derivations of JS (sui, near, xrpl, …) are left out, which the relay accepts.
+/// The method-specific hash derivations of JS (sui, near, algo, cosmos, xrpl…) are left out: for those `txHashes`
+/// holds what the simple rules find (the relay treats every field as optional analytics).
 enum SignTVF {
-    /// Result key holding the transaction hash(es) per method; `""` means the result itself.
+    /// Result key holding the transaction hash(es) per method, for object results.
     static let txHashResultKeys: [String: String] = [
-        "eth_sendTransaction": "", "eth_sendRawTransaction": "", "solana_signTransaction": "signature",
-        "solana_signAllTransactions": "transactions", "solana_signAndSendTransaction": "signature",
-        "hedera_signAndExecuteTransaction": "transactionId", "hedera_executeTransaction": "transactionId",
-        "tron_signTransaction": "txID", "sendTransfer": "txid", "stacks_stxTransfer": "txId",
+        "solana_signTransaction": "signature", "solana_signAllTransactions": "transactions",
+        "solana_signAndSendTransaction": "signature", "hedera_signAndExecuteTransaction": "transactionId",
+        "hedera_executeTransaction": "transactionId", "tron_signTransaction": "txID", "sendTransfer": "txid",
+        "stacks_stxTransfer": "txId",
     ]
 
     /// Fields of a `wc_sessionRequest` request: `rpcMethods`, `chainId`, `contractAddresses`, `txHashes` (empty).
@@ -21,29 +23,33 @@ enum SignTVF {
         ]
     }
 
-    /// Fields of a `wc_sessionRequest` success result: `rpcMethods`, `chainId`, `txHashes`, `contractAddresses` (empty).
-    static func responseFields(method: String, chainId: String, result: JSONValue) -> [String: JSONValue] {
+    /// Fields of a `wc_sessionRequest` success result: `rpcMethods`, `chainId`, `txHashes` (from `result`),
+    /// `contractAddresses` (from the request's `params`, as on the request).
+    static func responseFields(method: String, chainId: String, params: JSONValue, result: JSONValue) -> [String: JSONValue] {
         [
             "rpcMethods": [.string(method)], "chainId": .string(chainId),
-            "txHashes": .array(txHashes(method: method, result: result).map(JSONValue.string)), "contractAddresses": [],
+            "txHashes": .array(txHashes(method: method, result: result).map(JSONValue.string)),
+            "contractAddresses": .array(contractAddresses(params).map(JSONValue.string)),
         ]
     }
 
-    /// `[params[0].to]` when `params[0].data` is `0x` followed by an even number of hex digits.
+    /// `[params[0].to]` when `params[0].data` is `0x` followed by an even number of hex digits (none included, as
+    /// JS's `/^[0-9a-fA-F]*$/` and even-length test accept `"0x"`).
     static func contractAddresses(_ params: JSONValue) -> [String] {
         guard let first = params.arrayValue?.first, let to = first["to"]?.stringValue,
             let data = first["data"]?.stringValue, data.hasPrefix("0x")
         else { return [] }
         let digits = data.dropFirst(2)
-        guard !digits.isEmpty, digits.count % 2 == 0, digits.allSatisfy(\.isHexDigit) else { return [] }
+        guard digits.count % 2 == 0, digits.allSatisfy(\.isHexDigit) else { return [] }
         return [to]
     }
 
-    /// Transaction hashes found in `result` for `method`.
+    /// Transaction hashes found in `result` for `method`: a string result itself (any method, as JS), else the
+    /// string or strings under the method's key of ``txHashResultKeys``.
     static func txHashes(method: String, result: JSONValue) -> [String] {
-        guard let key = txHashResultKeys[method] else { return [] }
-        let value = key.isEmpty ? result : result[key]
-        if let text = value?.stringValue { return [text] }
-        return value?.arrayValue?.compactMap(\.stringValue) ?? []
+        if let text = result.stringValue { return [text] }
+        guard let key = txHashResultKeys[method], let value = result[key] else { return [] }
+        if let text = value.stringValue { return [text] }
+        return value.arrayValue?.compactMap(\.stringValue) ?? []
     }
 }

@@ -9,7 +9,8 @@ public protocol SignVerifyResolver: Sendable {
     /// - Parameters:
     ///   - attestation: The relay's `attestation` string, if any.
     ///   - encryptedMessage: The envelope text exactly as received (its hash is the JWT `id`).
-    ///   - decryptedMessage: The JSON-RPC request re-serialized as `{"id","jsonrpc","method","params"}`.
+    ///   - decryptedMessage: The plaintext JSON-RPC text exactly as received (the decrypted envelope): its hash is
+    ///     the id of the `/attestation/<id>` lookup, the bytes a JS sender hashed.
     ///   - metadata: The peer's metadata (its `url` is the expected origin).
     func verifyContext(
         attestation: String?, encryptedMessage: String, decryptedMessage: String, metadata: Metadata
@@ -18,14 +19,26 @@ public protocol SignVerifyResolver: Sendable {
 
 extension SignEngine {
     /// The verify context of an inbound request: through the resolver when one is set, else `UNKNOWN`.
+    ///
+    /// The plaintext handed to the resolver is the envelope's, byte for byte: a JS sender hashes the JSON text it
+    /// encrypts (`JSON.stringify` of the payload), and a tree decoded and serialised again here would come out in
+    /// another key order (``JSONValue`` objects keep none), so its hash would never match. Only when the envelope
+    /// cannot be opened again is the request re-serialised.
     func resolveVerifyContext(
         for request: JSONRPCRequest, message: RelayMessage, metadata: Metadata
     ) async -> VerifyContext {
-        guard let verifier, let decrypted = try? WireJSON.string(request) else {
-            return Self.defaultVerifyContext(for: metadata)
-        }
+        guard let verifier else { return Self.defaultVerifyContext(for: metadata) }
+        var decrypted = await receivedPlaintext(of: message)
+        if decrypted == nil { decrypted = try? WireJSON.string(request) }
+        guard let decrypted else { return Self.defaultVerifyContext(for: metadata) }
         return await verifier.verifyContext(
             attestation: message.attestation, encryptedMessage: message.message, decryptedMessage: decrypted,
             metadata: metadata)
+    }
+
+    /// The plaintext of a type-0 envelope as received (decrypted once more with its topic's key), or `nil`.
+    func receivedPlaintext(of message: RelayMessage) async -> String? {
+        guard (try? Crypto.envelopeType(of: message.message)) == .type0 else { return nil }
+        return try? await crypto.decode(topic: message.topic, encoded: message.message)
     }
 }

@@ -30,8 +30,8 @@ public struct VerifyRequest: Sendable, Hashable {
     /// - Parameters:
     ///   - attestation: The relay's attestation string.
     ///   - encryptedMessage: The envelope text exactly as received.
-    ///   - decryptedMessage: The plaintext JSON-RPC text used for the lookup (for requests, re-serialized as
-    ///     `{"id","jsonrpc","method","params"}`), or `nil` to skip the lookup.
+    ///   - decryptedMessage: The plaintext JSON-RPC text used for the lookup, exactly as received (the bytes the
+    ///     sender hashed; never a re-serialised tree, whose key order differs), or `nil` to skip the lookup.
     ///   - metadata: The dApp's metadata.
     public init(attestation: String?, encryptedMessage: String, decryptedMessage: String?, metadata: Metadata?) {
         self.init(
