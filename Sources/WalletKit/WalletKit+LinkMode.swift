@@ -4,7 +4,7 @@ import WalletConnectSign
 /// Link mode (sign.md §3.14): requests and responses as universal links instead of the relay.
 ///
 /// Advertise it in ``WalletKitConfiguration`` metadata (`redirect: .init(universal: …, linkMode: true)`), inject a
-/// ``LinkModeTransport`` that opens URLs (`UIApplication.open` on iOS), and pass every link the app receives to
+/// `LinkModeTransport` that opens URLs (`UIApplication.open` on iOS), and pass every link the app receives to
 /// ``dispatchEnvelope(_:)``. Messages to a peer go through links only when both apps advertise link mode and the
 /// peer's link was seen; otherwise the relay is used.
 extension WalletKit {
