@@ -169,6 +169,8 @@ struct EngineLinkModeTests {
             try await world.wallet.engine.dispatchEnvelope(requestLink)
             let request = try #require(try await world.wallet.next { $0.sessionRequest != nil }.sessionRequest)
             #expect(request.params.request.method == "personal_sign")
+            // Verify in link mode: the dapp's universal link has its metadata URL's origin.
+            #expect(request.verifyContext?.verified.validation == .valid)
             try await world.wallet.engine.respondSessionRequest(
                 topic: request.topic, response: JSONRPCResponse(id: RPCID(request.id), result: "0xsigned"))
             let responseLink = try await BoundedWait.first(in: walletOpened)

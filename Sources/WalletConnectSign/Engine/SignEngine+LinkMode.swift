@@ -98,7 +98,11 @@ extension SignEngine {
             {
                 linkMode.seenLinks.insert(peerLink)
             }
-            switch await process(message) {
+            linkMode.dispatching[message.message, default: 0] += 1
+            let outcome = await process(message)
+            linkMode.dispatching[message.message, default: 1] -= 1
+            if linkMode.dispatching[message.message] == 0 { linkMode.dispatching[message.message] = nil }
+            switch outcome {
             case .handled: break
             case .unreadable: throw LinkModeError.undecryptable(topic: topic)
             case .retry: throw LinkModeError.notHandled(topic: topic)

@@ -151,4 +151,7 @@ public enum LinkModePolicy {
 struct LinkModeState: Sendable {
     var transport: (any LinkModeTransport)?
     var seenLinks: Set<String> = []
+    /// The envelopes (relay text) being handled from links now, with a count for the same link given twice at once:
+    /// their Verify context follows the link rule.
+    var dispatching: [String: Int] = [:]
 }
