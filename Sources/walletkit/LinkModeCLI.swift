@@ -49,6 +49,26 @@ enum LinkInput {
         }
     }
 
+    /// Runs `flow` while the links read from stdin are dispatched; returns the flow's status.
+    /// - Throws: The flow's error.
+    static func run(
+        output: OutputWriter, dispatch: @escaping @Sendable (URL) async throws -> Void,
+        flow: @escaping @Sendable () async throws -> FlowStatus
+    ) async throws -> FlowStatus {
+        try await withThrowingTaskGroup(of: FlowStatus?.self) { group in
+            group.addTask {
+                await pump(output: output, dispatch: dispatch)
+                return nil
+            }
+            group.addTask { try await flow() }
+            defer { group.cancelAll() }
+            while let status = try await group.next() {
+                if let status { return status }
+            }
+            throw CancellationError()
+        }
+    }
+
     /// `metadata` advertising link mode with `universalLink`.
     static func metadata(_ metadata: Metadata, universalLink: String) -> Metadata {
         var copy = metadata

@@ -119,14 +119,8 @@ struct WalletCommand: AsyncParsableCommand {
         ) { kit, events in
             guard linkMode else { return try await flow.run(kit: kit, events: events) }
             await kit.setLinkModeTransport(PrintingLinkTransport(output: output))
-            return try await withThrowingTaskGroup(of: FlowStatus?.self) { group in
-                group.addTask { await LinkInput.pump(output: output) { try await kit.dispatchEnvelope($0) }; return nil }
-                group.addTask { try await flow.run(kit: kit, events: events) }
-                defer { group.cancelAll() }
-                while let status = try await group.next() {
-                    if let status { return status }
-                }
-                throw CancellationError()
+            return try await LinkInput.run(output: output, dispatch: { try await kit.dispatchEnvelope($0) }) {
+                try await flow.run(kit: kit, events: events)
             }
         }
         try CLIRunner.finish(end, output: output, interruptionCompletes: !untilDelete, timeoutCompletes: !untilDelete)

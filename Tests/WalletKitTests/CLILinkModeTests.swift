@@ -103,4 +103,38 @@ struct CLILinkModeTests {
         wallet.terminate()
         #expect(try await wallet.exitStatus() == 0, "\(wallet.transcript)")
     }
+
+    @Test("walletkit dapp --link-mode and walletkit wallet --link-mode: auth and personal_sign through piped links")
+    func dappAndWallet() async throws {
+        let scenario = try CLIScenario()
+        defer { scenario.stopAll() }
+        let relayURL = try await scenario.startRelay()
+        let key = TestKey()
+        let wallet = try scenario.launch(
+            "wallet",
+            ["wallet", "--verbose", "--relay-url", relayURL, "--private-key", key.hex, "--link-mode", "--universal-link",
+             Self.walletLink],
+            stdin: true)
+        _ = try await wallet.line("ready")
+        let dapp = try scenario.launch(
+            "dapp",
+            ["dapp", "--verbose", "--relay-url", relayURL, "--timeout", "60", "--authenticate", "--request",
+             "personal_sign", "--link-mode", "--universal-link", Self.dappLink, "--wallet-link", Self.walletLink],
+            stdin: true)
+        // dapp → wallet: the authenticate request; wallet → dapp: the answer; then the request and its response.
+        for step in 0..<2 {
+            let toWallet = try await Self.openURL(dapp, after: step)
+            #expect(toWallet.absoluteString.hasPrefix(Self.walletLink + "?wc_ev="))
+            try wallet.writeLine(toWallet.absoluteString)
+            let toDapp = try await Self.openURL(wallet, after: step)
+            #expect(toDapp.absoluteString.hasPrefix(Self.dappLink + "?wc_ev="))
+            try dapp.writeLine(toDapp.absoluteString)
+        }
+        #expect(try await dapp.exitStatus() == 0, "\(dapp.transcript)")
+        #expect(dapp.events("uri").isEmpty)
+        #expect(dapp.events("authenticated").first?.string("address")?.lowercased() == key.address.lowercased)
+        #expect(dapp.events("response").first?["verified"] == .bool(true), "\(dapp.transcript)")
+        wallet.terminate()
+        #expect(try await wallet.exitStatus() == 0, "\(wallet.transcript)")
+    }
 }
