@@ -302,4 +302,43 @@ struct EngineLinkModeTests {
             #expect(await wallet.engine.pendingAuthRequests().map(\.id) == [43])
         }
     }
+
+    @Test("a link that cannot be opened fails authenticate and leaves nothing pending", .timeLimit(.minutes(1)))
+    func openFailure() async throws {
+        let world = try await LinkWorld.make()
+        do {
+            struct CannotOpen: Error, Equatable {}
+            await world.dapp.engine.registerLinkModeApp(LinkWorld.walletLink)
+            world.dappLinks.failNextOpen(with: CannotOpen())
+            await #expect(throws: CannotOpen.self) {
+                _ = try await world.dapp.engine.authenticate(
+                    AuthFixture.params(), walletUniversalLink: LinkWorld.walletLink)
+            }
+            #expect(world.dappLinks.openedURLs.isEmpty)
+            // The next attempt goes through.
+            _ = try await world.dapp.engine.authenticate(AuthFixture.params(), walletUniversalLink: LinkWorld.walletLink)
+            #expect(world.dappLinks.openedURLs.count == 1)
+        } catch {
+            await world.stop()
+            throw error
+        }
+        await world.stop()
+    }
+
+    @Test("a link-mode request whose universal link is not on its metadata origin is marked INVALID", .timeLimit(.minutes(1)))
+    func spoofedOrigin() async throws {
+        let spoof = Metadata(
+            name: "Spoof", description: "", url: "https://bank.example", icons: [],
+            redirect: .init(universal: LinkWorld.dappLink, linkMode: true))
+        let world = try await LinkWorld.make(dappMetadata: spoof)
+        do {
+            let (_, pending, _) = try await world.requestAuthentication()
+            #expect(pending.verifyContext?.verified.validation == .invalid)
+            #expect(pending.verifyContext?.verified.origin == "https://bank.example")
+        } catch {
+            await world.stop()
+            throw error
+        }
+        await world.stop()
+    }
 }
