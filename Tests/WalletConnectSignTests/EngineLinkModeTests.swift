@@ -227,8 +227,7 @@ struct EngineLinkModeTests {
 
             // The session's topic, sealed with another key (wrong key).
             let attacker = Crypto(keyChain: KeyChain.inMemory())
-            let forgedKey = try await attacker.setSymKey(Hex.encode([UInt8](repeating: 7, count: 32)), overrideTopic: topic)
-            _ = forgedKey
+            _ = try await attacker.setSymKey(Hex.encode([UInt8](repeating: 7, count: 32)), overrideTopic: topic)
             let forged = try await attacker.encode(topic: topic, payload: WireJSON.string(request))
             let wrongKey = try LinkModeEnvelope(topic: topic, bytes: Base64Codec.decode(forged))
                 .url(universalLink: LinkWorld.walletLink)
