@@ -56,6 +56,17 @@ struct DappCommand: AsyncParsableCommand {
     @Option(help: "Fail after this many seconds.")
     var timeout: Double = 120
 
+    @Flag(
+        name: .customLong("link-mode"),
+        help: "With --authenticate: send through links to --wallet-link; print {\"event\":\"open_url\",\"url\":…} for every link to open and read links to dispatch from stdin.")
+    var linkMode = false
+
+    @Option(name: .customLong("universal-link"), help: "This dapp's universal link (https), with --link-mode.")
+    var universalLink: String?
+
+    @Option(name: .customLong("wallet-link"), help: "The wallet's universal link (https), with --link-mode.")
+    var walletLink: String?
+
     /// The largest `--repeat`: every request is held in memory until answered.
     static let maximumRepeat = 10_000
 
@@ -75,6 +86,16 @@ struct DappCommand: AsyncParsableCommand {
         if params != nil && request == nil { throw ValidationError("--params needs --request") }
         if let params { _ = try Self.parseParams(params) }
         try ClientOptions.validateSeconds(timeout, option: "--timeout", allowsZero: false)
+        if linkMode {
+            guard authenticate else { throw ValidationError("--link-mode needs --authenticate") }
+            for (option, value) in [("--universal-link", universalLink), ("--wallet-link", walletLink)] {
+                guard let value, let scheme = URLComponents(string: value)?.scheme?.lowercased(),
+                    scheme == "https" || scheme == "http"
+                else { throw ValidationError("--link-mode needs \(option) with an https URL") }
+            }
+        } else if universalLink != nil || walletLink != nil {
+            throw ValidationError("--universal-link and --wallet-link need --link-mode")
+        }
     }
 
     /// Parses `--params` as any JSON value.
@@ -93,14 +114,21 @@ struct DappCommand: AsyncParsableCommand {
         let settings = DappSettings(
             chains: chains.commaSeparated, methods: methodList, events: events.commaSeparated,
             request: request, params: try params.map(Self.parseParams), repeatCount: repeatCount, ping: ping,
-            disconnect: disconnect, authenticate: authenticate, topic: topic, newSession: newSession)
+            disconnect: disconnect, authenticate: authenticate, topic: topic, newSession: newSession,
+            walletLink: linkMode ? walletLink : nil)
         let flow = DappFlow(settings: settings, output: output)
-        let configuration = client.configuration(metadata: .cliDapp, label: "walletkit.dapp")
+        let metadata = linkMode ? LinkInput.metadata(.cliDapp, universalLink: universalLink ?? "") : .cliDapp
+        let configuration = client.configuration(metadata: metadata, label: "walletkit.dapp")
+        let linkMode = self.linkMode
         let end = await CLIRunner.run(
             make: { try SignClient(configuration: configuration) }, subscribe: { $0.events() },
             timeout: ClientOptions.duration(seconds: timeout)
         ) { client, events in
-            try await flow.run(client: client, events: events)
+            guard linkMode else { return try await flow.run(client: client, events: events) }
+            await client.setLinkModeTransport(PrintingLinkTransport(output: output))
+            return try await LinkInput.run(output: output, dispatch: { try await client.dispatchEnvelope($0) }) {
+                try await flow.run(client: client, events: events)
+            }
         }
         try CLIRunner.finish(end, output: output, interruptionCompletes: false, timeoutCompletes: false)
     }

@@ -15,6 +15,8 @@ struct DappSettings: Sendable {
     var authenticate: Bool
     var topic: String?
     var newSession: Bool
+    /// With `--link-mode`: the wallet's universal link, where the authenticate request goes as a link.
+    var walletLink: String? = nil
 }
 
 /// The dapp's flow: session (proposed, authenticated or resumed), requests, ping, disconnect. Every engine event is
@@ -131,9 +133,17 @@ struct DappFlow: Sendable {
         let params = AuthRequestParams(
             chains: settings.chains, domain: "walletkit.invalid", nonce: nonce, uri: "https://walletkit.invalid/login",
             statement: "Sign in with walletkit", methods: settings.methods)
-        let authentication = try await client.engine.authenticate(params)
-        guard let uri = authentication.uri else { throw CLIError("the engine returned no pairing URI") }
-        output.emit(JSONLine("uri").with("uri", .string(uri)))
+        let authentication: SignAuthentication
+        if let walletLink = settings.walletLink {
+            // Link mode: the request goes out as an `open_url` line (no URI) when link mode is usable.
+            await client.registerLinkModeApp(walletLink)
+            authentication = try await client.authenticate(params, walletUniversalLink: walletLink)
+            if let uri = authentication.uri { output.emit(JSONLine("uri").with("uri", .string(uri))) }
+        } else {
+            authentication = try await client.engine.authenticate(params)
+            guard let uri = authentication.uri else { throw CLIError("the engine returned no pairing URI") }
+            output.emit(JSONLine("uri").with("uri", .string(uri)))
+        }
         let result: SignAuthenticationResult
         do {
             result = try await authentication.response()

@@ -68,6 +68,14 @@ struct WalletCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many seconds (with --until-delete: fail).")
     var timeout: Double?
 
+    @Flag(
+        name: .customLong("link-mode"),
+        help: "Advertise link mode: print {\"event\":\"open_url\",\"url\":…} for every link to open and read links to dispatch from stdin, one per line.")
+    var linkMode = false
+
+    @Option(name: .customLong("universal-link"), help: "This wallet's universal link (https), with --link-mode.")
+    var universalLink: String?
+
     func validate() throws {
         if let uri, !uri.hasPrefix("wc:") { throw ValidationError("--uri must be a wc: URI") }
         // A malformed or exposed key is a usage error (exit 64, as Docs/CLI.md says), not a run failure (exit 1).
@@ -83,6 +91,13 @@ struct WalletCommand: AsyncParsableCommand {
         }
         try ClientOptions.validateSeconds(respondDelay, option: "--respond-delay", allowsZero: true)
         if let timeout { try ClientOptions.validateSeconds(timeout, option: "--timeout", allowsZero: false) }
+        if linkMode {
+            guard let universalLink, let scheme = URLComponents(string: universalLink)?.scheme?.lowercased(),
+                scheme == "https" || scheme == "http"
+            else { throw ValidationError("--link-mode needs --universal-link with an https URL") }
+        } else if universalLink != nil {
+            throw ValidationError("--universal-link needs --link-mode")
+        }
     }
 
     func run() async throws {
@@ -93,14 +108,20 @@ struct WalletCommand: AsyncParsableCommand {
             reject: reject, respond: respond ?? (key == nil ? .echo : .sign),
             respondDelay: ClientOptions.duration(seconds: respondDelay), untilDelete: untilDelete)
         let flow = WalletFlow(settings: settings, output: output)
-        var configuration = client.configuration(metadata: .cliWallet, label: "walletkit.wallet")
+        let metadata = linkMode ? LinkInput.metadata(.cliWallet, universalLink: universalLink ?? "") : .cliWallet
+        var configuration = client.configuration(metadata: metadata, label: "walletkit.wallet")
+        let linkMode = self.linkMode
         if disableRequestQueue { configuration.engine.requestQueue = .disabled }
         if requestPacing { configuration.engine.requestQueueReleaseDelay = SignEngineOptions.jsRequestPacing }
         let end = await CLIRunner.run(
             make: { try WalletKit(configuration: WalletKitConfiguration(sign: configuration)) },
             subscribe: { $0.signEvents }, timeout: ClientOptions.duration(seconds: timeout)
         ) { kit, events in
-            try await flow.run(kit: kit, events: events)
+            guard linkMode else { return try await flow.run(kit: kit, events: events) }
+            await kit.setLinkModeTransport(PrintingLinkTransport(output: output))
+            return try await LinkInput.run(output: output, dispatch: { try await kit.dispatchEnvelope($0) }) {
+                try await flow.run(kit: kit, events: events)
+            }
         }
         try CLIRunner.finish(end, output: output, interruptionCompletes: !untilDelete, timeoutCompletes: !untilDelete)
     }

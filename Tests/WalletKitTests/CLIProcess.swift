@@ -125,6 +125,12 @@ private func send(_ signal: Int32, to pid: Int32) {
     _ = kill(pid, signal)
 }
 
+/// Why writing to a child failed.
+enum CLIInputError: Error, Sendable {
+    /// The child was launched without `stdin: true`.
+    case noInput(String)
+}
+
 /// A `walletkit` child process whose stdout JSON lines are collected; stopped by ``stop()`` (call it in `defer`).
 final class CLIProcess: Sendable {
     /// A short name for failure messages.
@@ -133,12 +139,22 @@ final class CLIProcess: Sendable {
     let pid: Int32
     private let child: ChildState
     private let process: Locked<Process>
+    /// The write end of the child's standard input, when launched with `stdin: true`.
+    private let input: FileHandle?
 
-    private init(name: String, pid: Int32, child: ChildState, process: sending Process) {
+    private init(name: String, pid: Int32, child: ChildState, process: sending Process, input: FileHandle?) {
         self.name = name
         self.pid = pid
         self.child = child
         self.process = Locked(process)
+        self.input = input
+    }
+
+    /// Writes `line` and a newline to the child's standard input (launched with `stdin: true`).
+    /// - Throws: When the child has no input pipe or the write fails.
+    func writeLine(_ line: String) throws {
+        guard let input else { throw CLIInputError.noInput(name) }
+        try input.write(contentsOf: Data((line + "\n").utf8))
     }
 
     /// Starts `walletkit <arguments>`, with `environment` added to this process's environment.
@@ -146,7 +162,8 @@ final class CLIProcess: Sendable {
     /// `wrapper` (a command that execs its last argument in place, such as `prlimit --nofile=64:64`) runs the
     /// binary with changed limits; the process id stays the binary's.
     static func launch(
-        _ name: String, _ arguments: [String], environment: [String: String] = [:], wrapper: [String] = []
+        _ name: String, _ arguments: [String], environment: [String: String] = [:], wrapper: [String] = [],
+        stdin: Bool = false
     ) throws -> CLIProcess {
         let process = Process()
         if let command = wrapper.first {
@@ -163,7 +180,8 @@ final class CLIProcess: Sendable {
         let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
+        let inputPipe = stdin ? Pipe() : nil
+        process.standardInput = inputPipe ?? FileHandle.nullDevice
         let child = ChildState()
         process.terminationHandler = { finished in
             let status = finished.terminationStatus
@@ -204,7 +222,8 @@ final class CLIProcess: Sendable {
                 }
             }
         }
-        return CLIProcess(name: name, pid: pid, child: child, process: process)
+        return CLIProcess(
+            name: name, pid: pid, child: child, process: process, input: inputPipe?.fileHandleForWriting)
     }
 
     /// Every stdout line so far.

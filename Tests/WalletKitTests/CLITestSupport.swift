@@ -17,9 +17,10 @@ final class CLIScenario: Sendable {
 
     /// Starts `walletkit <arguments>` (with `environment` added) and keeps it for ``stopAll()``.
     func launch(
-        _ name: String, _ arguments: [String], environment: [String: String] = [:], wrapper: [String] = []
+        _ name: String, _ arguments: [String], environment: [String: String] = [:], wrapper: [String] = [],
+        stdin: Bool = false
     ) throws -> CLIProcess {
-        let process = try CLIProcess.launch(name, arguments, environment: environment, wrapper: wrapper)
+        let process = try CLIProcess.launch(name, arguments, environment: environment, wrapper: wrapper, stdin: stdin)
         processes.withLock { $0.append(process) }
         return process
     }

@@ -12,6 +12,8 @@ struct SignAuthenticateState: Sendable {
         /// The payload sent; the CACAOs must be bound to it.
         var payload: AuthPayload
         var rpcCaller: (any EthereumRPCCaller)?
+        /// The wallet's universal link when the request went through link mode (the answer comes by link too).
+        var walletLink: String? = nil
     }
 
     /// Dapp: pending authentications by request id.

@@ -197,10 +197,13 @@ extension SignEngine {
     func endAuthentication(requestID: Int64, _ end: AuthenticationEnd) async {
         guard let pending = authState.remove(requestID: requestID) else { return }
         try? await expirer.delete(.id(requestID))
-        do {
-            try await relay.unsubscribe(topic: pending.responseTopic)
-        } catch {
-            logger.debug("could not unsubscribe an auth response topic", metadata: ["wk.topic": "\(pending.responseTopic)"])
+        // A link-mode request never subscribed its response topic.
+        if pending.walletLink == nil {
+            do {
+                try await relay.unsubscribe(topic: pending.responseTopic)
+            } catch {
+                logger.debug("could not unsubscribe an auth response topic", metadata: ["wk.topic": "\(pending.responseTopic)"])
+            }
         }
         if end != .fallbackSettled {
             if await proposals.proposal(id: pending.fallbackProposalID) != nil {
@@ -378,9 +381,14 @@ extension SignEngine {
             namespaces: OneClickAuth.buildNamespacesFromAuth(methods: approval.methods, accounts: approval.accounts),
             requiredNamespaces: [:], optionalNamespaces: [:],
             selfParticipant: Participant(publicKey: pending.selfPublicKey, metadata: metadata), peer: body.responder,
-            authentication: body.cacaos, transportType: .relay)
+            authentication: body.cacaos, transportType: pending.walletLink == nil ? .relay : .linkMode)
         try await sessions.set(session)
-        try await relay.subscribe(topic: sessionTopic)
+        if pending.walletLink == nil {
+            try await relay.subscribe(topic: sessionTopic)
+        } else if let responderLink = body.responder.metadata.redirect?.universal {
+            // The answer came by link: the wallet's link is now seen (JS `addLinkModeSupportedApp`).
+            linkMode.seenLinks.insert(responderLink)
+        }
         try await expirer.set(.topic(sessionTopic), expiry: session.expiry)
         await activatePairing(topic: pending.pairingTopic)
         await updatePairingMetadata(topic: pending.pairingTopic, metadata: body.responder.metadata)

@@ -43,6 +43,7 @@ extension SignEngine {
             throw SDKError.internal(.missingOrInvalid, context: "approveSessionAuthenticate() auths")
         }
         let caller = rpcCaller ?? authState.rpcCaller
+        let link = authenticateLinkTarget(pending)
         for cacao in auths {
             do {
                 try await CacaoVerifier.verify(cacao: cacao, request: pending.authPayload, rpcCaller: caller)
@@ -50,7 +51,7 @@ extension SignEngine {
                 try? await sendAuthenticateError(
                     id: requestID, requesterPublicKey: pending.requester.publicKey,
                     error: .sdk(.sessionSettlementFailed, context: "Signature verification failed"),
-                    options: SignMethod.sessionAuthenticate.responseOptions)
+                    options: SignMethod.sessionAuthenticate.responseOptions, link: link)
                 await deleteAuthRequest(id: requestID)
                 throw error
             }
@@ -68,21 +69,21 @@ extension SignEngine {
                 acknowledged: true, controller: selfPublicKey,
                 namespaces: OneClickAuth.buildNamespacesFromAuth(methods: approval.methods, accounts: approval.accounts),
                 requiredNamespaces: [:], optionalNamespaces: [:], selfParticipant: selfParticipant, peer: pending.requester,
-                authentication: cacaoValues, transportType: .relay)
+                authentication: cacaoValues, transportType: link == nil ? .relay : .linkMode)
         }
         let result = try JSONValue(encoding: SessionAuthenticateResponse(cacaos: cacaoValues, responder: selfParticipant))
         do {
             if let session {
                 try await sessions.set(session)
-                try await relay.subscribe(topic: sessionTopic)
+                if link == nil { try await relay.subscribe(topic: sessionTopic) }
             }
             try await publishAuthenticateResponse(
                 JSONRPCResponse(id: RPCID(requestID), result: result), requesterPublicKey: requesterKey,
-                senderPublicKey: selfPublicKey, options: SignMethod.sessionAuthenticate.responseOptions)
+                senderPublicKey: selfPublicKey, options: SignMethod.sessionAuthenticate.responseOptions, link: link)
         } catch {
             if session != nil {
                 _ = try? await sessions.delete(topic: sessionTopic)
-                try? await relay.unsubscribe(topic: sessionTopic)
+                if link == nil { try? await relay.unsubscribe(topic: sessionTopic) }
             }
             try? await crypto.deleteSymKey(topic: sessionTopic)
             try? await crypto.deleteKeyPair(publicKey: selfPublicKey)
@@ -117,7 +118,7 @@ extension SignEngine {
         }
         try await sendAuthenticateError(
             id: requestID, requesterPublicKey: pending.requester.publicKey, error: reason,
-            options: SignMethod.sessionAuthenticate.rejectOptions)
+            options: SignMethod.sessionAuthenticate.rejectOptions, link: authenticateLinkTarget(pending))
         _ = try? await history.resolveIncoming(topic: pending.pairingTopic, id: requestID)
         await deleteAuthRequest(id: requestID)
         logger.debug("rejected authenticate request", metadata: ["wk.rpc.id": "\(requestID)"])
@@ -125,11 +126,24 @@ extension SignEngine {
 
     // MARK: - Inbound
 
-    /// Wallet: `wc_sessionAuthenticate` on a pairing topic (§9.2 step 1).
-    func onSessionAuthenticate(_ request: JSONRPCRequest, message: RelayMessage) async throws {
+    /// Wallet: `wc_sessionAuthenticate` on a pairing topic (§9.2 step 1), from the relay or (type 2) from a link.
+    func onSessionAuthenticate(
+        _ request: JSONRPCRequest, message: RelayMessage, transportType: TransportType = .relay
+    ) async throws {
         let id = request.id.rawValue
         let topic = message.topic
+        let viaLink = transportType == .linkMode
+        if viaLink, let link = (try? request.params.decode(as: SessionAuthenticateParams.self))?.requester.metadata
+            .redirect?.universal
+        {
+            // A link-mode request from this dapp: its link is now seen (JS `addLinkModeSupportedApp`).
+            linkMode.seenLinks.insert(link)
+        }
         guard authState.handlesAuthenticate else {
+            if viaLink {
+                logger.debug("dropped a link-mode authenticate request (not handled)", metadata: ["wk.rpc.id": "\(id)"])
+                return
+            }
             await sendError(
                 topic: topic, id: id, error: .sdk(.wcMethodUnsupported, context: request.method), options: .unregisteredMethod)
             return
@@ -149,7 +163,8 @@ extension SignEngine {
             // refuse this one with a clear error, so its dapp can ask again, rather than drop or mix them up.
             try? await sendAuthenticateError(
                 id: id, requesterPublicKey: params.requester.publicKey, error: Self.idInUseError(id),
-                options: SignMethod.sessionAuthenticate.autoRejectOptions)
+                options: SignMethod.sessionAuthenticate.autoRejectOptions,
+                link: viaLink ? linkTarget(peer: params.requester.metadata) : nil)
             _ = try? await history.resolveIncoming(topic: topic, id: id)
             return
         }
@@ -162,13 +177,17 @@ extension SignEngine {
             let reason = (error as? SDKError) ?? .internal(.missingOrInvalid, context: "onSessionAuthenticateRequest() authPayload")
             try? await sendAuthenticateError(
                 id: id, requesterPublicKey: params.requester.publicKey, error: reason,
-                options: SignMethod.sessionAuthenticate.autoRejectOptions)
+                options: SignMethod.sessionAuthenticate.autoRejectOptions,
+                link: viaLink ? linkTarget(peer: params.requester.metadata) : nil)
             _ = try? await history.resolveIncoming(topic: topic, id: id)
             return
         }
         let pending = PendingAuthRequest(
             id: id, pairingTopic: topic, requester: params.requester, authPayload: payload, expiryTimestamp: expiry,
-            verifyContext: Self.defaultVerifyContext(for: params.requester.metadata), transportType: .relay)
+            verifyContext: viaLink
+                ? LinkModePolicy.verifyContext(for: params.requester.metadata)
+                : Self.defaultVerifyContext(for: params.requester.metadata),
+            transportType: transportType)
         if pending.isExpired(nowMilliseconds: wallClock.nowMilliseconds) {
             logger.debug("dropped expired authenticate request", metadata: ["wk.rpc.id": "\(id)"])
             return
@@ -239,6 +258,13 @@ extension SignEngine {
 
     // MARK: - Helpers
 
+    /// The requester's link when the answer to `pending` goes through link mode (it came by link and link mode is
+    /// usable now), else `nil`.
+    private func authenticateLinkTarget(_ pending: PendingAuthRequest) -> String? {
+        guard pending.transportType == .linkMode else { return nil }
+        return linkTarget(peer: pending.requester.metadata)
+    }
+
     private func validPendingAuthRequest(id: Int64) async throws -> PendingAuthRequest {
         guard let pending = await authRequests.request(id: id) else {
             throw SDKError.internal(.noMatchingKey, context: "session authenticate request id doesn't exist: \(id)")
@@ -261,7 +287,7 @@ extension SignEngine {
 
     /// Sends `error` for request `id` to `requesterPublicKey`, type 1 from a throwaway key (deleted afterwards).
     private func sendAuthenticateError(
-        id: Int64, requesterPublicKey: String, error: SDKError, options: RPCOptions
+        id: Int64, requesterPublicKey: String, error: SDKError, options: RPCOptions, link: String?
     ) async throws {
         let senderPublicKey = try await crypto.generateKeyPair()
         var failure: (any Error)?
@@ -272,7 +298,7 @@ extension SignEngine {
             do {
                 try await publishAuthenticateResponse(
                     JSONRPCResponse(id: RPCID(id), error: error.jsonRPCError), requesterPublicKey: requesterPublicKey,
-                    senderPublicKey: senderPublicKey, options: options)
+                    senderPublicKey: senderPublicKey, options: options, link: link)
             } catch {
                 failure = error
             }
@@ -284,17 +310,23 @@ extension SignEngine {
         if let failure { throw failure }
     }
 
-    /// Seals `response` in a type-1 envelope (sender → requester) and publishes it on `sha256(requesterPublicKey)`.
+    /// Seals `response` in a type-1 envelope (sender → requester) and publishes it on `sha256(requesterPublicKey)`,
+    /// or, when `link` is set, opens `link` with it (link mode).
     private func publishAuthenticateResponse(
-        _ response: JSONRPCResponse, requesterPublicKey: String, senderPublicKey: String, options: RPCOptions
+        _ response: JSONRPCResponse, requesterPublicKey: String, senderPublicKey: String, options: RPCOptions,
+        link: String?
     ) async throws {
         let responseTopic = try SignTopics.authResponseTopic(requesterPublicKey: requesterPublicKey)
         let message = try await crypto.encode(
             topic: responseTopic, payload: WireJSON.string(response), type: .type1, senderPublicKey: senderPublicKey,
             receiverPublicKey: requesterPublicKey)
-        try await relay.publish(
-            topic: responseTopic, message: message,
-            options: publishOptions(options, correlationID: response.id.rawValue))
+        if let link {
+            try await openLink(universalLink: link, topic: responseTopic, relayText: message)
+        } else {
+            try await relay.publish(
+                topic: responseTopic, message: message,
+                options: publishOptions(options, correlationID: response.id.rawValue))
+        }
         logger.debug("sent authenticate response", metadata: ["wk.topic": "\(responseTopic)", "wk.rpc.id": "\(response.id.rawValue)"])
     }
 }

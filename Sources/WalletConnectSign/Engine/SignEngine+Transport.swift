@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import WalletConnectCore
 
-/// Sending and receiving client-to-client JSON-RPC through the relay.
+/// Sending and receiving client-to-client JSON-RPC through the relay (or, for link-mode sessions, links).
 extension SignEngine {
     /// A fresh 16-digit client JSON-RPC id (`now_ms × 1000 + n`), strictly increasing within this engine.
     func nextPayloadID() -> Int64 {
@@ -36,7 +36,7 @@ extension SignEngine {
         let request = JSONRPCRequest(id: RPCID(id), method: method.rawValue, params: try JSONValue(encoding: params))
         let message = try await seal(request, topic: topic)
         try await history.set(id: id, topic: topic, method: method.rawValue, chainId: chainId, direction: .outgoing)
-        try await relay.publish(
+        try await transmit(
             topic: topic, message: message,
             options: publishOptions(method.requestOptions, correlationID: id, tvf: tvf, ttl: ttl))
         logger.debug("sent request", metadata: ["wk.topic": "\(topic)", "wk.rpc.id": "\(id)", "wk.method": "\(method.rawValue)"])
@@ -50,7 +50,7 @@ extension SignEngine {
     ) async throws {
         let response = JSONRPCResponse(id: RPCID(id), result: result)
         let message = try await seal(response, topic: topic)
-        try await relay.publish(
+        try await transmit(
             topic: topic, message: message, options: publishOptions(method.responseOptions, correlationID: id, tvf: tvf))
         try await history.resolveIncoming(topic: topic, id: id)
         logger.debug("sent result", metadata: ["wk.topic": "\(topic)", "wk.rpc.id": "\(id)", "wk.method": "\(method.rawValue)"])
@@ -61,7 +61,7 @@ extension SignEngine {
         do {
             let response = JSONRPCResponse(id: RPCID(id), error: error.jsonRPCError)
             let message = try await seal(response, topic: topic)
-            try await relay.publish(topic: topic, message: message, options: publishOptions(options, correlationID: nil))
+            try await transmit(topic: topic, message: message, options: publishOptions(options, correlationID: nil))
             try await history.resolveIncoming(topic: topic, id: id)
             logger.debug(
                 "sent error", metadata: ["wk.topic": "\(topic)", "wk.rpc.id": "\(id)", "wk.code": "\(error.code.rawValue)"])

@@ -319,11 +319,11 @@ extension SignEngine {
             let tvf = SignTVF.responseFields(
                 method: pending.params.request.method, chainId: pending.params.chainId,
                 params: pending.params.request.params, result: result)
-            try await relay.publish(
+            try await transmit(
                 topic: topic, message: message, options: publishOptions(replyOptions, correlationID: id, tvf: tvf))
         case .error:
             do {
-                try await relay.publish(topic: topic, message: message, options: publishOptions(replyOptions, correlationID: nil))
+                try await transmit(topic: topic, message: message, options: publishOptions(replyOptions, correlationID: nil))
             } catch {
                 logger.debug("could not publish error response", metadata: ["wk.topic": "\(topic)", "wk.rpc.id": "\(id)"])
             }

@@ -44,6 +44,8 @@ public actor SignEngine {
     let authWaiters = WaiterTable<SignAuthenticationResult>()
     /// One-click-auth state (dapp pending authentications, wallet settings).
     var authState = SignAuthenticateState()
+    /// Link mode: the injected transport and the peers' universal links seen (sign.md §3.14).
+    var linkMode = LinkModeState()
 
     var queue: SessionRequestQueue
     /// The in-flight reservations (answering, approving, deleting): decided before any `await`.

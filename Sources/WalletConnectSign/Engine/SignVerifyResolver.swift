@@ -27,6 +27,10 @@ extension SignEngine {
     func resolveVerifyContext(
         for request: JSONRPCRequest, message: RelayMessage, metadata: Metadata
     ) async -> VerifyContext {
+        // A message from a link is verified by the link rule (sign.md §3.14), not by attestation.
+        if linkMode.dispatching[message.message, default: 0] > 0 {
+            return LinkModePolicy.verifyContext(for: metadata)
+        }
         guard let verifier else { return Self.defaultVerifyContext(for: metadata) }
         var decrypted = await receivedPlaintext(of: message)
         if decrypted == nil { decrypted = try? WireJSON.string(request) }

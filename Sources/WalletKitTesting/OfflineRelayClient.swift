@@ -1,0 +1,61 @@
+import WalletConnectCore
+
+/// A `RelayClient` for tests that prove no relay is involved: every call that would reach a relay throws
+/// ``OfflineRelayClient/Offline`` and is counted, and no message is ever delivered.
+public final class OfflineRelayClient: RelayClient {
+    /// The error every relay call throws.
+    public struct Offline: Error, Sendable, Hashable {}
+
+    private let counts = Locked<[String: Int]>([:])
+    private let inbound = EventBroadcaster<RelayMessage>()
+    private let states = StateChannel<RelayConnectionState>(.disconnected, bufferSize: 4)
+
+    /// Creates an offline client.
+    public init() {}
+
+    /// How often each relay call was attempted (`publish`, `subscribe`, `unsubscribe`, `proposeSession`,
+    /// `approveSession`).
+    public var attempts: [String: Int] { counts.withLock { $0 } }
+
+    /// How often a message was published (should stay 0 in link mode).
+    public var publishAttempts: Int { counts.withLock { $0["publish", default: 0] } }
+
+    private func attempt(_ call: String) -> Offline {
+        counts.withLock { $0[call, default: 0] += 1 }
+        return Offline()
+    }
+
+    /// A fixed id.
+    public var clientID: String { "did:key:offline" }
+    /// Throws ``Offline``.
+    public func publish(topic: String, message: String, options: PublishOptions) async throws { throw attempt("publish") }
+    /// Throws ``Offline``.
+    public func subscribe(topic: String) async throws { throw attempt("subscribe") }
+    /// Throws ``Offline``.
+    public func subscribe(topics: [String]) async throws { throw attempt("subscribe") }
+    /// Throws ``Offline``.
+    public func unsubscribe(topic: String) async throws { throw attempt("unsubscribe") }
+    /// Does nothing.
+    public func markSubscribed(topic: String) async {}
+    /// Throws ``Offline``.
+    public func proposeSession(_ params: ProposeSessionParams) async throws { throw attempt("proposeSession") }
+    /// Throws ``Offline``.
+    public func approveSession(_ params: ApproveSessionParams) async throws { throw attempt("approveSession") }
+    /// A stream that never yields (ends with ``finish()``).
+    public func messages() -> AsyncStream<RelayMessage> { inbound.subscribe() }
+    /// `.disconnected`, forever.
+    public func connectionStates() -> AsyncStream<RelayConnectionState> { states.subscribe() }
+    /// Does nothing.
+    public func markHandled(_ message: RelayMessage) async {}
+    /// Does nothing.
+    public func replayUnhandled() async {}
+    /// Does nothing.
+    public func release(_ message: RelayMessage) async {}
+    /// Does nothing.
+    public func discard(_ message: RelayMessage) async {}
+    /// Ends the streams.
+    public func finish() {
+        inbound.finish()
+        states.finish()
+    }
+}
