@@ -21,6 +21,9 @@ extension WalletKit {
     ///   - sessionProperties: Session properties to share with the dapp.
     ///   - scopedProperties: Scoped properties to share with the dapp.
     ///   - sessionConfig: Session configuration.
+    ///   - relayProtocol: The relay protocol of the session (`irn` when `nil`).
+    ///   - proposalRequestsResponses: Answers to requests bundled in the proposal (signed CACAOs for its
+    ///     `authentication` request, Wallet Pay results); the settle carries them and both sides' sessions keep them.
     ///   - waitsForAcknowledgement: Wait for the dapp's answer to `wc_sessionSettle` (bounded by the engine's
     ///     acknowledgement timeout on the injected clock). With `false` the session is returned unacknowledged.
     /// - Returns: The session as stored.
@@ -29,13 +32,15 @@ extension WalletKit {
     public func approveSession(
         proposalID: Int64, namespaces: SessionNamespaces, sessionProperties: [String: JSONValue]? = nil,
         scopedProperties: [String: JSONValue]? = nil, sessionConfig: SessionConfig? = nil,
+        relayProtocol: String? = nil, proposalRequestsResponses: ProposalRequestsResponses? = nil,
         waitsForAcknowledgement: Bool = true
     ) async throws -> Session {
         try await tracked(startsSomethingNew: true) {
             let events = signClient.events()
             let session = try await signClient.approveSession(
                 proposalID: proposalID, namespaces: namespaces, sessionProperties: sessionProperties,
-                scopedProperties: scopedProperties, sessionConfig: sessionConfig)
+                scopedProperties: scopedProperties, sessionConfig: sessionConfig, relayProtocol: relayProtocol,
+                proposalRequestsResponses: proposalRequestsResponses)
             guard waitsForAcknowledgement else { return session }
             try await Self.awaitAcknowledgement(
                 of: session.topic, in: events, clock: configuration.sign.clock,

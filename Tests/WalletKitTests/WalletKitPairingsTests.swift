@@ -48,4 +48,33 @@ struct WalletKitPairingsTests {
             }
         }
     }
+
+    @Test("approveSession(proposalRequestsResponses:) on the facade: the answers to the proposal's bundled requests reach the dapp's session")
+    func approveWithProposalResponses() async throws {
+        try await withRelay { relay, directory in
+            let url = await relay.url
+            let dappConfiguration = WKFixture.signConfiguration(
+                metadata: WKFixture.dappMetadata, relayURL: url, databasePath: directory.path("dapp.sqlite"))
+            let walletConfiguration = WKFixture.walletConfiguration(
+                relayURL: url, databasePath: directory.path("wallet.sqlite"))
+            try await SignClient.withSignClient(dappConfiguration) { dapp in
+                try await WalletKit.withWalletKit(walletConfiguration) { kit in
+                    let proposals = kit.sessionProposals
+                    let connection = try await dapp.connect(optionalNamespaces: WKFixture.optionalNamespaces)
+                    try await kit.pair(uri: try #require(connection.uri))
+                    let proposal = try await WKFixture.first(proposals) { $0.id == connection.proposalID }
+                    let namespaces = try WalletKit.buildApprovedNamespaces(
+                        proposal: proposal.proposal, supportedNamespaces: WKFixture.supportedNamespaces)
+                    let cacao: JSONValue = ["h": ["t": "caip122"], "p": ["iss": .string("did:pkh:\(WKFixture.account)")]]
+                    let walletSession = try await kit.approveSession(
+                        proposalID: proposal.id, namespaces: namespaces, relayProtocol: "irn",
+                        proposalRequestsResponses: ProposalRequestsResponses(authentication: [cacao]))
+                    let dappSession = try await BoundedWait.run(within: .seconds(20)) { try await connection.approval() }
+                    #expect(walletSession.authentication == [cacao])
+                    #expect(dappSession.authentication == [cacao])
+                    #expect(dappSession.relay.protocol == "irn")
+                }
+            }
+        }
+    }
 }
