@@ -22,7 +22,9 @@ struct EchoNotificationsTests {
 
     /// What the running client (instance A) leaves on disk: a key chain file with the session key and a SQLite
     /// database with the session. Returns the session topic and a sealed envelope on it.
-    static func seed(in directory: URL, prefix: String = "") async throws -> (topic: String, envelope: String) {
+    static func seed(in directory: URL, prefix: String = "", payload: String = payload) async throws
+        -> (topic: String, envelope: String)
+    {
         let crypto = Crypto(keyChain: try KeyChain(fileURL: directory.appendingPathComponent("keychain.json")))
         let selfKey = try await crypto.generateKeyPair()
         let peerCrypto = Crypto(keyChain: KeyChain.inMemory())
@@ -102,6 +104,48 @@ struct EchoNotificationsTests {
             // A different prefix sees no sessions either.
             await #expect(throws: StoreError.self) {
                 try await WalletKitNotifications.sessionMetadata(topic: missing, databasePath: path, storagePrefix: "other")
+            }
+        }
+    }
+
+    @Test("a push decrypts to a typed request by its tag; a tag that lies about the method, or garbage, is a typed error")
+    func typedNotification() async throws {
+        try await Self.withDirectory { directory in
+            let request = #"{"id":1700000000000002,"jsonrpc":"2.0","method":"wc_sessionRequest","params":{"chainId":"eip155:1","request":{"method":"personal_sign","params":["0x68656c6c6f","0xab16a96d359ec26a11e2c2b3d8f8b8942d5bfcdb"]}}}"#
+            let (topic, envelope) = try await Self.seed(in: directory, payload: request)
+            let keyChainFile = directory.appendingPathComponent("keychain.json")
+            let notification = try await WalletKitNotifications.decryptNotification(
+                topic: topic, encodedEnvelope: envelope, tag: 1108, keyChainFile: keyChainFile)
+            guard case .sessionRequest(let id, let pushedTopic, let params) = notification else {
+                Issue.record("not a session request: \(notification)")
+                return
+            }
+            #expect(id == 1_700_000_000_000_002)
+            #expect(pushedTopic == topic)
+            #expect(params.chainId == "eip155:1")
+            #expect(params.request.method == "personal_sign")
+            // Another tag gives the raw request.
+            let other = try await WalletKitNotifications.decryptNotification(
+                topic: topic, encodedEnvelope: envelope, tag: 1110, keyChainFile: keyChainFile)
+            guard case .other(1110, let raw) = other else {
+                Issue.record("not raw: \(other)")
+                return
+            }
+            #expect(raw.method == "wc_sessionRequest")
+            // A tag claiming a proposal for a session request, and an envelope that does not decrypt.
+            await #expect(throws: WalletKitNotificationError.tagMismatch(tag: 1100, method: "wc_sessionRequest")) {
+                _ = try await WalletKitNotifications.decryptNotification(
+                    topic: topic, encodedEnvelope: envelope, tag: 1100, keyChainFile: keyChainFile)
+            }
+            await #expect(throws: WalletKitNotificationError.notDecrypted(topic: topic)) {
+                _ = try await WalletKitNotifications.decryptNotification(
+                    topic: topic, encodedEnvelope: "AAAA" + envelope.dropFirst(4), tag: 1108, keyChainFile: keyChainFile)
+            }
+            // The seed's request without a `request` member: valid JSON-RPC, invalid params.
+            let (badTopic, badEnvelope) = try await Self.seed(in: directory)
+            await #expect(throws: WalletKitNotificationError.invalidParams(method: "wc_sessionRequest")) {
+                _ = try await WalletKitNotifications.decryptNotification(
+                    topic: badTopic, encodedEnvelope: badEnvelope, tag: 1108, keyChainFile: keyChainFile)
             }
         }
     }
