@@ -77,4 +77,33 @@ struct WalletKitPairingsTests {
             }
         }
     }
+
+    @Test("cleanup() wipes the instance's storage namespace and key chain, leaves other prefixes, and refuses while running")
+    func cleanupWipesOneNamespace() async throws {
+        try await withRelay { relay, directory in
+            let url = await relay.url
+            let dappConfiguration = WKFixture.signConfiguration(
+                metadata: WKFixture.dappMetadata, relayURL: url, databasePath: directory.path("dapp.sqlite"))
+            let walletConfiguration = WKFixture.walletConfiguration(
+                relayURL: url, databasePath: directory.path("wallet.sqlite"))
+            let storage = try SQLiteStorage(path: directory.path("wallet.sqlite"))
+            let foreign = "wc@2:client:0.3:another-wallet//session/kept"
+            try await storage.write([.set(key: foreign, value: Data("{}".utf8))])
+            let kit = try await SignClient.withSignClient(dappConfiguration) { dapp in
+                try await WalletKit.withWalletKit(walletConfiguration) { kit in
+                    _ = try await WKFixture.settle(dapp: dapp, kit: kit)
+                    await #expect(throws: WalletKitError.alreadyRunning) { try await kit.cleanup() }
+                    return kit
+                }
+            }
+            let before = try await storage.values(withPrefix: "wc@2:").map(\.key)
+            #expect(before.contains { $0.hasPrefix("wc@2:client:0.3//session") })
+            let keyChainPath = try #require(try walletConfiguration.sign.resolvedKeyChainPath())
+            #expect(!(try KeyChain(fileURL: URL(fileURLWithPath: keyChainPath)).tags.isEmpty))
+
+            try await kit.cleanup()
+            #expect(try await storage.values(withPrefix: "wc@2:").map(\.key) == [foreign])
+            #expect(try KeyChain(fileURL: URL(fileURLWithPath: keyChainPath)).tags.isEmpty)
+        }
+    }
 }

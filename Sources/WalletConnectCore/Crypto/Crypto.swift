@@ -79,6 +79,12 @@ public actor Crypto {
         try keyChain.delete(publicKey)
     }
 
+    /// Deletes every key of the key chain (an instance's wipe, ``WalletKit/cleanup()``).
+    /// - Throws: The key chain's write error.
+    package func deleteAllKeys() throws {
+        for tag in keyChain.tags { try keyChain.delete(tag) }
+    }
+
     /// Deletes the symmetric key stored under `topic` (no error if absent).
     /// - Throws: ``StorageError``.
     public func deleteSymKey(topic: String) async throws {

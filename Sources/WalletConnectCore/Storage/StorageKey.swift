@@ -69,4 +69,21 @@ public struct StorageKey: Sendable, Hashable, CustomStringConvertible {
     public static let clientIDKey = "WALLETCONNECT_CLIENT_ID"
     /// The bare key for link-mode apps.
     public static let linkModeAppsKey = "WALLETCONNECT_LINK_MODE_APPS"
+
+    /// Whether `key` is a storage key (`wc@2:context:version[:prefix]//…`) of the namespace with custom prefix
+    /// `prefix` (empty: no prefix). Keys of other prefixes, and keys not of this form, are not.
+    public static func belongs(_ key: String, toPrefix prefix: String) -> Bool {
+        guard key.hasPrefix("wc@2:") else { return false }
+        // The namespace part ends at the first "//".
+        let utf8 = Array(key.utf8)
+        guard let end = utf8.indices.dropLast().first(where: { utf8[$0] == 0x2F && utf8[$0 + 1] == 0x2F }) else {
+            return false
+        }
+        let parts = String(decoding: utf8[..<end], as: UTF8.self).split(separator: ":", omittingEmptySubsequences: false)
+        switch parts.count {
+        case 3: return prefix.isEmpty
+        case 4: return !prefix.isEmpty && parts[3] == prefix
+        default: return false
+        }
+    }
 }
