@@ -318,7 +318,14 @@ public actor RelayServerState {
         if let clientID = connections[id]?.clientID {
             messages[seq]?.ackedBy.insert(clientID)
         }
-        if connections[id]?.backlog == true { deliverBacklog(to: id) }
+        // Refill once the window has half drained, not on every ack: a refill scans the connection's owed
+        // messages, so refilling per ack made a full window cost a scan of the mailbox per delivery.
+        if let connection = connections[id], connection.backlog,
+            connection.inFlight.count <= connection.window / 2,
+            connection.inFlightBytes <= connection.limits.inFlightBytes / 2
+        {
+            deliverBacklog(to: id)
+        }
     }
 
     /// Delivers what the window held back from connection `id`, as far as it fits now: oldest first per topic,
