@@ -35,9 +35,6 @@ final class RelayConnectionGate: Sendable {
         open.withLock { $0 -= 1 }
     }
 
-    /// The connections open now.
-    var current: Int { open.withLock { $0 } }
-
     /// `configured`, lowered so that the connections and the relay's other files fit the process's open-file limit
     /// (a quarter of it, at least 32 and at most 128, is kept for everything else: the event loops, the listening
     /// socket and the connections being refused). Past the limit `accept` fails with EMFILE and

@@ -24,31 +24,12 @@ struct RawExchange: Sendable {
 /// the writing), then reads until the server closes or `readTimeout` seconds pass without a byte. Blocking calls,
 /// on a thread of their own.
 func rawExchange(port: Int, request: String, readTimeout: Int = 10) async throws -> RawExchange {
-    struct SocketError: Error { var step: String }
-    return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RawExchange, any Error>) in
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<RawExchange, any Error>) in
         let thread = Thread {
             continuation.resume(
                 with: Result {
-                    #if canImport(Glibc)
-                    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-                    #else
-                    let fd = socket(AF_INET, SOCK_STREAM, 0)
-                    #endif
-                    guard fd >= 0 else { throw SocketError(step: "socket") }
+                    let fd = try connectLoopbackSocket(port: port, timeoutSeconds: readTimeout)
                     defer { close(fd) }
-                    var timeout = timeval(tv_sec: readTimeout, tv_usec: 0)
-                    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-                    var address = sockaddr_in()
-                    address.sin_family = sa_family_t(AF_INET)
-                    address.sin_port = in_port_t(UInt16(port).bigEndian)
-                    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-                    let connected = withUnsafePointer(to: &address) { pointer in
-                        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                        }
-                    }
-                    guard connected == 0 else { throw SocketError(step: "connect") }
                     let bytes = Array(request.utf8)
                     var offset = 0
                     while offset < bytes.count {

@@ -14,7 +14,9 @@ import Darwin
 #endif
 
 /// Sends one raw HTTP request to 127.0.0.1:`port` and returns the status line (blocking socket, 10 s limit).
-func rawHTTPStatusLine(port: Int, request: String) throws -> String {
+/// A blocking TCP socket connected to 127.0.0.1:`port`, reads and writes timing out after `timeoutSeconds`; the
+/// caller closes it.
+func connectLoopbackSocket(port: Int, timeoutSeconds: Int = 10) throws -> Int32 {
     struct SocketError: Error { var step: String }
     #if canImport(Glibc)
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -22,9 +24,9 @@ func rawHTTPStatusLine(port: Int, request: String) throws -> String {
     let fd = socket(AF_INET, SOCK_STREAM, 0)
     #endif
     guard fd >= 0 else { throw SocketError(step: "socket") }
-    defer { close(fd) }
-    var timeout = timeval(tv_sec: 10, tv_usec: 0)
+    var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -34,7 +36,17 @@ func rawHTTPStatusLine(port: Int, request: String) throws -> String {
             connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
         }
     }
-    guard connected == 0 else { throw SocketError(step: "connect") }
+    guard connected == 0 else {
+        close(fd)
+        throw SocketError(step: "connect")
+    }
+    return fd
+}
+
+func rawHTTPStatusLine(port: Int, request: String) throws -> String {
+    struct SocketError: Error { var step: String }
+    let fd = try connectLoopbackSocket(port: port)
+    defer { close(fd) }
     let bytes = Array(request.utf8)
     guard write(fd, bytes, bytes.count) == bytes.count else { throw SocketError(step: "write") }
     var buffer = [UInt8](repeating: 0, count: 4096)
