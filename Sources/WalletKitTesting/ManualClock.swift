@@ -149,11 +149,19 @@ public final class ManualClock: Clock, Sendable {
         return true
     }
 
-    /// Suspends until at least `count` tasks are suspended in ``sleep(until:tolerance:)``.
+    /// Suspends until at least `count` tasks are suspended in ``sleep(until:tolerance:)``, within `limit` (real
+    /// time).
     ///
-    /// Use it before ``advance(by:)`` so the code under test is known to be waiting on this clock.
-    /// - Throws: `CancellationError` when the calling task is cancelled first (e.g. by a test time limit).
-    public func waitForSleepers(count: Int = 1) async throws {
+    /// Use it before ``advance(by:)`` so the code under test is known to be waiting on this clock. The limit turns
+    /// a sleeper that never comes (code that finished another way, or never reached its sleep) into a
+    /// ``BoundedWait/TimedOut`` naming the wait, instead of a hang that only the test's time limit ends.
+    /// - Throws: ``BoundedWait/TimedOut``, or `CancellationError` when the calling task is cancelled first.
+    public func waitForSleepers(count: Int = 1, within limit: Duration = BoundedWait.defaultLimit) async throws {
+        if sleeperCount >= count { return }
+        try await BoundedWait.run(within: limit) { [self] in try await self.parkUntilSleepers(count: count) }
+    }
+
+    private func parkUntilSleepers(count: Int) async throws {
         try Task.checkCancellation()
         let id: UInt64? = state.withLock { state in
             state.sleepers.count >= count ? nil : state.makeID()

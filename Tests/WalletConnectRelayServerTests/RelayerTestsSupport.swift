@@ -45,7 +45,7 @@ enum RelayerFixtures {
     static func topic() -> String { randomHex(bytes: 32) }
 
     static func configuration(
-        url: String, requestTimeout: Duration = .seconds(10), backoffMaximum: Duration = .milliseconds(300),
+        url: String, requestTimeout: Duration = .seconds(30), backoffMaximum: Duration = .milliseconds(300),
         tls: TLSConfiguration? = nil
     ) -> RelayerConfiguration {
         RelayerConfiguration(

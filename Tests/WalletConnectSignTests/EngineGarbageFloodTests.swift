@@ -28,7 +28,7 @@ struct EngineGarbageFloodTests {
         let wallet = try await EngineLoopbackTests.client(name: "wallet", url: url, storage: storage)
         let publisher = Relayer(
             configuration: RelayerConfiguration(
-                relayURL: url, projectID: "00000000000000000000000000000000", requestTimeout: .seconds(10)),
+                relayURL: url, projectID: "00000000000000000000000000000000", requestTimeout: .seconds(30)),
             identity: Crypto(keyChain: KeyChain.inMemory()), storage: InMemoryStorage())
         do {
             let (session, _) = try await EngineFixture.settle(dapp: dapp, wallet: wallet)

@@ -19,7 +19,7 @@ struct EngineLoopbackTests {
         let relayer = Relayer(
             configuration: RelayerConfiguration(
                 relayURL: url, projectID: "00000000000000000000000000000000", userAgent: "wc-2/swift-test/linux",
-                requestTimeout: .seconds(10)),
+                requestTimeout: .seconds(30)),
             identity: crypto, storage: storage)
         return try await EngineClient.make(
             name: name, relay: relayer, storage: storage, crypto: crypto, clock: clock, wallClock: wallClock, options: options,

@@ -63,7 +63,7 @@ struct SecretsHygieneTests {
         SignClientConfiguration(
             metadata: metadata, relayURL: url, storage: .sqlite(path: directory.path("\(name).sqlite").path),
             keyChain: .file(path: directory.path("\(name).keys.json").path), logger: logs.logger(label: "walletkit.\(name)"),
-            relayer: RelayerConfiguration(userAgent: "wc-2/swift-test/linux", requestTimeout: .seconds(15)),
+            relayer: RelayerConfiguration(userAgent: "wc-2/swift-test/linux", requestTimeout: .seconds(30)),
             engine: SignEngineOptions(requestQueueReleaseDelay: .zero))
     }
 

@@ -100,6 +100,12 @@ private final class ChildState: Sendable {
         var lines: [String] = []
         var stderr = Data()
         var exitStatus: Int32?
+        /// Whether the reader of each stream saw its end: the termination handler can run before the readers
+        /// have drained the pipes, so an exit counts for waiters only once both have (``finishedStatus``).
+        var stdoutDrained = false
+        var stderrDrained = false
+        /// The exit status once the process has exited and everything it wrote has been read.
+        var finishedStatus: Int32? { stdoutDrained && stderrDrained ? exitStatus : nil }
         /// When the process last wrote anything (either stream) or was last signalled, and when it exited.
         var lastActivity = ContinuousClock.now
         var exitedAt: ContinuousClock.Instant?
@@ -200,7 +206,15 @@ final class CLIProcess: Sendable {
             var pending = Data()
             while true {
                 let chunk = out.availableData
-                if chunk.isEmpty { break }
+                if chunk.isEmpty {
+                    // A last line without its newline still counts.
+                    let tail = pending.isEmpty ? nil : String(decoding: pending, as: UTF8.self)
+                    child.update {
+                        if let tail { $0.lines.append(tail) }
+                        $0.stdoutDrained = true
+                    }
+                    break
+                }
                 pending.append(chunk)
                 while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                     let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
@@ -215,7 +229,10 @@ final class CLIProcess: Sendable {
         Thread.detachNewThread {
             while true {
                 let chunk = err.availableData
-                if chunk.isEmpty { break }
+                if chunk.isEmpty {
+                    child.update { $0.stderrDrained = true }
+                    break
+                }
                 child.update {
                     $0.stderr.append(chunk)
                     $0.lastActivity = .now
@@ -252,7 +269,7 @@ final class CLIProcess: Sendable {
                 while true {
                     let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
                     let (found, id) = child.state.withLock { state -> (T?, Int) in
-                        if let found = find(state.lines, state.exitStatus) { return (found, -1) }
+                        if let found = find(state.lines, state.finishedStatus) { return (found, -1) }
                         state.nextWaiter += 1
                         state.waiters[state.nextWaiter] = continuation
                         return (nil, state.nextWaiter)

@@ -39,9 +39,10 @@ struct RelayRestartTests {
         let dappPort = try #require(await dappNode.port)
         let walletPort = try #require(await walletNode.port)
         let dappConfiguration = WKFixture.signConfiguration(
-            metadata: WKFixture.dappMetadata, relayURL: await dappNode.url, databasePath: directory.path("dapp.sqlite"))
+            metadata: WKFixture.dappMetadata, relayURL: await dappNode.url, databasePath: directory.path("dapp.sqlite"),
+            requestTimeout: .seconds(15))
         let walletConfiguration = WKFixture.walletConfiguration(
-            relayURL: await walletNode.url, databasePath: directory.path("wallet.sqlite"))
+            relayURL: await walletNode.url, databasePath: directory.path("wallet.sqlite"), requestTimeout: .seconds(15))
         do {
             try await SignClient.withSignClient(dappConfiguration) { dapp in
                 try await WalletKit.withWalletKit(walletConfiguration) { kit in

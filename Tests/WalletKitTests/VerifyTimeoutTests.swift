@@ -80,14 +80,19 @@ struct VerifyTimeoutTests {
         let token = try fixture.token(payload: VerifyClientTests.payload())
         let (stuck, quick) = try await AsyncHTTPClientTransport.withTransport { transport in
             try await fixture.run { url in
-                let client = VerifyClientTests.client(transport, url: url, timeout: .seconds(5), clock: clock)
+                // The timeout also bounds the HTTP exchange in real time: far beyond the test, so only the manual
+                // clock can end the stuck resolution (a short one raced the test on a loaded machine: the real
+                // deadline ended the lookup first and took the sleeper the test then waited for).
+                let client = VerifyClientTests.client(transport, url: url, timeout: .seconds(600), clock: clock)
                 let stuck = Task { await client.resolve(VerifyClientTests.request(attestation: nil)) }
                 try await fixture.server.waitForRequests(1) { $0.path.hasPrefix("/attestation/") }
+                // The stuck resolution is parked on the clock before the quick one runs beside it.
+                try await clock.waitForSleepers(count: 1)
                 let quick = try await BoundedWait.run(within: .seconds(10)) {
                     await client.resolve(VerifyClientTests.request(attestation: token))
                 }
                 try await clock.waitForSleepers(count: 1)
-                clock.advance(by: .seconds(5))
+                clock.advance(by: .seconds(600))
                 return (try await BoundedWait.run(within: .seconds(10)) { await stuck.value }, quick)
             }
         }

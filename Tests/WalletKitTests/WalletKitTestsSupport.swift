@@ -39,14 +39,19 @@ enum WKFixture {
         return server
     }
 
-    /// Relay settings for a loopback relay: fast backoff, short request timeout, a test user agent, a 3 s
-    /// upgrade timeout and a 2 s keep-alive. A loopback upgrade answers in milliseconds; the default 15 s is for real networks. A
+    /// Relay settings for a loopback relay: fast backoff, a test user agent, a 3 s upgrade timeout and a 2 s
+    /// keep-alive. A loopback upgrade answers in milliseconds; the default 15 s is for real networks. A
     /// reconnect that lands on a relay node while it stops (stop and restart tests) can be accepted and never
     /// answered; the relayer gives up on it after this timeout and reconnects, and 15 s of that left the restart
     /// tests' 20 s steps no room on a loaded machine (the suspected cause of their rare time-outs).
-    static func relayer() -> RelayerConfiguration {
+    ///
+    /// `requestTimeout` bounds each relay call. 30 s by default: on a loaded 2-core machine running the whole
+    /// suite under ThreadSanitizer an acknowledgement took over 15 s (CI failed with "relay call timed out"
+    /// in tests that test nothing about time); the restart tests pass a shorter one because a call lost to a
+    /// stopping node must give up within their steps.
+    static func relayer(requestTimeout: Duration = .seconds(30)) -> RelayerConfiguration {
         var configuration = RelayerConfiguration(
-            userAgent: "wc-2/swift-test/linux", requestTimeout: .seconds(15),
+            userAgent: "wc-2/swift-test/linux", requestTimeout: requestTimeout,
             backoff: .init(initial: .milliseconds(20), maximum: .milliseconds(300)))
         configuration.upgradeTimeout = .seconds(3)
         // A connection the relay has forgotten while the client still holds it open (seen after a node stopped
@@ -59,21 +64,22 @@ enum WKFixture {
     /// A Sign client configuration with SQLite storage at `path`.
     static func signConfiguration(
         metadata: Metadata, relayURL: String, databasePath: String, prefix: String = "",
-        clock: any Clock<Duration> = ContinuousClock()
+        clock: any Clock<Duration> = ContinuousClock(), requestTimeout: Duration = .seconds(30)
     ) -> SignClientConfiguration {
         SignClientConfiguration(
             metadata: metadata, relayURL: relayURL, storage: .sqlite(path: databasePath), customStoragePrefix: prefix,
-            clock: clock, relayer: relayer(), engine: SignEngineOptions(requestQueueReleaseDelay: .zero))
+            clock: clock, relayer: relayer(requestTimeout: requestTimeout), engine: SignEngineOptions(requestQueueReleaseDelay: .zero))
     }
 
     /// A wallet configuration with SQLite storage at `path`.
     static func walletConfiguration(
         relayURL: String, databasePath: String, prefix: String = "", clock: any Clock<Duration> = ContinuousClock(),
-        drainTimeout: Duration = .seconds(5)
+        drainTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30)
     ) -> WalletKitConfiguration {
         WalletKitConfiguration(
             sign: signConfiguration(
-                metadata: walletMetadata, relayURL: relayURL, databasePath: databasePath, prefix: prefix, clock: clock),
+                metadata: walletMetadata, relayURL: relayURL, databasePath: databasePath, prefix: prefix, clock: clock,
+                requestTimeout: requestTimeout),
             shutdownDrainTimeout: drainTimeout)
     }
 

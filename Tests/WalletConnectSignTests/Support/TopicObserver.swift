@@ -21,7 +21,7 @@ final class TopicObserver: Sendable {
         let relayer = Relayer(
             configuration: RelayerConfiguration(
                 relayURL: url, projectID: "00000000000000000000000000000000", userAgent: "wc-2/swift-test/linux",
-                requestTimeout: .seconds(10)),
+                requestTimeout: .seconds(30)),
             identity: crypto, storage: InMemoryStorage())
         self.crypto = crypto
         self.relayer = relayer
@@ -104,7 +104,7 @@ struct ParityWorld: Sendable {
         let relayer = Relayer(
             configuration: RelayerConfiguration(
                 relayURL: url, projectID: "00000000000000000000000000000000", userAgent: "wc-2/swift-test/linux",
-                requestTimeout: .seconds(10)),
+                requestTimeout: .seconds(30)),
             identity: crypto, storage: storage)
         return try await EngineClient.make(
             name: name, relay: relayer, storage: storage, crypto: crypto, clock: clock, wallClock: wallClock,
