@@ -387,7 +387,7 @@ extension SignEngine {
             try await relay.subscribe(topic: sessionTopic)
         } else if let responderLink = body.responder.metadata.redirect?.universal {
             // The answer came by link: the wallet's link is now seen (JS `addLinkModeSupportedApp`).
-            linkMode.seenLinks.insert(responderLink)
+            await rememberLinkModeApp(responderLink)
         }
         try await expirer.set(.topic(sessionTopic), expiry: session.expiry)
         await activatePairing(topic: pending.pairingTopic)

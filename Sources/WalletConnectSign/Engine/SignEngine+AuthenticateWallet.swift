@@ -137,7 +137,7 @@ extension SignEngine {
             .redirect?.universal
         {
             // A link-mode request from this dapp: its link is now seen (JS `addLinkModeSupportedApp`).
-            linkMode.seenLinks.insert(link)
+            await rememberLinkModeApp(link)
         }
         guard authState.handlesAuthenticate else {
             if viaLink {

@@ -16,12 +16,33 @@ extension SignEngine {
 
     /// Records `universalLink` as the link of a peer known to support link mode (JS `linkModeSupportedApps`).
     /// A peer's link is also recorded when a link-mode message from it is handled.
-    public func registerLinkModeApp(_ universalLink: String) {
-        linkMode.seenLinks.insert(universalLink)
+    ///
+    /// The links are stored in this engine's storage namespace and loaded by ``start()``, so a restarted app still
+    /// answers an established link-mode session by link. When the write fails the link is kept for this run only
+    /// (after a restart the relay is used until the peer's next link).
+    public func registerLinkModeApp(_ universalLink: String) async {
+        await rememberLinkModeApp(universalLink)
     }
 
     /// The universal links of peers known to support link mode.
     public var linkModeApps: Set<String> { linkMode.seenLinks }
+
+    /// Records a peer's universal link as seen: in memory at once (the decision), then in storage when it is new.
+    func rememberLinkModeApp(_ universalLink: String) async {
+        guard linkMode.seenLinks.insert(universalLink).inserted else { return }
+        do {
+            try await linkModeAppStore.set(universalLink, universalLink)
+        } catch {
+            logger.debug("could not store a link-mode app")
+        }
+    }
+
+    /// The start step for the links seen: loads the stored ones (keeping any recorded before the start).
+    /// - Throws: The storage error.
+    func loadLinkModeApps() async throws {
+        try await linkModeAppStore.load()
+        linkMode.seenLinks.formUnion(await linkModeAppStore.values)
+    }
 
     /// The peer's universal link when a message to `peer` goes through link mode now, else `nil`.
     func linkTarget(peer: Metadata) -> String? {
@@ -96,7 +117,7 @@ extension SignEngine {
             if let session = await sessions.session(topic: topic), let peerLink = session.peer.metadata.redirect?.universal,
                 session.transportType == .linkMode
             {
-                linkMode.seenLinks.insert(peerLink)
+                await rememberLinkModeApp(peerLink)
             }
             linkMode.dispatching[message.message, default: 0] += 1
             let outcome = await process(message)

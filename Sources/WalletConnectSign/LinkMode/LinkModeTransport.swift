@@ -150,6 +150,7 @@ public enum LinkModePolicy {
 /// Link-mode state of one engine: the injected transport and the peers' universal links seen.
 struct LinkModeState: Sendable {
     var transport: (any LinkModeTransport)?
+    /// The peers' universal links seen (mirrored in the engine's `linkModeAppStore`, loaded at start).
     var seenLinks: Set<String> = []
     /// The envelopes (relay text) being handled from links now, with a count for the same link given twice at once:
     /// their Verify context follows the link rule.
