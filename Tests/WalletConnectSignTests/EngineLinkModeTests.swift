@@ -187,6 +187,26 @@ struct EngineLinkModeTests {
         await world.stop()
     }
 
+    @Test("every relay call refused: the link exchange completes, and each side records the session topic for the relay",
+        .timeLimit(.minutes(1)))
+    func sessionTopicRecordedForRelay() async throws {
+        let world = try await LinkWorld.make()
+        do {
+            let (dappSession, walletSession) = try await world.authenticate()
+            let topic = dappSession.topic
+            #expect(walletSession.topic == topic)
+            // In the background: recorded (a relay that is down subscribes it when it connects), then one attempt.
+            for relay in [world.dappRelay, world.walletRelay] {
+                try await BoundedWait.until { relay.markedTopics == [topic] && relay.attempts["subscribe"] == 1 }
+                #expect(relay.publishAttempts == 0)
+            }
+        } catch {
+            await world.stop()
+            throw error
+        }
+        await world.stop()
+    }
+
     @Test("without the peer's link seen, authenticate stays on the relay", .timeLimit(.minutes(1)))
     func unseenPeerUsesRelay() async throws {
         let hub = InMemoryRelayHub()

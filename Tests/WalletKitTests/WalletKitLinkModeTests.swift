@@ -162,4 +162,51 @@ struct WalletKitLinkModeTests {
             }
         }
     }
+
+    @Test("the relay is down during the link exchange: nothing waits for it, and the session topic is subscribed once it is back")
+    func relayDownDuringExchange() async throws {
+        // Two relay nodes over one state (as in RelayRestartTests): only the wallet's goes down and comes back.
+        let directory = try WKTemporaryDirectory()
+        let state = RelayServerState()
+        let dappNode = try await RelayRestartTests.startNode(state: state)
+        var walletNode = try await RelayRestartTests.startNode(state: state)
+        let walletPort = try #require(await walletNode.port)
+        var (dappConfiguration, walletConfiguration) = Self.configurations(
+            relayURL: await dappNode.url, directory: directory)
+        dappConfiguration.relayURL = await dappNode.url
+        walletConfiguration.sign.relayURL = await walletNode.url
+        do {
+            try await SignClient.withSignClient(dappConfiguration) { dapp in
+                try await WalletKit.withWalletKit(walletConfiguration) { kit in
+                    await walletNode.stop()
+                    try await RelayRestartTests.disconnected(kit.connectionStates)
+                    let dappLinks = RecordingLinkModeTransport()
+                    let walletLinks = RecordingLinkModeTransport()
+                    await dapp.setLinkModeTransport(dappLinks)
+                    await kit.setLinkModeTransport(walletLinks)
+                    let session = try await Self.authenticateByLinks(
+                        dapp: dapp, kit: kit, dappLinks: dappLinks, walletLinks: walletLinks)
+
+                    walletNode = try await RelayRestartTests.startNode(state: state, port: walletPort)
+                    await dapp.setLinkModeTransport(nil)
+                    let requests = kit.sessionRequests
+                    let address = try Self.address
+                    let call = Task {
+                        try await dapp.request(
+                            topic: session.topic, chainID: "eip155:1", method: "personal_sign",
+                            params: ["0x68656c6c6f", .string(address)])
+                    }
+                    defer { call.cancel() }
+                    let request = try await WKFixture.first(requests, within: .seconds(15))
+                    #expect(request.topic == session.topic)
+                }
+            }
+        } catch {
+            await dappNode.stop()
+            await walletNode.stop()
+            throw error
+        }
+        await dappNode.stop()
+        await walletNode.stop()
+    }
 }

@@ -389,6 +389,7 @@ extension SignEngine {
             // The answer came by link: the wallet's link is now seen (JS `addLinkModeSupportedApp`).
             await rememberLinkModeApp(responderLink)
         }
+        if pending.walletLink != nil { subscribeLinkModeSession(topic: sessionTopic) }
         try await expirer.set(.topic(sessionTopic), expiry: session.expiry)
         await activatePairing(topic: pending.pairingTopic)
         await updatePairingMetadata(topic: pending.pairingTopic, metadata: body.responder.metadata)

@@ -92,6 +92,8 @@ extension SignEngine {
         if session == nil {
             try? await crypto.deleteSymKey(topic: sessionTopic)
             try? await crypto.deleteKeyPair(publicKey: selfPublicKey)
+        } else if link != nil {
+            subscribeLinkModeSession(topic: sessionTopic)
         }
         _ = try? await history.resolveIncoming(topic: pending.pairingTopic, id: requestID)
         await deleteAuthRequest(id: requestID)

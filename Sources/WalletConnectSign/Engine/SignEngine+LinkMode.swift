@@ -77,6 +77,56 @@ extension SignEngine {
         logger.debug("opened link", metadata: ["wk.topic": "\(topic)"])
     }
 
+    // MARK: - Relay subscription of link-mode sessions
+
+    /// Subscribes the topic of the link-mode session `topic` on the relay, in the background: the link exchange
+    /// never waits for it and never fails because of it, so link mode works without a relay. The topic is first
+    /// recorded with the relay client (``RelayClient/markSubscribed(topic:)``: a relay that is down or unreachable
+    /// now subscribes it when it connects, and after a restart), then subscribed on the current connection. A peer
+    /// that falls back to the relay (a request, an event, a delete) is then heard.
+    ///
+    /// Nothing starts for a session being deleted or deleted, or after ``shutdown()``.
+    func subscribeLinkModeSession(topic: String) {
+        guard !isShutDown, decisions.isLive(topic), linkMode.subscriptions[topic] == nil else { return }
+        linkMode.lastSubscriptionID &+= 1
+        let id = linkMode.lastSubscriptionID
+        let relay = relay
+        let logger = logger
+        let task = Task {
+            if !Task.isCancelled { await relay.markSubscribed(topic: topic) }
+            do {
+                try await relay.subscribe(topic: topic)
+                logger.debug("subscribed a link-mode session topic", metadata: ["wk.topic": "\(topic)"])
+            } catch {
+                logger.debug(
+                    "link-mode session topic recorded, not subscribed yet", metadata: ["wk.topic": "\(topic)"])
+            }
+            self.endLinkModeSubscription(topic: topic, id: id)
+        }
+        linkMode.subscriptions[topic] = LinkModeState.Subscription(id: id, task: task)
+    }
+
+    private func endLinkModeSubscription(topic: String, id: UInt64) {
+        if linkMode.subscriptions[topic]?.id == id { linkMode.subscriptions[topic] = nil }
+    }
+
+    /// Stops the background subscription of `topic`, if any, and waits for it to end: an unsubscribe that follows
+    /// cannot be undone by it.
+    func cancelLinkModeSubscription(topic: String) async {
+        guard let subscription = linkMode.subscriptions.removeValue(forKey: topic) else { return }
+        subscription.task.cancel()
+        await subscription.task.value
+    }
+
+    /// Stops every background subscription and waits for them to end (after ``shutdown()``: nothing of them runs
+    /// once this returns).
+    func cancelLinkModeSubscriptions() async {
+        let tasks = linkMode.subscriptions.values.map(\.task)
+        linkMode.subscriptions.removeAll()
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+    }
+
     // MARK: - Inbound
 
     /// Handles a link-mode URL the app received (`<our universal link>?wc_ev=…&topic=…`).

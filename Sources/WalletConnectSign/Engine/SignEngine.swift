@@ -237,6 +237,7 @@ public actor SignEngine {
         for waiter in waiters { waiter.resume() }
         for task in queueReleases.values { task.cancel() }
         queueReleases.removeAll()
+        for subscription in linkMode.subscriptions.values { subscription.task.cancel() }
         responseWaiters.shutdown(with: SignEngineError.shutDown)
         approvalWaiters.shutdown(with: SignEngineError.shutDown)
         authWaiters.shutdown(with: SignEngineError.shutDown)
