@@ -3,7 +3,7 @@ import WalletConnectSign
 
 extension WalletKit {
     /// Wipes this instance's storage namespace: every stored row of its `customStoragePrefix` (sessions,
-    /// pairings, proposals, requests, history, expirations, subscriptions, telemetry) and every key of its key
+    /// pairings, proposals, requests, history, expirations, subscriptions, the link-mode apps seen, telemetry) and every key of its key
     /// chain. Other prefixes in the same database are untouched. The dapps are not told (disconnect first to tell
     /// them).
     ///

@@ -13,7 +13,8 @@ extension WalletKit {
         await signClient.setLinkModeTransport(transport)
     }
 
-    /// Records a peer's universal link as supporting link mode (JS `linkModeSupportedApps`).
+    /// Records a peer's universal link as supporting link mode (JS `linkModeSupportedApps`). The links seen are
+    /// kept in this instance's storage namespace across restarts; ``cleanup()`` wipes them.
     public func registerLinkModeApp(_ universalLink: String) async {
         await signClient.registerLinkModeApp(universalLink)
     }

@@ -7,6 +7,7 @@ public final class OfflineRelayClient: RelayClient {
     public struct Offline: Error, Sendable, Hashable {}
 
     private let counts = Locked<[String: Int]>([:])
+    private let marked = Locked<[String]>([])
     private let inbound = EventBroadcaster<RelayMessage>()
     private let states = StateChannel<RelayConnectionState>(.disconnected, bufferSize: 4)
 
@@ -19,6 +20,9 @@ public final class OfflineRelayClient: RelayClient {
 
     /// How often a message was published (should stay 0 in link mode).
     public var publishAttempts: Int { counts.withLock { $0["publish", default: 0] } }
+
+    /// The topics given to ``markSubscribed(topic:)`` (recorded for a later connection), oldest first.
+    public var markedTopics: [String] { marked.withLock { $0 } }
 
     private func attempt(_ call: String) -> Offline {
         counts.withLock { $0[call, default: 0] += 1 }
@@ -35,8 +39,8 @@ public final class OfflineRelayClient: RelayClient {
     public func subscribe(topics: [String]) async throws { throw attempt("subscribe") }
     /// Throws ``Offline``.
     public func unsubscribe(topic: String) async throws { throw attempt("unsubscribe") }
-    /// Does nothing.
-    public func markSubscribed(topic: String) async {}
+    /// Records `topic` in ``markedTopics``; nothing reaches a relay.
+    public func markSubscribed(topic: String) async { marked.withLock { $0.append(topic) } }
     /// Throws ``Offline``.
     public func proposeSession(_ params: ProposeSessionParams) async throws { throw attempt("proposeSession") }
     /// Throws ``Offline``.

@@ -76,8 +76,13 @@ enum CLIRunner {
 
     /// Builds the client, subscribes to its events (before it starts, so re-announced requests are seen), runs
     /// it and calls `flow` once it is running.
+    ///
+    /// A relay that cannot be reached before the first connection ends the run (`failed` with the reason), unless
+    /// `relayUnreachable` is given (link mode, which needs no relay): then the reason is handed to it once and the
+    /// run goes on, the relayer still retrying in the background.
     static func run<Client: CLIClient, Events: Sendable>(
         make: () throws -> Client, subscribe: (Client) -> Events, timeout: Duration?,
+        relayUnreachable: (@Sendable (String) -> Void)? = nil,
         flow: @escaping @Sendable (Client, Events) async throws -> FlowStatus
     ) async -> RunEnd {
         signal(SIGPIPE, SIG_IGN)
@@ -116,7 +121,10 @@ enum CLIRunner {
                     switch state {
                     case .connected, .closed: return .cancelled
                     case .connecting, .disconnected:
-                        if let reason = await relayer.unreachableReason { return .unreachable(reason) }
+                        guard let reason = await relayer.unreachableReason else { continue }
+                        guard let relayUnreachable else { return .unreachable(reason) }
+                        relayUnreachable(reason)
+                        return .cancelled
                     }
                 }
                 return .cancelled

@@ -58,7 +58,7 @@ struct DappCommand: AsyncParsableCommand {
 
     @Flag(
         name: .customLong("link-mode"),
-        help: "With --authenticate: send through links to --wallet-link; print {\"event\":\"open_url\",\"url\":…} for every link to open and read links to dispatch from stdin.")
+        help: "With --authenticate: send through links to --wallet-link; print {\"event\":\"open_url\",\"url\":…} for every link to open and read links to dispatch from stdin. Needs no reachable relay.")
     var linkMode = false
 
     @Option(name: .customLong("universal-link"), help: "This dapp's universal link (https), with --link-mode.")
@@ -122,7 +122,8 @@ struct DappCommand: AsyncParsableCommand {
         let linkMode = self.linkMode
         let end = await CLIRunner.run(
             make: { try SignClient(configuration: configuration) }, subscribe: { $0.events() },
-            timeout: ClientOptions.duration(seconds: timeout)
+            timeout: ClientOptions.duration(seconds: timeout),
+            relayUnreachable: LinkInput.unreachableRelayReport(linkMode: linkMode, output: output)
         ) { client, events in
             guard linkMode else { return try await flow.run(client: client, events: events) }
             await client.setLinkModeTransport(PrintingLinkTransport(output: output))

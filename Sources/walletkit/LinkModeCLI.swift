@@ -69,6 +69,14 @@ enum LinkInput {
         }
     }
 
+    /// In link mode, which needs no relay, a relay that cannot be reached is reported as
+    /// `{"event":"relay_unreachable","message":…}` and the run goes on with links only; otherwise `nil` (it ends the
+    /// run, see ``CLIRunner/run(make:subscribe:timeout:relayUnreachable:flow:)``).
+    static func unreachableRelayReport(linkMode: Bool, output: OutputWriter) -> (@Sendable (String) -> Void)? {
+        guard linkMode else { return nil }
+        return { reason in output.emit(JSONLine("relay_unreachable").with("message", .string(reason))) }
+    }
+
     /// `metadata` advertising link mode with `universalLink`.
     static func metadata(_ metadata: Metadata, universalLink: String) -> Metadata {
         var copy = metadata

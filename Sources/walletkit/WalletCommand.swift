@@ -70,7 +70,7 @@ struct WalletCommand: AsyncParsableCommand {
 
     @Flag(
         name: .customLong("link-mode"),
-        help: "Advertise link mode: print {\"event\":\"open_url\",\"url\":…} for every link to open and read links to dispatch from stdin, one per line.")
+        help: "Advertise link mode: print {\"event\":\"open_url\",\"url\":…} for every link to open and read links to dispatch from stdin, one per line. Needs no reachable relay.")
     var linkMode = false
 
     @Option(name: .customLong("universal-link"), help: "This wallet's universal link (https), with --link-mode.")
@@ -115,7 +115,8 @@ struct WalletCommand: AsyncParsableCommand {
         if requestPacing { configuration.engine.requestQueueReleaseDelay = SignEngineOptions.jsRequestPacing }
         let end = await CLIRunner.run(
             make: { try WalletKit(configuration: WalletKitConfiguration(sign: configuration)) },
-            subscribe: { $0.signEvents }, timeout: ClientOptions.duration(seconds: timeout)
+            subscribe: { $0.signEvents }, timeout: ClientOptions.duration(seconds: timeout),
+            relayUnreachable: LinkInput.unreachableRelayReport(linkMode: linkMode, output: output)
         ) { kit, events in
             guard linkMode else { return try await flow.run(kit: kit, events: events) }
             await kit.setLinkModeTransport(PrintingLinkTransport(output: output))

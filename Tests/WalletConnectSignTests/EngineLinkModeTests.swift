@@ -187,6 +187,26 @@ struct EngineLinkModeTests {
         await world.stop()
     }
 
+    @Test("every relay call refused: the link exchange completes, and each side records the session topic for the relay",
+        .timeLimit(.minutes(1)))
+    func sessionTopicRecordedForRelay() async throws {
+        let world = try await LinkWorld.make()
+        do {
+            let (dappSession, walletSession) = try await world.authenticate()
+            let topic = dappSession.topic
+            #expect(walletSession.topic == topic)
+            // In the background: recorded (a relay that is down subscribes it when it connects), then one attempt.
+            for relay in [world.dappRelay, world.walletRelay] {
+                try await BoundedWait.until { relay.markedTopics == [topic] && relay.attempts["subscribe"] == 1 }
+                #expect(relay.publishAttempts == 0)
+            }
+        } catch {
+            await world.stop()
+            throw error
+        }
+        await world.stop()
+    }
+
     @Test("without the peer's link seen, authenticate stays on the relay", .timeLimit(.minutes(1)))
     func unseenPeerUsesRelay() async throws {
         let hub = InMemoryRelayHub()
@@ -199,6 +219,39 @@ struct EngineLinkModeTests {
         #expect(authentication.uri != nil)
         #expect(transport.openedURLs.isEmpty)
         await dapp.stop()
+    }
+
+    @Test("the links seen are stored in the engine's namespace: the next engine on the storage has them, another prefix not",
+        .timeLimit(.minutes(1)))
+    func seenLinksPersisted() async throws {
+        let storage = InMemoryStorage()
+        func engine(prefix: String) async throws -> (EngineClient, OfflineRelayClient) {
+            var options = EngineClient.fastOptions
+            options.storagePrefix = prefix
+            let relay = OfflineRelayClient()
+            let client = try await EngineClient.make(
+                name: "wallet", relay: relay, storage: storage, metadata: LinkWorld.walletMetadata, options: options)
+            return (client, relay)
+        }
+        func stop(_ client: (EngineClient, OfflineRelayClient)) async {
+            client.1.finish()
+            await client.0.stop()
+        }
+        let first = try await engine(prefix: "a")
+        await first.0.engine.registerLinkModeApp(LinkWorld.dappLink)
+        #expect(await first.0.engine.linkModeApps == [LinkWorld.dappLink])
+        await stop(first)
+        let keys = try await storage.values(withPrefix: "wc@2:").map(\.key)
+        #expect(keys.filter { $0.hasPrefix(StorageKey.linkModeApps(prefix: "a").rawValue) }.count == 1)
+
+        let again = try await engine(prefix: "a")
+        let apps = await again.0.engine.linkModeApps
+        await stop(again)
+        #expect(apps == [LinkWorld.dappLink])
+        let other = try await engine(prefix: "b")
+        let otherApps = await other.0.engine.linkModeApps
+        await stop(other)
+        #expect(otherApps.isEmpty)
     }
 
     @Test("forged links are refused with typed errors", .timeLimit(.minutes(1)))

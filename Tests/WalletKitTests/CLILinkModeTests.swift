@@ -104,23 +104,27 @@ struct CLILinkModeTests {
         #expect(try await wallet.exitStatus() == 0, "\(wallet.transcript)")
     }
 
-    @Test("walletkit dapp --link-mode and walletkit wallet --link-mode: auth and personal_sign through piped links")
-    func dappAndWallet() async throws {
-        let scenario = try CLIScenario()
-        defer { scenario.stopAll() }
-        let relayURL = try await scenario.startRelay()
+    /// `walletkit wallet --link-mode` and `walletkit dapp --link-mode` with `relayURL`: the test pipes each side's
+    /// `open_url` lines into the other's stdin (auth, then personal_sign); the dapp exits 0, the wallet on SIGTERM.
+    /// With `unreachable`, each side's `relay_unreachable` line is awaited once it started. Returns both processes
+    /// (ended) for further checks.
+    static func exchangeLinks(
+        _ scenario: CLIScenario, relayURL: String, unreachable: Bool = false, walletArguments: [String] = []
+    ) async throws -> (wallet: CLIProcess, dapp: CLIProcess) {
         let key = TestKey()
         let wallet = try scenario.launch(
             "wallet",
             ["wallet", "--verbose", "--relay-url", relayURL, "--private-key", key.hex, "--link-mode", "--universal-link",
-             Self.walletLink],
+             Self.walletLink] + walletArguments,
             stdin: true)
         _ = try await wallet.line("ready")
+        if unreachable { _ = try await wallet.line("relay_unreachable") }
         let dapp = try scenario.launch(
             "dapp",
             ["dapp", "--verbose", "--relay-url", relayURL, "--timeout", "60", "--authenticate", "--request",
              "personal_sign", "--link-mode", "--universal-link", Self.dappLink, "--wallet-link", Self.walletLink],
             stdin: true)
+        if unreachable { _ = try await dapp.line("relay_unreachable") }
         // dapp → wallet: the authenticate request; wallet → dapp: the answer; then the request and its response.
         for step in 0..<2 {
             let toWallet = try await Self.openURL(dapp, after: step)
@@ -136,5 +140,44 @@ struct CLILinkModeTests {
         #expect(dapp.events("response").first?["verified"] == .bool(true), "\(dapp.transcript)")
         wallet.terminate()
         #expect(try await wallet.exitStatus() == 0, "\(wallet.transcript)")
+        return (wallet, dapp)
+    }
+
+    @Test("walletkit dapp --link-mode and walletkit wallet --link-mode: auth and personal_sign through piped links")
+    func dappAndWallet() async throws {
+        let scenario = try CLIScenario()
+        defer { scenario.stopAll() }
+        let (wallet, dapp) = try await Self.exchangeLinks(scenario, relayURL: try await scenario.startRelay())
+        #expect(wallet.events("relay_unreachable").isEmpty)
+        #expect(dapp.events("relay_unreachable").isEmpty)
+    }
+
+    @Test("no relay reachable (a closed port): both sides report it once and exchange by links; a restart is ready at once")
+    func dappAndWalletWithoutRelay() async throws {
+        let scenario = try CLIScenario()
+        defer { scenario.stopAll() }
+        let closed = try await HTTPLoopbackServer.closedPortURL().replacingOccurrences(of: "http://", with: "ws://")
+        let storage = scenario.storage("wallet.sqlite")
+        let (wallet, dapp) = try await Self.exchangeLinks(
+            scenario, relayURL: closed, unreachable: true, walletArguments: ["--storage", storage])
+        for process in [wallet, dapp] {
+            let reports = process.events("relay_unreachable")
+            #expect(reports.count == 1, "\(process.transcript)")
+            #expect(reports.first?.string("message")?.contains("connection refused") == true, "\(process.transcript)")
+            #expect(process.events("error").isEmpty, "\(process.transcript)")
+        }
+        let topic = try #require(wallet.events("auth_approved").first?.string("topic"))
+
+        // Restarted on its storage, still without a relay: the link-mode session is restored at once (its relay
+        // subscription does not hold up the start for the relay's request timeout).
+        let restarted = try scenario.launch(
+            "wallet",
+            ["wallet", "--verbose", "--relay-url", closed, "--storage", storage, "--link-mode", "--universal-link",
+             Self.walletLink],
+            stdin: true)
+        let ready = try await restarted.line("ready", within: .seconds(20))
+        #expect(ready["sessions"] == .array([.string(topic)]), "\(restarted.transcript)")
+        restarted.terminate()
+        #expect(try await restarted.exitStatus() == 0, "\(restarted.transcript)")
     }
 }

@@ -88,12 +88,14 @@ struct WalletKitPairingsTests {
             let kit = try await SignClient.withSignClient(dappConfiguration) { dapp in
                 try await WalletKit.withWalletKit(walletConfiguration) { kit in
                     _ = try await WKFixture.settle(dapp: dapp, kit: kit)
+                    await kit.registerLinkModeApp("https://dapp.example/wc")
                     await #expect(throws: WalletKitError.alreadyRunning) { try await kit.cleanup() }
                     return kit
                 }
             }
             let before = try await storage.values(withPrefix: "wc@2:").map(\.key)
             #expect(before.contains { $0.hasPrefix("wc@2:client:0.3//session") })
+            #expect(before.contains { $0.hasPrefix(StorageKey.linkModeApps().rawValue) })
             let keyChainPath = try #require(try walletConfiguration.sign.resolvedKeyChainPath())
             #expect(!(try KeyChain(fileURL: URL(fileURLWithPath: keyChainPath)).tags.isEmpty))
 

@@ -56,6 +56,9 @@ public struct StorageKey: Sendable, Hashable, CustomStringConvertible {
     public static func expirer(prefix: String = "") -> StorageKey { core("expirer", prefix: prefix) }
     /// The pairings, `wc@2:core:0.3//pairing`.
     public static func pairing(prefix: String = "") -> StorageKey { core("pairing", prefix: prefix) }
+    /// The universal links of peers seen using link mode, `wc@2:core:0.3//linkModeApps` (one row per link). JS keeps
+    /// them under the bare key ``linkModeAppsKey``, shared by every prefix; here they belong to the namespace.
+    public static func linkModeApps(prefix: String = "") -> StorageKey { core("linkModeApps", prefix: prefix) }
     /// Verify's cached public key, `wc@2:core:2//verify:public:key` (protocol version `2`).
     public static func verifyPublicKey(prefix: String = "") -> StorageKey {
         StorageKey(context: "core", version: "2", customPrefix: prefix, name: "verify:public:key")
@@ -67,7 +70,7 @@ public struct StorageKey: Sendable, Hashable, CustomStringConvertible {
 
     /// The bare key under which the client id (`did:key:…`) is stored.
     public static let clientIDKey = "WALLETCONNECT_CLIENT_ID"
-    /// The bare key for link-mode apps.
+    /// The bare key under which JS keeps the link-mode apps (this port uses ``linkModeApps(prefix:)``).
     public static let linkModeAppsKey = "WALLETCONNECT_LINK_MODE_APPS"
 
     /// Whether `key` is a storage key (`wc@2:context:version[:prefix]//…`) of the namespace with custom prefix

@@ -219,6 +219,7 @@ public actor SignClient {
     private func teardown() async {
         if phase != .stopped { phase = .stopping }
         await engine.shutdown()
+        await engine.cancelLinkModeSubscriptions()
         await pairing.shutdown()
         await expirer.finish()
         await relayer.shutdown()

@@ -387,8 +387,9 @@ extension SignEngine {
             try await relay.subscribe(topic: sessionTopic)
         } else if let responderLink = body.responder.metadata.redirect?.universal {
             // The answer came by link: the wallet's link is now seen (JS `addLinkModeSupportedApp`).
-            linkMode.seenLinks.insert(responderLink)
+            await rememberLinkModeApp(responderLink)
         }
+        if pending.walletLink != nil { subscribeLinkModeSession(topic: sessionTopic) }
         try await expirer.set(.topic(sessionTopic), expiry: session.expiry)
         await activatePairing(topic: pending.pairingTopic)
         await updatePairingMetadata(topic: pending.pairingTopic, metadata: body.responder.metadata)

@@ -92,6 +92,8 @@ extension SignEngine {
         if session == nil {
             try? await crypto.deleteSymKey(topic: sessionTopic)
             try? await crypto.deleteKeyPair(publicKey: selfPublicKey)
+        } else if link != nil {
+            subscribeLinkModeSession(topic: sessionTopic)
         }
         _ = try? await history.resolveIncoming(topic: pending.pairingTopic, id: requestID)
         await deleteAuthRequest(id: requestID)
@@ -137,7 +139,7 @@ extension SignEngine {
             .redirect?.universal
         {
             // A link-mode request from this dapp: its link is now seen (JS `addLinkModeSupportedApp`).
-            linkMode.seenLinks.insert(link)
+            await rememberLinkModeApp(link)
         }
         guard authState.handlesAuthenticate else {
             if viaLink {

@@ -63,6 +63,7 @@ extension SignEngine {
         defer { decisions.endDeleting(topic, deleted: true) }
         let session = await sessions.session(topic: topic)
         await clearPendingSettlement(topic: topic)
+        await cancelLinkModeSubscription(topic: topic)
         do {
             try await relay.unsubscribe(topic: topic)
         } catch {

@@ -73,6 +73,7 @@ extension SignEngine {
     func restore() async {
         let now = wallClock.nowMilliseconds
         var liveTopics: [String] = []
+        var linkModeTopics: Set<String> = []
         for session in await sessions.all {
             if session.isExpired(nowMilliseconds: now) {
                 await deleteSessionLocally(topic: session.topic, eventID: 0)
@@ -81,6 +82,7 @@ extension SignEngine {
                 await deleteSessionLocally(topic: session.topic, eventID: 0)
             } else {
                 liveTopics.append(session.topic)
+                if session.transportType == .linkMode { linkModeTopics.insert(session.topic) }
                 await setExpiryIfMissing(.topic(session.topic), expiry: session.expiry)
             }
         }
@@ -101,11 +103,14 @@ extension SignEngine {
                 await clearPendingSettlement(topic: topic)
             }
         }
-        if !liveTopics.isEmpty {
+        // Link-mode sessions never wait for the relay (it may be unreachable): they are subscribed in the background.
+        for topic in linkModeTopics.sorted() { subscribeLinkModeSession(topic: topic) }
+        let relayTopics = liveTopics.filter { !linkModeTopics.contains($0) }
+        if !relayTopics.isEmpty {
             do {
-                try await relay.subscribe(topics: liveTopics)
+                try await relay.subscribe(topics: relayTopics)
             } catch {
-                logger.debug("could not resubscribe session topics", metadata: ["wk.count": "\(liveTopics.count)"])
+                logger.debug("could not resubscribe session topics", metadata: ["wk.count": "\(relayTopics.count)"])
             }
         }
         for record in await requests.allRecords {

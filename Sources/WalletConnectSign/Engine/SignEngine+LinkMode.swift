@@ -16,12 +16,33 @@ extension SignEngine {
 
     /// Records `universalLink` as the link of a peer known to support link mode (JS `linkModeSupportedApps`).
     /// A peer's link is also recorded when a link-mode message from it is handled.
-    public func registerLinkModeApp(_ universalLink: String) {
-        linkMode.seenLinks.insert(universalLink)
+    ///
+    /// The links are stored in this engine's storage namespace and loaded by ``start()``, so a restarted app still
+    /// answers an established link-mode session by link. When the write fails the link is kept for this run only
+    /// (after a restart the relay is used until the peer's next link).
+    public func registerLinkModeApp(_ universalLink: String) async {
+        await rememberLinkModeApp(universalLink)
     }
 
     /// The universal links of peers known to support link mode.
     public var linkModeApps: Set<String> { linkMode.seenLinks }
+
+    /// Records a peer's universal link as seen: in memory at once (the decision), then in storage when it is new.
+    func rememberLinkModeApp(_ universalLink: String) async {
+        guard linkMode.seenLinks.insert(universalLink).inserted else { return }
+        do {
+            try await linkModeAppStore.set(universalLink, universalLink)
+        } catch {
+            logger.debug("could not store a link-mode app")
+        }
+    }
+
+    /// The start step for the links seen: loads the stored ones (keeping any recorded before the start).
+    /// - Throws: The storage error.
+    func loadLinkModeApps() async throws {
+        try await linkModeAppStore.load()
+        linkMode.seenLinks.formUnion(await linkModeAppStore.values)
+    }
 
     /// The peer's universal link when a message to `peer` goes through link mode now, else `nil`.
     func linkTarget(peer: Metadata) -> String? {
@@ -54,6 +75,56 @@ extension SignEngine {
         let url = try LinkModeEnvelope(topic: topic, bytes: bytes).url(universalLink: universalLink)
         try await transport.open(url)
         logger.debug("opened link", metadata: ["wk.topic": "\(topic)"])
+    }
+
+    // MARK: - Relay subscription of link-mode sessions
+
+    /// Subscribes the topic of the link-mode session `topic` on the relay, in the background: the link exchange
+    /// never waits for it and never fails because of it, so link mode works without a relay. The topic is first
+    /// recorded with the relay client (``RelayClient/markSubscribed(topic:)``: a relay that is down or unreachable
+    /// now subscribes it when it connects, and after a restart), then subscribed on the current connection. A peer
+    /// that falls back to the relay (a request, an event, a delete) is then heard.
+    ///
+    /// Nothing starts for a session being deleted or deleted, or after ``shutdown()``.
+    func subscribeLinkModeSession(topic: String) {
+        guard !isShutDown, decisions.isLive(topic), linkMode.subscriptions[topic] == nil else { return }
+        linkMode.lastSubscriptionID &+= 1
+        let id = linkMode.lastSubscriptionID
+        let relay = relay
+        let logger = logger
+        let task = Task {
+            if !Task.isCancelled { await relay.markSubscribed(topic: topic) }
+            do {
+                try await relay.subscribe(topic: topic)
+                logger.debug("subscribed a link-mode session topic", metadata: ["wk.topic": "\(topic)"])
+            } catch {
+                logger.debug(
+                    "link-mode session topic recorded, not subscribed yet", metadata: ["wk.topic": "\(topic)"])
+            }
+            self.endLinkModeSubscription(topic: topic, id: id)
+        }
+        linkMode.subscriptions[topic] = LinkModeState.Subscription(id: id, task: task)
+    }
+
+    private func endLinkModeSubscription(topic: String, id: UInt64) {
+        if linkMode.subscriptions[topic]?.id == id { linkMode.subscriptions[topic] = nil }
+    }
+
+    /// Stops the background subscription of `topic`, if any, and waits for it to end: an unsubscribe that follows
+    /// cannot be undone by it.
+    func cancelLinkModeSubscription(topic: String) async {
+        guard let subscription = linkMode.subscriptions.removeValue(forKey: topic) else { return }
+        subscription.task.cancel()
+        await subscription.task.value
+    }
+
+    /// Stops every background subscription and waits for them to end (after ``shutdown()``: nothing of them runs
+    /// once this returns).
+    func cancelLinkModeSubscriptions() async {
+        let tasks = linkMode.subscriptions.values.map(\.task)
+        linkMode.subscriptions.removeAll()
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
     }
 
     // MARK: - Inbound
@@ -96,7 +167,7 @@ extension SignEngine {
             if let session = await sessions.session(topic: topic), let peerLink = session.peer.metadata.redirect?.universal,
                 session.transportType == .linkMode
             {
-                linkMode.seenLinks.insert(peerLink)
+                await rememberLinkModeApp(peerLink)
             }
             linkMode.dispatching[message.message, default: 0] += 1
             let outcome = await process(message)

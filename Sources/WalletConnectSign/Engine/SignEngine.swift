@@ -66,6 +66,8 @@ public actor SignEngine {
     var pendingSettlements: [String: PendingSettlement] = [:]
     /// The persisted copy of `pendingSettlements`, keyed by session topic.
     let settlementStore: Store<PendingSettlement>
+    /// The persisted copy of `linkMode.seenLinks`, keyed (and valued) by universal link.
+    let linkModeAppStore: Store<String>
     /// Last processed id per session topic for `wc_sessionUpdate` (out-of-sync check).
     var lastUpdateIDs: [String: Int64] = [:]
     /// Last processed id per session topic and event name for `wc_sessionEvent`.
@@ -119,6 +121,7 @@ public actor SignEngine {
         self.history = SignRPCHistory(storage: storage, prefix: options.storagePrefix, wallClock: wallClock)
         self.authRequests = AuthRequestStore(storage: storage, prefix: options.storagePrefix)
         self.settlementStore = Store(storage: storage, storageKey: .client("pendingSettlement", prefix: options.storagePrefix))
+        self.linkModeAppStore = Store(storage: storage, storageKey: .linkModeApps(prefix: options.storagePrefix))
         self.queue = SessionRequestQueue(mode: options.requestQueue)
         self.ids = RPCIDGenerator(wallClock: wallClock)
     }
@@ -178,6 +181,7 @@ public actor SignEngine {
         try await requests.load()
         try await history.load()
         try await settlementStore.load()
+        try await loadLinkModeApps()
         try await restoreAuthRequests()
         await pairing.register(methods: Self.pairingForwardedMethods)
         isStarted = true
@@ -233,6 +237,7 @@ public actor SignEngine {
         for waiter in waiters { waiter.resume() }
         for task in queueReleases.values { task.cancel() }
         queueReleases.removeAll()
+        for subscription in linkMode.subscriptions.values { subscription.task.cancel() }
         responseWaiters.shutdown(with: SignEngineError.shutDown)
         approvalWaiters.shutdown(with: SignEngineError.shutDown)
         authWaiters.shutdown(with: SignEngineError.shutDown)

@@ -150,8 +150,20 @@ public enum LinkModePolicy {
 /// Link-mode state of one engine: the injected transport and the peers' universal links seen.
 struct LinkModeState: Sendable {
     var transport: (any LinkModeTransport)?
+    /// The peers' universal links seen (mirrored in the engine's `linkModeAppStore`, loaded at start).
     var seenLinks: Set<String> = []
     /// The envelopes (relay text) being handled from links now, with a count for the same link given twice at once:
     /// their Verify context follows the link rule.
     var dispatching: [String: Int] = [:]
+    /// The background relay subscriptions of link-mode session topics, by topic (ended by the session's deletion
+    /// and by shutdown).
+    var subscriptions: [String: Subscription] = [:]
+    /// The id of the last subscription started.
+    var lastSubscriptionID: UInt64 = 0
+
+    /// One background subscription of a link-mode session topic.
+    struct Subscription: Sendable {
+        var id: UInt64
+        var task: Task<Void, Never>
+    }
 }
