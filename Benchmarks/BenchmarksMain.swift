@@ -29,6 +29,7 @@ struct BenchmarksMain {
             ("jsonrpc", { try JSONRPCBenchmarks.sessionRequest() }),
             ("relay", { try await RelayBenchmarks.run() }),
             ("sign", { try await SignBenchmarks.run() }),
+            ("sqlite_sign", { try await SignStorageBenchmarks.run() }),
             ("cold_start", { try await ColdStartBenchmarks.run() }),
         ]
         var results: [BenchmarkResult] = []
