@@ -9,6 +9,8 @@ final class CountingStorage: KeyValueStorage {
         var transactions = 0
         var changes = 0
         var reads = 0
+        /// Transactions by the store that wrote them (the key's name after `//`, up to its first `/` or `:`).
+        var byStore: [String: Int] = [:]
     }
 
     let base: any KeyValueStorage
@@ -17,6 +19,24 @@ final class CountingStorage: KeyValueStorage {
     init(_ base: any KeyValueStorage) { self.base = base }
 
     var snapshot: Counts { counts.withLock { $0 } }
+
+    static func store(of change: StorageChange) -> String {
+        let key: String
+        switch change {
+        case .set(let name, _): key = name
+        case .remove(let name): key = name
+        }
+        let tail = key.components(separatedBy: "//").last ?? key
+        return String(tail.prefix { $0 != "/" && $0 != ":" })
+    }
+
+    /// `store: count` per answered request, between two snapshots.
+    static func perRequest(_ before: Counts, _ after: Counts, requests: Int) -> String {
+        after.byStore.keys.sorted().compactMap { store in
+            let count = after.byStore[store, default: 0] - before.byStore[store, default: 0]
+            return count == 0 ? nil : "\(store) \(String(format: "%.1f", Double(count) / Double(requests)))"
+        }.joined(separator: ", ")
+    }
 
     func value(forKey key: String) async throws -> Data? {
         counts.withLock { $0.reads += 1 }
@@ -30,9 +50,11 @@ final class CountingStorage: KeyValueStorage {
 
     func write(_ changes: [StorageChange]) async throws {
         guard !changes.isEmpty else { return }
+        let stores = Set(changes.map { Self.store(of: $0) }).sorted().joined(separator: "+")
         counts.withLock {
             $0.transactions += 1
             $0.changes += changes.count
+            $0.byStore[stores, default: 0] += 1
         }
         try await base.write(changes)
     }
@@ -119,11 +141,11 @@ enum SignStorageBenchmarks {
                 BenchmarkResult(
                     name: "sqlite_wallet_transactions_per_request", value: walletTx, unit: "tx/req", floorName: "target",
                     floor: 2, ratio: walletTx / 2, higherIsBetter: false, target: "<= 2",
-                    notes: "SQLite write transactions on the wallet per answered request (\(String(format: "%.1f", walletRows)) rows changed); each commits (WAL)"),
+                    notes: "SQLite write transactions on the wallet per answered request (\(String(format: "%.1f", walletRows)) rows changed; by store: \(CountingStorage.perRequest(walletBefore, walletAfter, requests: counted))); each commits (WAL)"),
                 BenchmarkResult(
                     name: "sqlite_dapp_transactions_per_request", value: dappTx, unit: "tx/req", floorName: "(informative)",
                     floor: 1, ratio: dappTx, higherIsBetter: false, target: "(informative)",
-                    notes: "SQLite write transactions on the dapp per request sent and answered (\(String(format: "%.1f", dappRows)) rows changed)"),
+                    notes: "SQLite write transactions on the dapp per request sent and answered (\(String(format: "%.1f", dappRows)) rows changed; by store: \(CountingStorage.perRequest(dappBefore, dappAfter, requests: counted)))"),
             ]
         }
     }
