@@ -16,7 +16,7 @@ enum SignBenchmarks {
     /// One `personal_sign` request on `topic`; checks the wallet's answer.
     static func request(_ dapp: SignParty, topic: String) async throws {
         let result = try await dapp.engine.request(
-            topic: topic, chainId: "eip155:1", method: "personal_sign", params: requestParams)
+            topic: topic, chainID: "eip155:1", method: "personal_sign", params: requestParams)
         guard result == WalletApp.signature else { throw Failure(description: "unexpected result \(result)") }
     }
 

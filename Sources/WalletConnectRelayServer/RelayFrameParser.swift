@@ -72,7 +72,7 @@ struct RelayFrameParser: Sendable {
             if envelope.hasResult { return .ack(id) }
             return .invalid(id, .serialization)
         }
-        guard IRN.isValidRequestID(id) else { return .invalid(id, .invalidRequestId) }
+        guard IRN.isValidRequestID(id) else { return .invalid(id, .invalidRequestID) }
         do {
             return .request(id, try command(method: method, data: data))
         } catch let failure as Failure {

@@ -65,7 +65,7 @@ extension RelayServerState {
             let proposal = IRN.PublishParams(
                 topic: params.pairingTopic, message: params.sessionProposal, ttl: IRN.compositeTTL,
                 tag: IRN.Tag.sessionPropose, prompt: true, attestation: params.attestation,
-                correlationId: params.correlationId)
+                correlationID: params.correlationID)
             switch store(proposal, from: id) {
             case .failure:
                 sendError(rpcID, .publishFailed, to: id)
@@ -82,10 +82,10 @@ extension RelayServerState {
             _ = subscribe(id, to: params.sessionTopic)
             let response = IRN.PublishParams(
                 topic: params.pairingTopic, message: params.sessionProposalResponse, ttl: IRN.compositeTTL,
-                tag: IRN.Tag.sessionProposeResponse, correlationId: params.correlationId)
+                tag: IRN.Tag.sessionProposeResponse, correlationID: params.correlationID)
             let settlement = IRN.PublishParams(
                 topic: params.sessionTopic, message: params.sessionSettlementRequest, ttl: IRN.compositeTTL,
-                tag: IRN.Tag.sessionSettle, correlationId: params.correlationId)
+                tag: IRN.Tag.sessionSettle, correlationID: params.correlationID)
             guard case .success(let first) = store(response, from: id),
                 case .success(let second) = store(settlement, from: id)
             else {

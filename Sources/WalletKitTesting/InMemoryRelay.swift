@@ -273,7 +273,7 @@ public actor InMemoryRelayHub {
         attach(client)
         let options = PublishOptions(
             ttl: params.ttl ?? 300, tag: 1100, prompt: true, attestation: params.attestation,
-            correlationID: params.correlationId)
+            correlationID: params.correlationID)
         let record = RecordedPublish(
             clientID: client.relayClientID, topic: params.pairingTopic, message: params.sessionProposal,
             options: options, kind: .proposeSession)
@@ -293,10 +293,10 @@ public actor InMemoryRelayHub {
         let ttl = params.ttl ?? 300
         let response = RecordedPublish(
             clientID: client.relayClientID, topic: params.pairingTopic, message: params.sessionProposalResponse,
-            options: PublishOptions(ttl: ttl, tag: 1101, correlationID: params.correlationId), kind: .approveSession)
+            options: PublishOptions(ttl: ttl, tag: 1101, correlationID: params.correlationID), kind: .approveSession)
         let settle = RecordedPublish(
             clientID: client.relayClientID, topic: params.sessionTopic, message: params.sessionSettlementRequest,
-            options: PublishOptions(ttl: ttl, tag: 1102, correlationID: params.correlationId), kind: .approveSession)
+            options: PublishOptions(ttl: ttl, tag: 1102, correlationID: params.correlationID), kind: .approveSession)
         try checkComposite(client, response)
         let fault = takePublishFault(topic: params.sessionTopic) ?? takePublishFault(topic: params.pairingTopic)
         if case .failPublish(let error) = fault {

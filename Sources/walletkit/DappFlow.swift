@@ -161,7 +161,7 @@ struct DappFlow: Sendable {
         case .authenticated(let cacaos, let session):
             let issuers = try cacaos.map { try DIDPKH($0.payload.iss) }
             var line = JSONLine("authenticated").with("address", .string(issuers.first?.address ?? ""))
-            line.set("chains", .array(issuers.map { .string($0.chainId) }))
+            line.set("chains", .array(issuers.map { .string($0.chainID) }))
             if let session { line.set("topic", .string(session.topic)) }
             output.emit(line)
             guard let session else { return .signedInOnly }

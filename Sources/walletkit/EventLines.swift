@@ -12,7 +12,7 @@ enum EventLines {
             return line
         case .sessionRequest(let request):
             return JSONLine("session_request").with("id", .int(request.id)).with("topic", .string(request.topic))
-                .with("method", .string(request.params.request.method)).with("chainId", .string(request.params.chainId))
+                .with("method", .string(request.params.request.method)).with("chainId", .string(request.params.chainID))
                 .with("params", request.params.request.params)
         case .sessionSettle(let session):
             return JSONLine("session_settle").with("topic", .string(session.topic))

@@ -168,7 +168,7 @@ struct InMemoryRelayTests {
         let hub = makeHub()
         let dapp = hub.makeClient()
         let wallet = hub.makeClient()
-        let params = ProposeSessionParams(pairingTopic: topicA, sessionProposal: "env", correlationId: 99)
+        let params = ProposeSessionParams(pairingTopic: topicA, sessionProposal: "env", correlationID: 99)
         try await dapp.proposeSession(params)
         #expect(await hub.subscribers(of: topicA) == [dapp.clientID])
         #expect(await hub.subscribeCalls.isEmpty)
@@ -190,7 +190,7 @@ struct InMemoryRelayTests {
         let stream = dapp.messages()
         let params = ApproveSessionParams(
             pairingTopic: topicA, sessionTopic: topicB, sessionProposalResponse: "resp",
-            sessionSettlementRequest: "settle", correlationId: 5)
+            sessionSettlementRequest: "settle", correlationID: 5)
         try await wallet.approveSession(params)
         #expect(await hub.topics(of: wallet.clientID) == [topicB])
         let recorded = await hub.publishes

@@ -77,8 +77,8 @@ struct RelayRPCVectorTests {
             let ids = try #require(input["ids"] as? [Int])
             let valid = try #require(expected["valid"] as? [Bool])
             #expect(ids.map { IRN.isValidRequestID(RPCID(Int64($0))) } == valid)
-            #expect(IRN.ErrorTag(rawValue: try #require(expected["errorData"] as? String)) == .invalidRequestId)
-            #expect(IRN.ErrorTag.invalidRequestId.category == .payload)
+            #expect(IRN.ErrorTag(rawValue: try #require(expected["errorData"] as? String)) == .invalidRequestID)
+            #expect(IRN.ErrorTag.invalidRequestID.category == .payload)
         case "error_codes":
             try checkErrorTable(try #require(object["expected"] as? [String: String]))
         default:
@@ -111,13 +111,13 @@ struct RelayRPCVectorTests {
         case "publish_with_attestation_and_tvf":
             let request = try decoder.decode(IRN.Request<IRN.PublishParams>.self, from: data)
             #expect(request.params.ttl == 12 && request.params.tag == 0 && request.params.prompt == nil)
-            #expect(request.params.attestation == "attestation_payload" && request.params.correlationId == 123_456_789)
+            #expect(request.params.attestation == "attestation_payload" && request.params.correlationID == 123_456_789)
             #expect(request.params.contractAddresses == ["contract_address"] && request.params.additionalFields.isEmpty)
         case "js_publish_shape":
             let request = try decoder.decode(IRN.Request<IRN.PublishParams>.self, from: data)
             #expect(request.id == RPCID(1_712_345_678_901_234_567))
             #expect(request.params.ttl == 900 && request.params.tag == 1108 && request.params.prompt == true)
-            #expect(request.params.correlationId == 1_712_345_678_901_001 && request.params.chainId == "eip155:1")
+            #expect(request.params.correlationID == 1_712_345_678_901_001 && request.params.chainID == "eip155:1")
         case "subscription_from_relay", "subscription_legacy_method_alias":
             let request = try decoder.decode(IRN.Request<IRN.SubscriptionParams>.self, from: data)
             #expect(IRN.Method.isSubscription(request.method))

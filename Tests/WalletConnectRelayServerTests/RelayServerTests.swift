@@ -236,7 +236,7 @@ struct RelayServerTests {
             let proposed = try await dapp.call(
                 IRN.Method.proposeSession,
                 ProposeSessionParams(
-                    pairingTopic: pairing, sessionProposal: "proposal", attestation: "att", correlationId: 42))
+                    pairingTopic: pairing, sessionProposal: "proposal", attestation: "att", correlationID: 42))
             #expect(proposed.result == .bool(true))
             _ = try await wallet.subscribe(pairing)
             let proposal = try await wallet.nextSubscription()

@@ -107,7 +107,7 @@ struct RelayerCallsTests {
             let dappInbox = dapp.messages()
             try await wallet.subscribe(topic: pairingTopic)
             try await dapp.proposeSession(
-                ProposeSessionParams(pairingTopic: pairingTopic, sessionProposal: "proposal", correlationId: 42))
+                ProposeSessionParams(pairingTopic: pairingTopic, sessionProposal: "proposal", correlationID: 42))
             #expect(try await dapp.subscribedTopics == [pairingTopic])
             let proposal = try await BoundedWait.first(in: walletInbox)
             #expect(proposal.message == "proposal")

@@ -35,12 +35,12 @@ struct AuthCacaoTests {
             let iss = try #require(args[0].string)
             let did = try DIDPKH(iss)
             if iss.hasPrefix(DIDPKH.prefix) {
-                #expect(did.chainId == expected.string)
+                #expect(did.chainID == expected.string)
             } else {
                 // JS returns "<address>:undefined" for a bare CAIP-10 issuer (it indexes the did:pkh
                 // segments). We return the real chain; sign.md §6 defines chain = namespace:reference.
                 #expect(expected.string == "\(did.address):undefined")
-                #expect(did.chainId == "eip155:1")
+                #expect(did.chainID == "eip155:1")
             }
         default:
             Issue.record("unknown fn \(fn)")

@@ -131,7 +131,7 @@ struct AuthCacaoVerifierTests {
         let accepting = FakeRPCCaller(result: EIP1271.magicValue + String(repeating: "0", count: 56), acceptOnly: data)
         try await CacaoVerifier.verify(cacao: cacao, request: Self.request, rpcCaller: accepting)
         let address = try EthereumAddress(privateKey: Self.walletKey).checksummed
-        #expect(accepting.calls == [FakeRPCCaller.Call(chainId: "eip155:1", to: address, data: data)])
+        #expect(accepting.calls == [FakeRPCCaller.Call(chainID: "eip155:1", to: address, data: data)])
 
         let rejecting = FakeRPCCaller(result: "0x" + String(repeating: "0", count: 64))
         #expect(await Self.refusal(cacao, caller: rejecting)?.kind == .signatureMismatch)

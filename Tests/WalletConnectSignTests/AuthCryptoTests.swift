@@ -137,23 +137,23 @@ struct AuthSignatureVectorTests {
 
     @Test(arguments: AuthVector.load("auth-signatures.json", group: "eip1271"))
     func eip1271(vector: AuthVector) async throws {
-        if let chainIds = vector["chainIds"] as? [String] {
+        if let chainIDs = vector["chainIds"] as? [String] {
             let template = try #require(vector.string("expected_throws"))
-            for chainId in chainIds {
+            for chainID in chainIDs {
                 let error = await #expect(throws: AuthError.self) {
                     try await EIP1271.isValidSignature(
-                        message: "m", signature: "0x00", address: "0x00", chainId: chainId,
+                        message: "m", signature: "0x00", address: "0x00", chainID: chainID,
                         caller: FakeRPCCaller(result: EIP1271.magicValue))
                 }
-                #expect(error?.message == template.replacingOccurrences(of: "<chainId>", with: chainId))
-                #expect(error?.kind == .invalidChainId)
+                #expect(error?.message == template.replacingOccurrences(of: "<chainId>", with: chainID))
+                #expect(error?.kind == .invalidChainID)
             }
             return
         }
         let message = try #require(vector.string("message"))
         let signature = try #require(vector.string("signature"))
         let address = try #require(vector.string("address"))
-        let chainId = try #require(vector.string("chainId"))
+        let chainID = try #require(vector.string("chainId"))
         let expectedValid = try #require(vector["expected_valid"] as? Bool)
         let data = try EIP1271.callData(message: message, signature: signature)
         if let expectedData = vector.string("eth_call_data") {
@@ -171,17 +171,17 @@ struct AuthSignatureVectorTests {
         let genuineData = try EIP1271.callData(message: message, signature: #require(genuine.string("signature")))
         let contract = FakeRPCCaller(result: EIP1271.magicValue + String(repeating: "0", count: 56), acceptOnly: genuineData)
         let valid = try await EIP1271.isValidSignature(
-            message: message, signature: signature, address: address, chainId: chainId, caller: contract)
+            message: message, signature: signature, address: address, chainID: chainID, caller: contract)
         #expect(valid == expectedValid)
         #expect(contract.calls.map(\.to) == [address])
-        #expect(contract.calls.map(\.chainId) == [chainId])
+        #expect(contract.calls.map(\.chainID) == [chainID])
         #expect(contract.calls.map(\.data) == [data])
     }
 
     @Test func eip1271CallFailureIsTyped() async throws {
         let error = await #expect(throws: AuthError.self) {
             try await EIP1271.isValidSignature(
-                message: "m", signature: "0x00", address: "0x00", chainId: "eip155:1",
+                message: "m", signature: "0x00", address: "0x00", chainID: "eip155:1",
                 caller: FakeRPCCaller(result: nil))
         }
         #expect(error?.kind == .eip1271CallFailed)

@@ -81,7 +81,7 @@ struct AuthSIWEMessageTests {
         case "iat": request.iat = evil
         case "exp": request.exp = evil
         case "nbf": request.nbf = evil
-        case "requestId": request.requestId = evil
+        case "requestId": request.requestID = evil
         case "resources": request.resources = ["https://ok.example", evil]
         default: request.version = evil
         }

@@ -74,7 +74,7 @@ struct AuthVectorSupportTests {
 /// `acceptOnly` is set and the call data differs); a `nil` result makes every call throw.
 final class FakeRPCCaller: EthereumRPCCaller {
     struct Call: Sendable, Equatable {
-        let chainId: String
+        let chainID: String
         let to: String
         let data: String
     }
@@ -92,8 +92,8 @@ final class FakeRPCCaller: EthereumRPCCaller {
 
     var calls: [Call] { recorded.withLock { $0 } }
 
-    func call(chainId: String, to: String, data: String) async throws -> String {
-        recorded.withLock { $0.append(Call(chainId: chainId, to: to, data: data)) }
+    func call(chainID: String, to: String, data: String) async throws -> String {
+        recorded.withLock { $0.append(Call(chainID: chainID, to: to, data: data)) }
         guard let result else { throw Unreachable() }
         if let acceptOnly, acceptOnly != data { return "0x" + String(repeating: "0", count: 64) }
         return result

@@ -61,7 +61,7 @@ struct EngineAuthenticateRelayTests {
             // A session request goes through and is answered.
             let answer = Task {
                 try await dapp.engine.request(
-                    topic: session.topic, chainId: "eip155:137", method: "personal_sign", params: ["0x68656c6c6f", .string(address)])
+                    topic: session.topic, chainID: "eip155:137", method: "personal_sign", params: ["0x68656c6c6f", .string(address)])
             }
             let requestEvent = try await wallet.next { $0.sessionRequest != nil }
             let request = try #require(requestEvent.sessionRequest)

@@ -193,7 +193,7 @@ struct EngineConcurrencyTests {
             let (kept, _) = try await EngineFixture.settle(dapp: dapp, wallet: wallet)
             verifier.hold()
             let request = Task {
-                try await dapp.engine.request(topic: deleted.topic, chainId: "eip155:1", method: "personal_sign", params: ["0x01"])
+                try await dapp.engine.request(topic: deleted.topic, chainID: "eip155:1", method: "personal_sign", params: ["0x01"])
             }
             try await BoundedWait.until { verifier.heldCount == 1 }
             try await wallet.engine.disconnect(topic: deleted.topic)

@@ -103,20 +103,20 @@ struct EngineLifecycleTests {
     func events() async throws {
         try await EngineFixture.withSession { hub, dapp, wallet, session in
             let event = SessionEventParams.Event(name: "accountsChanged", data: [.string(EngineFixture.account)])
-            try await wallet.engine.emitSessionEvent(topic: session.topic, event: event, chainId: "eip155:42161")
+            try await wallet.engine.emitSessionEvent(topic: session.topic, event: event, chainID: "eip155:42161")
             let received = try await dapp.next { if case .sessionEvent = $0 { return true } else { return false } }
-            guard case .sessionEvent(_, let topic, let payload, let chainId, _) = received else { return }
+            guard case .sessionEvent(_, let topic, let payload, let chainID, _) = received else { return }
             #expect(topic == session.topic)
             #expect(payload == event)
-            #expect(chainId == "eip155:42161")
+            #expect(chainID == "eip155:42161")
             let publish = try #require(await hub.publishes(on: session.topic).first { $0.options.tag == 1110 })
             EngineFixture.expect(publish.options, SignMethod.sessionEvent.requestOptions)
             await #expect(throws: SDKError.self) {
                 try await wallet.engine.emitSessionEvent(
-                    topic: session.topic, event: .init(name: "unknown", data: nil), chainId: "eip155:1")
+                    topic: session.topic, event: .init(name: "unknown", data: nil), chainID: "eip155:1")
             }
             await #expect(throws: SDKError.internal(.missingOrInvalid, context: "emit() chainId: eip155:5")) {
-                try await wallet.engine.emitSessionEvent(topic: session.topic, event: event, chainId: "eip155:5")
+                try await wallet.engine.emitSessionEvent(topic: session.topic, event: event, chainID: "eip155:5")
             }
         }
     }

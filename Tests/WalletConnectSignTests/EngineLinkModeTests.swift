@@ -159,7 +159,7 @@ struct EngineLinkModeTests {
             let address = try AuthFixture.walletAddress
             let call = Task {
                 try await world.dapp.engine.request(
-                    topic: dappSession.topic, chainId: "eip155:1", method: "personal_sign",
+                    topic: dappSession.topic, chainID: "eip155:1", method: "personal_sign",
                     params: ["0x68656c6c6f", .string(address)])
             }
             let requestLink = try await BoundedWait.first(in: dappOpened)
@@ -333,7 +333,7 @@ struct EngineLinkModeTests {
                 let payload = AuthPayload(
                     type: "caip122", chains: ["eip155:1"], statement: nil, aud: "https://dapp.example/login",
                     domain: "dapp.example", version: "1", nonce: "n0nce\(id)", iat: "2026-01-01T00:00:00.000Z",
-                    nbf: nil, exp: nil, requestId: nil, resources: nil)
+                    nbf: nil, exp: nil, requestID: nil, resources: nil)
                 let params = SessionAuthenticateParams(
                     requester: Participant(publicKey: requester, metadata: LinkWorld.dappMetadata),
                     authPayload: try payload.jsonValue(), expiryTimestamp: Int64(Date.now.timeIntervalSince1970) + 3600)

@@ -80,9 +80,9 @@ struct EngineLoopbackTests {
             _ = try await dapp.next { if case .sessionExtend = $0 { return true } else { return false } }
 
             try await wallet.engine.emitSessionEvent(
-                topic: session.topic, event: .init(name: "chainChanged", data: 10), chainId: "eip155:10")
+                topic: session.topic, event: .init(name: "chainChanged", data: 10), chainID: "eip155:10")
             let event = try await dapp.next { if case .sessionEvent = $0 { return true } else { return false } }
-            #expect(event == .sessionEvent(id: event.eventID, topic: session.topic, event: .init(name: "chainChanged", data: 10), chainId: "eip155:10"))
+            #expect(event == .sessionEvent(id: event.eventID, topic: session.topic, event: .init(name: "chainChanged", data: 10), chainID: "eip155:10"))
 
             try await BoundedWait.run { try await dapp.engine.ping(topic: session.topic) }
             try await BoundedWait.run { try await wallet.engine.ping(topic: session.topic) }
@@ -191,7 +191,7 @@ struct EngineLoopbackTests {
 
             // Exactly one response reached the dapp: a later event is preceded by no second response.
             try await walletB.engine.emitSessionEvent(
-                topic: session.topic, event: .init(name: "chainChanged", data: 1), chainId: "eip155:1")
+                topic: session.topic, event: .init(name: "chainChanged", data: 1), chainID: "eip155:1")
             let events = dapp.events
             let responses = try await BoundedWait.run { () -> [Int64] in
                 var ids: [Int64] = []

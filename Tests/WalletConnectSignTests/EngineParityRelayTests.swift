@@ -131,13 +131,13 @@ struct EngineParityRelayTests {
             #expect(
                 received == [
                     .sessionEvent(
-                        id: ids[0], topic: session.topic, event: .init(name: "chainChanged", data: 999), chainId: "eip155:999",
+                        id: ids[0], topic: session.topic, event: .init(name: "chainChanged", data: 999), chainID: "eip155:999",
                         outsideSession: true),
                     .sessionEvent(
                         id: ids[1], topic: session.topic, event: .init(name: "walletCustomEvent", data: 999),
-                        chainId: "eip155:1", outsideSession: true),
+                        chainID: "eip155:1", outsideSession: true),
                     .sessionEvent(
-                        id: ids[2], topic: session.topic, event: .init(name: "chainChanged", data: 999), chainId: "eip155:1",
+                        id: ids[2], topic: session.topic, event: .init(name: "chainChanged", data: 999), chainID: "eip155:1",
                         outsideSession: false),
                 ])
             for id in ids {

@@ -11,7 +11,7 @@ struct EngineQueueTests {
     static func request(_ id: Int64, _ topic: String) -> PendingRequest {
         PendingRequest(
             id: id, topic: topic,
-            params: SessionRequestParams(request: .init(method: "personal_sign", params: []), chainId: "eip155:1"))
+            params: SessionRequestParams(request: .init(method: "personal_sign", params: []), chainID: "eip155:1"))
     }
 
     static func key(_ id: Int64, _ topic: String) -> SessionRequestKey { SessionRequestKey(topic: topic, id: id) }
@@ -93,7 +93,7 @@ struct EngineQueueTests {
         -> Task<JSONValue, any Error>
     {
         let before = await wallet.engine.pendingSessionRequests().count
-        let task = Task { try await dapp.engine.request(topic: topic, chainId: "eip155:1", method: method, params: []) }
+        let task = Task { try await dapp.engine.request(topic: topic, chainID: "eip155:1", method: method, params: []) }
         try await BoundedWait.until { await wallet.engine.pendingSessionRequests().count > before }
         return task
     }

@@ -12,10 +12,10 @@ struct EngineRequestTests {
     /// Starts a dapp request in a task and returns it with the request as announced to the wallet.
     static func send(
         _ dapp: EngineClient, _ wallet: EngineClient, topic: String, method: String = "personal_sign",
-        chainId: String = "eip155:1", expiry: Int64? = nil
+        chainID: String = "eip155:1", expiry: Int64? = nil
     ) async throws -> (Task<JSONValue, any Error>, PendingRequest) {
         let params = signParams
-        let response = Task { try await dapp.engine.request(topic: topic, chainId: chainId, method: method, params: params, expiry: expiry) }
+        let response = Task { try await dapp.engine.request(topic: topic, chainID: chainID, method: method, params: params, expiry: expiry) }
         let event = try await wallet.next { $0.sessionRequest != nil }
         return (response, try #require(event.sessionRequest))
     }
@@ -27,7 +27,7 @@ struct EngineRequestTests {
             #expect(pending.topic == session.topic)
             #expect(pending.params.request.method == "personal_sign")
             #expect(pending.params.request.params == Self.signParams)
-            #expect(pending.params.chainId == "eip155:1")
+            #expect(pending.params.chainID == "eip155:1")
             #expect(pending.verifyContext?.verified.origin == EngineClient.dappMetadata.url)
             #expect(await wallet.engine.pendingSessionRequests() == [pending])
             let expiry = try #require(pending.params.request.expiryTimestamp)
@@ -85,7 +85,7 @@ struct EngineRequestTests {
                     context: "request() expiry: 10. Expiry must be a number (in seconds) between 300 and 604800")
             ) {
                 _ = try await dapp.engine.request(
-                    topic: session.topic, chainId: "eip155:1", method: "personal_sign", params: [], expiry: 10)
+                    topic: session.topic, chainID: "eip155:1", method: "personal_sign", params: [], expiry: 10)
             }
         }
     }
@@ -101,7 +101,7 @@ struct EngineRequestTests {
             let publishes = hub.publishEvents()
             let response = Task {
                 try await dapp.engine.request(
-                    topic: session.topic, chainId: "eip155:1", method: "personal_sign", params: [], expiry: 300)
+                    topic: session.topic, chainID: "eip155:1", method: "personal_sign", params: [], expiry: 300)
             }
             let error = await #expect(throws: SDKError.self) { try await response.boundedValue() }
             #expect(error?.code == .sessionRequestExpired)
@@ -133,7 +133,7 @@ struct EngineRequestTests {
             // A second request waits behind the first in the session's queue.
             let second = Task {
                 try await dapp.engine.request(
-                    topic: session.topic, chainId: "eip155:1", method: "eth_signTypedData", params: [], expiry: 3600)
+                    topic: session.topic, chainID: "eip155:1", method: "eth_signTypedData", params: [], expiry: 3600)
             }
             try await BoundedWait.until { await wallet.engine.pendingSessionRequests().count >= 2 }
             // Well past the dapp-set expiry, which the dapp computed from its own (real) wall clock.
@@ -171,7 +171,7 @@ struct EngineRequestTests {
                 options: PublishOptions(ttl: 900, tag: 1109))
             // An event published after both acts as a barrier: everything before it has been handled.
             try await wallet.engine.emitSessionEvent(
-                topic: session.topic, event: .init(name: "chainChanged", data: 1), chainId: "eip155:1")
+                topic: session.topic, event: .init(name: "chainChanged", data: 1), chainID: "eip155:1")
             let events = dapp.events
             let responses = try await BoundedWait.run { () -> [Int64] in
                 var ids: [Int64] = []

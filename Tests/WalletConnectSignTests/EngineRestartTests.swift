@@ -35,7 +35,7 @@ struct EngineRestartTests {
         try await Self.goOffline(first, hub: hub)
 
         let response = Task {
-            try await dapp.engine.request(topic: session.topic, chainId: "eip155:1", method: "personal_sign", params: ["0x01"])
+            try await dapp.engine.request(topic: session.topic, chainID: "eip155:1", method: "personal_sign", params: ["0x01"])
         }
         try await BoundedWait.until { await !hub.mailbox(of: session.topic).isEmpty }
         let second = try await Self.wallet(hub: hub, storage: storage, keyChain: keyChain)

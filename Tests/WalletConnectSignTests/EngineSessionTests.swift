@@ -43,7 +43,7 @@ struct EngineSessionTests {
             #expect(approve.approvedChains == ["eip155:1", "eip155:42161"])
             #expect(approve.approvedMethods == EngineFixture.methods)
             #expect(approve.approvedEvents == EngineFixture.events)
-            #expect(approve.correlationId != nil)
+            #expect(approve.correlationID != nil)
 
             let publishes = await hub.publishes
             let proposal = try #require(publishes.first { $0.kind == .proposeSession })

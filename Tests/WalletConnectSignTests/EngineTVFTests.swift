@@ -17,7 +17,7 @@ struct EngineTVFTests {
         params: JSONValue, result: JSONValue
     ) async throws -> (request: [String: JSONValue], result: [String: JSONValue]) {
         let response = Task {
-            try await dapp.engine.request(topic: session.topic, chainId: "eip155:1", method: method, params: params)
+            try await dapp.engine.request(topic: session.topic, chainID: "eip155:1", method: method, params: params)
         }
         let event = try await wallet.next { $0.sessionRequest?.params.request.method == method }
         let pending = try #require(event.sessionRequest)

@@ -105,7 +105,7 @@ struct EngineTortureTests {
                 let sent = (0..<4).map { index in
                     Task {
                         try await dapp.engine.request(
-                            topic: session.topic, chainId: "eip155:1", method: "personal_sign",
+                            topic: session.topic, chainID: "eip155:1", method: "personal_sign",
                             params: [.string("round \(round) request \(index)")])
                     }
                 }

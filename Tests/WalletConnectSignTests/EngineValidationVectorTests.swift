@@ -123,10 +123,10 @@ struct EngineValidationVectorTests {
             }
             await #expect(throws: SDKError.internal(.missingOrInvalid, context: "emit() chainId: eip000:0")) {
                 try await wallet.engine.emitSessionEvent(
-                    topic: live.sessionTopic, event: .init(name: "chainChanged", data: 1), chainId: "eip000:0")
+                    topic: live.sessionTopic, event: .init(name: "chainChanged", data: 1), chainID: "eip000:0")
             }
             await #expect(throws: SDKError.internal(.missingOrInvalid, context: "request() method: unknown")) {
-                _ = try await wallet.engine.request(topic: live.sessionTopic, chainId: "eip155:1", method: "unknown", params: [])
+                _ = try await wallet.engine.request(topic: live.sessionTopic, chainID: "eip155:1", method: "unknown", params: [])
             }
         }
     }

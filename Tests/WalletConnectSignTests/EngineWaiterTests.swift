@@ -35,7 +35,7 @@ struct EngineWaiterTests {
             await dapp.stop()
             await #expect(throws: SignEngineError.shutDown) { try await response.boundedValue() }
             await #expect(throws: SignEngineError.shutDown) {
-                _ = try await dapp.engine.request(topic: session.topic, chainId: "eip155:1", method: "personal_sign", params: [])
+                _ = try await dapp.engine.request(topic: session.topic, chainID: "eip155:1", method: "personal_sign", params: [])
             }
         }
     }

@@ -241,7 +241,7 @@ struct HostileSessionTests {
             let before = await HostileSnapshot.of(world.wallet)
             let (published, events) = try await Self.deliver(world, session: session) {
                 try await world.inject(
-                    HostileJSON.sessionRequest(id: chainID, chainId: "eip155:137"), topic: session.topic, sealedBy: world.dapp)
+                    HostileJSON.sessionRequest(id: chainID, chainID: "eip155:137"), topic: session.topic, sealedBy: world.dapp)
                 try await world.inject(
                     HostileJSON.sessionRequest(id: methodID, method: "eth_sign"), topic: session.topic, sealedBy: world.dapp)
             }

@@ -166,11 +166,11 @@ enum HostileJSON {
         #"{"id":\#(id),"jsonrpc":"2.0","method":"\#(method)","params":\#(params)}"#
     }
 
-    static func sessionRequest(id: Int64, chainId: String = "eip155:1", method: String = "personal_sign", params: String = #"["0x01","0x02"]"#, expiry: Int64? = nil) -> String {
+    static func sessionRequest(id: Int64, chainID: String = "eip155:1", method: String = "personal_sign", params: String = #"["0x01","0x02"]"#, expiry: Int64? = nil) -> String {
         let expiryField = expiry.map { #","expiryTimestamp":\#($0)"# } ?? ""
         return request(
             id: id, method: "wc_sessionRequest",
-            params: #"{"request":{"method":"\#(method)","params":\#(params)\#(expiryField)},"chainId":"\#(chainId)"}"#)
+            params: #"{"request":{"method":"\#(method)","params":\#(params)\#(expiryField)},"chainId":"\#(chainID)"}"#)
     }
 
     static func result(id: Int64, _ value: String = "true") -> String {

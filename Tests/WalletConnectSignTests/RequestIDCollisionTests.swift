@@ -65,7 +65,7 @@ struct RequestIDCollisionTests {
             // topic first (a confused or hostile peer), then on the right one.
             let request = Task {
                 try await world.dapp.engine.request(
-                    topic: first.topic, chainId: "eip155:1", method: "personal_sign", params: [.string("x")])
+                    topic: first.topic, chainID: "eip155:1", method: "personal_sign", params: [.string("x")])
             }
             let announced = try #require(try await world.wallet.client.next { $0.sessionRequest != nil }.sessionRequest)
             try await world.inject(
@@ -87,7 +87,7 @@ struct RequestIDCollisionTests {
             StoredSessionRequest(
                 request: PendingRequest(
                     id: id, topic: topic,
-                    params: SessionRequestParams(request: .init(method: "personal_sign", params: [.string(topic)]), chainId: "eip155:1")),
+                    params: SessionRequestParams(request: .init(method: "personal_sign", params: [.string(topic)]), chainID: "eip155:1")),
                 expiryTimestamp: 4_000_000_000, receivedAt: 1)
         }
         do {

@@ -166,7 +166,7 @@ struct SignEngineValidationTests {
         var pending = later
         pending.pendingRequests[7] = PendingRequest(
             id: 7, topic: "other",
-            params: SessionRequestParams(request: .init(method: "personal_sign", params: []), chainId: "eip155:1"))
+            params: SessionRequestParams(request: .init(method: "personal_sign", params: []), chainID: "eip155:1"))
         let mismatch = #expect(throws: SDKError.self) {
             try SignValidation.respond(["topic": topic, "response": ["id": 7, "jsonrpc": "2.0", "result": true]], state: pending)
         }

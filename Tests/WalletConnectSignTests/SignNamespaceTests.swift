@@ -119,10 +119,10 @@ struct SignNamespaceTests {
                 supported: try NamespaceJSON.session(input["supportedNamespaces"]))
             NamespaceJSON.expectEqual(result, try NamespaceJSON.session(expected), exactKeyOrder: true)
         case "isValidChainId":
-            #expect(NamespaceValidator.isValidChainId(args.first?.jsonValue) == expected?.bool)
+            #expect(NamespaceValidator.isValidChainID(args.first?.jsonValue) == expected?.bool)
             #expect((ChainID(args.first?.string ?? "") != nil) == expected?.bool)
         case "isValidAccountId":
-            #expect(NamespaceValidator.isValidAccountId(args.first?.jsonValue) == expected?.bool)
+            #expect(NamespaceValidator.isValidAccountID(args.first?.jsonValue) == expected?.bool)
             #expect((AccountID(args.first?.string ?? "") != nil) == expected?.bool)
         case "isValidNamespaces":
             let error = NamespaceValidator.validateSessionNamespaces(args.first?.jsonValue, method: args[1].string ?? "")
@@ -138,16 +138,16 @@ struct SignNamespaceTests {
             NamespaceJSON.error(error, matches: expected)
         case "isValidNamespacesChainId":
             let namespaces = Namespaces.dictionary(try NamespaceJSON.session(args.first))
-            #expect(NamespaceValidator.isValidNamespacesChainId(namespaces, chainId: args[1].string ?? "") == expected?.bool)
+            #expect(NamespaceValidator.isValidNamespacesChainID(namespaces, chainID: args[1].string ?? "") == expected?.bool)
         case "isValidNamespacesRequest":
             let namespaces = Namespaces.dictionary(try NamespaceJSON.session(args.first))
             let valid = NamespaceValidator.isValidNamespacesRequest(
-                namespaces, chainId: args[1].string ?? "", method: args[2].string ?? "")
+                namespaces, chainID: args[1].string ?? "", method: args[2].string ?? "")
             #expect(valid == expected?.bool)
         case "isValidNamespacesEvent":
             let namespaces = Namespaces.dictionary(try NamespaceJSON.session(args.first))
             let valid = NamespaceValidator.isValidNamespacesEvent(
-                namespaces, chainId: args[1].string ?? "", event: args[2].string ?? "")
+                namespaces, chainID: args[1].string ?? "", event: args[2].string ?? "")
             #expect(valid == expected?.bool)
         case "isValidRequestExpiry":
             let bounds = try #require(args[1]["min"]?.int)...(try #require(args[1]["max"]?.int))

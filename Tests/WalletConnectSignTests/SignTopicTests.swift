@@ -50,8 +50,8 @@ struct SignTopicTests {
                 #expect(envelope.type == .type1)
                 #expect(envelope.senderPublicKey.map(Hex.encode) == sender)
             }
-            if let encryptedId = json["encryptedId"]?.string {
-                #expect(CryptoHash.hashMessage(envelopeText) == encryptedId)
+            if let encryptedID = json["encryptedId"]?.string {
+                #expect(CryptoHash.hashMessage(envelopeText) == encryptedID)
             }
             checked += 1
         }

@@ -90,7 +90,7 @@ struct SignWirePayloadTests {
             #expect(decoded.expiry == params["expiry"]?.int)
         case .sessionRequest:
             let decoded = try roundTrip(SessionRequestParams.self, params)
-            #expect(ChainID(decoded.chainId) != nil)
+            #expect(ChainID(decoded.chainID) != nil)
         case .sessionEvent:
             _ = try roundTrip(SessionEventParams.self, params)
         case .sessionDelete, .pairingDelete:

@@ -86,7 +86,7 @@ struct CLILinkModeTests {
         let links = transport.links()
         let call = Task {
             try await engine.request(
-                topic: session.topic, chainId: "eip155:1", method: "personal_sign",
+                topic: session.topic, chainID: "eip155:1", method: "personal_sign",
                 params: ["0x68656c6c6f", .string(key.address.checksummed)])
         }
         let requestLink = try await BoundedWait.first(in: links)

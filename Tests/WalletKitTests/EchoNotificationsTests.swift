@@ -122,7 +122,7 @@ struct EchoNotificationsTests {
             }
             #expect(id == 1_700_000_000_000_002)
             #expect(pushedTopic == topic)
-            #expect(params.chainId == "eip155:1")
+            #expect(params.chainID == "eip155:1")
             #expect(params.request.method == "personal_sign")
             // Another tag gives the raw request.
             let other = try await WalletKitNotifications.decryptNotification(

@@ -63,7 +63,7 @@ struct HTTPEthereumRPCCallerTests {
         try await AsyncHTTPClientTransport.withTransport { transport in
             try await server.run(handler: { _ in Self.reply(result: Self.notMagic) }) { base in
                 let caller = HTTPEthereumRPCCaller(transport: transport, projectID: "p1d", baseURL: base + "/v1/")
-                let value = try await caller.call(chainId: "eip155:1", to: Self.contract, data: "0x00")
+                let value = try await caller.call(chainID: "eip155:1", to: Self.contract, data: "0x00")
                 #expect(value == Self.notMagic)
                 let error = await #expect(throws: AuthError.self) {
                     try await CacaoVerifier.verify(cacao: try Self.contractCacao(Self.payload), request: Self.payload, rpcCaller: caller)
@@ -87,15 +87,15 @@ struct HTTPEthereumRPCCallerTests {
             }) { base in
                 let caller = HTTPEthereumRPCCaller(transport: transport, projectID: "p1d", baseURL: base + "/v1/")
                 let reverted = await #expect(throws: EthereumRPCError.self) {
-                    _ = try await caller.call(chainId: "eip155:10", to: Self.contract, data: "0x00")
+                    _ = try await caller.call(chainID: "eip155:10", to: Self.contract, data: "0x00")
                 }
                 #expect(reverted?.rpcCode == -32000)
                 let status = await #expect(throws: EthereumRPCError.self) {
-                    _ = try await caller.call(chainId: "eip155:137", to: Self.contract, data: "0x00")
+                    _ = try await caller.call(chainID: "eip155:137", to: Self.contract, data: "0x00")
                 }
                 #expect(status?.httpStatus == 500)
                 await #expect(throws: EthereumRPCError.malformedResponse("no hex result")) {
-                    _ = try await caller.call(chainId: "eip155:1", to: Self.contract, data: "0x00")
+                    _ = try await caller.call(chainID: "eip155:1", to: Self.contract, data: "0x00")
                 }
                 let error = await #expect(throws: AuthError.self) {
                     try await CacaoVerifier.verify(cacao: try Self.contractCacao(Self.payload), request: Self.payload, rpcCaller: caller)
@@ -110,13 +110,13 @@ struct HTTPEthereumRPCCallerTests {
         let server = HTTPLoopbackServer()
         try await AsyncHTTPClientTransport.withTransport { transport in
             try await server.run(handler: { _ in Self.reply(result: Self.magic) }) { base in
-                let caller = HTTPEthereumRPCCaller(transport: transport) { chainId in
-                    chainId == "eip155:1" ? base + "/mainnet" : nil
+                let caller = HTTPEthereumRPCCaller(transport: transport) { chainID in
+                    chainID == "eip155:1" ? base + "/mainnet" : nil
                 }
-                let value = try await caller.call(chainId: "eip155:1", to: Self.contract, data: "0x00")
+                let value = try await caller.call(chainID: "eip155:1", to: Self.contract, data: "0x00")
                 #expect(value == Self.magic)
                 await #expect(throws: EthereumRPCError.unsupportedChain("eip155:5")) {
-                    _ = try await caller.call(chainId: "eip155:5", to: Self.contract, data: "0x00")
+                    _ = try await caller.call(chainID: "eip155:5", to: Self.contract, data: "0x00")
                 }
                 #expect(server.requests.map(\.path) == ["/mainnet"])
             }

@@ -41,15 +41,15 @@ struct TelemetryClientTests {
         let storage = InMemoryStorage()
         let old = [
             TelemetryEvent(
-                eventId: "e-error", timestamp: now - 1000, bundleId: "proj1", domain: "",
+                eventID: "e-error", timestamp: now - 1000, bundleID: "proj1", domain: "",
                 props: .init(event: "ERROR", type: "pairing_expired", properties: .init(topic: "t1", trace: ["pairing_started"]))
             ),
             TelemetryEvent(
-                eventId: "e-trace", timestamp: now - 2000, bundleId: "proj1", domain: "",
+                eventID: "e-trace", timestamp: now - 2000, bundleID: "proj1", domain: "",
                 props: .init(event: "ERROR", type: "", properties: .init(topic: "t2", trace: ["pairing_started"]))
             ),
             TelemetryEvent(
-                eventId: "e-old", timestamp: now - 86_401_000, bundleId: "proj1", domain: "",
+                eventID: "e-old", timestamp: now - 86_401_000, bundleID: "proj1", domain: "",
                 props: .init(event: "ERROR", type: "no_wss_connection", properties: .init(topic: "t3", trace: []))
             ),
         ]
@@ -161,7 +161,7 @@ struct TelemetryClientTests {
         #expect(properties["topic"] as? String == "t1")
         #expect(properties["trace"] as? [String] == ["pairing_started"])
         // The uploaded and the expired events are gone; the trace-only event stays.
-        #expect(try await Self.storedEvents(storage)?.map(\.eventId) == ["e-trace"])
+        #expect(try await Self.storedEvents(storage)?.map(\.eventID) == ["e-trace"])
     }
 
     @Test("a failed upload keeps the events for the next start")
@@ -175,7 +175,7 @@ struct TelemetryClientTests {
             }
         }
         #expect(server.requests.count == 2)
-        #expect(try await Self.storedEvents(storage)?.map(\.eventId) == ["e-error", "e-trace"])
+        #expect(try await Self.storedEvents(storage)?.map(\.eventID) == ["e-error", "e-trace"])
     }
 
     @Test("an event created while the persisted events are still loading is kept, in memory and on disk (issue 12)")
@@ -194,11 +194,11 @@ struct TelemetryClientTests {
                 storage.releaseReads()
                 await dropping.value
                 let id = try #require(await creating.value)
-                let ids = await telemetry.events.map(\.eventId)
+                let ids = await telemetry.events.map(\.eventID)
                 #expect(ids.contains(id))
                 #expect(Set(ids) == ["e-error", "e-trace", id])
                 let stored = try #require(try await Self.storedEvents(storage))
-                #expect(Set(stored.map(\.eventId)) == ["e-error", "e-trace", id])
+                #expect(Set(stored.map(\.eventID)) == ["e-error", "e-trace", id])
             }
         }
     }
@@ -222,7 +222,7 @@ struct TelemetryClientTests {
 
                 let reopened = Self.telemetry(transport, url: url, enabled: true, storage: storage)
                 await reopened.dropExpired()
-                #expect(await reopened.events.map(\.eventId) == [id])
+                #expect(await reopened.events.map(\.eventID) == [id])
                 await reopened.setEnabled(false)
                 #expect(await reopened.events.isEmpty)
                 #expect(await reopened.createEvent(topic: "x") == nil)

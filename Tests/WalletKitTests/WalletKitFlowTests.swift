@@ -41,7 +41,7 @@ struct WalletKitFlowTests {
                     }
                     let request = try await WKFixture.first(requests)
                     #expect(request.topic == topic)
-                    #expect(request.params.chainId == "eip155:1")
+                    #expect(request.params.chainID == "eip155:1")
                     #expect(request.params.request.method == "personal_sign")
                     #expect(request.params.request.params == ["0xdeadbeef", .string(WKFixture.account)])
                     #expect(await kit.pendingSessionRequests.map(\.id) == [request.id])

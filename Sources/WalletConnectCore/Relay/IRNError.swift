@@ -35,7 +35,7 @@ extension IRN {
         /// Unknown project.
         case projectNotFound = "ProjectNotFound"
         /// No project id given.
-        case projectIdNotSpecified = "ProjectIdNotSpecified"
+        case projectIDNotSpecified = "ProjectIdNotSpecified"
         /// Project inactive.
         case projectInactive = "ProjectInactive"
         /// Origin not on the allow list.
@@ -59,9 +59,9 @@ extension IRN {
         /// Topic is not 64 hex characters.
         case invalidTopic = "InvalidTopic"
         /// Bad subscription id.
-        case invalidSubscriptionId = "InvalidSubscriptionId"
+        case invalidSubscriptionID = "InvalidSubscriptionId"
         /// Request id below 10⁹.
-        case invalidRequestId = "InvalidRequestId"
+        case invalidRequestID = "InvalidRequestId"
         /// `jsonrpc` is not `"2.0"`.
         case invalidJsonRpcVersion = "InvalidJsonRpcVersion"
         /// More than 500 batch items.
@@ -94,12 +94,12 @@ extension IRN {
         /// The category (and so the code) of this tag. `Serialization` is reported as a payload error.
         public var category: ErrorCategory {
             switch self {
-            case .projectNotFound, .projectIdNotSpecified, .projectInactive, .originNotAllowed, .invalidJwt,
+            case .projectNotFound, .projectIDNotSpecified, .projectInactive, .originNotAllowed, .invalidJwt,
                 .missingJwt, .countryBlocked:
                 .auth
             case .tooManyRequests: .tooManyRequests
-            case .invalidMethod, .invalidParams, .payloadSizeExceeded, .invalidTopic, .invalidSubscriptionId,
-                .invalidRequestId, .invalidJsonRpcVersion, .batchLimitExceeded, .batchEmpty, .serialization:
+            case .invalidMethod, .invalidParams, .payloadSizeExceeded, .invalidTopic, .invalidSubscriptionID,
+                .invalidRequestID, .invalidJsonRpcVersion, .batchLimitExceeded, .batchEmpty, .serialization:
                 .payload
             case .subscriberLimitExceeded, .ttlTooShort, .ttlTooLong, .mailboxLimitExceeded, .createTopicFailed,
                 .subscribeFailed, .publishFailed:
@@ -112,7 +112,7 @@ extension IRN {
         public var text: String {
             switch self {
             case .projectNotFound: "Project not found"
-            case .projectIdNotSpecified: "Project ID is missing"
+            case .projectIDNotSpecified: "Project ID is missing"
             case .projectInactive: "Project is inactive"
             case .originNotAllowed: "Origin not allowed"
             case .invalidJwt: "Invalid JWT"
@@ -123,8 +123,8 @@ extension IRN {
             case .invalidParams: "Invalid params"
             case .payloadSizeExceeded: "The payload is too large"
             case .invalidTopic: "Invalid topic"
-            case .invalidSubscriptionId: "Invalid subscription id"
-            case .invalidRequestId: "Invalid request id"
+            case .invalidSubscriptionID: "Invalid subscription id"
+            case .invalidRequestID: "Invalid request id"
             case .invalidJsonRpcVersion: "Invalid JSON-RPC version"
             case .batchLimitExceeded: "The batch contains too many items"
             case .batchEmpty: "The batch contains no items"

@@ -21,9 +21,9 @@ extension IRN {
         /// Verify attestation JWT.
         public var attestation: String?
         /// TVF: the client-to-client JSON-RPC id this message belongs to.
-        public var correlationId: Int64?
+        public var correlationID: Int64?
         /// TVF: CAIP-2 chain id.
-        public var chainId: String?
+        public var chainID: String?
         /// TVF: RPC methods.
         public var rpcMethods: [String]?
         /// TVF: transaction hashes.
@@ -48,7 +48,7 @@ extension IRN {
         /// Creates publish params.
         public init(
             topic: String, message: String, ttl: UInt32, tag: Int, prompt: Bool? = nil, attestation: String? = nil,
-            correlationId: Int64? = nil, chainId: String? = nil, rpcMethods: [String]? = nil,
+            correlationID: Int64? = nil, chainID: String? = nil, rpcMethods: [String]? = nil,
             txHashes: [String]? = nil, contractAddresses: [String]? = nil, approvedChains: [String]? = nil,
             approvedMethods: [String]? = nil, approvedEvents: [String]? = nil, approvedAccounts: [String]? = nil,
             sessionProperties: JSONValue? = nil, scopedProperties: JSONValue? = nil,
@@ -60,8 +60,8 @@ extension IRN {
             self.tag = tag
             self.prompt = prompt
             self.attestation = attestation
-            self.correlationId = correlationId
-            self.chainId = chainId
+            self.correlationID = correlationID
+            self.chainID = chainID
             self.rpcMethods = rpcMethods
             self.txHashes = txHashes
             self.contractAddresses = contractAddresses
@@ -86,7 +86,7 @@ extension IRN {
             let correlation = options.correlationID ?? tvfCorrelation
             self.init(
                 topic: topic, message: message, ttl: options.ttl, tag: options.tag, prompt: options.prompt,
-                attestation: options.attestation, correlationId: correlation, chainId: take("chainId")?.stringValue,
+                attestation: options.attestation, correlationID: correlation, chainID: take("chainId")?.stringValue,
                 rpcMethods: strings("rpcMethods"), txHashes: strings("txHashes"),
                 contractAddresses: strings("contractAddresses"), approvedChains: strings("approvedChains"),
                 approvedMethods: strings("approvedMethods"), approvedEvents: strings("approvedEvents"),
@@ -96,7 +96,8 @@ extension IRN {
         }
 
         enum Key: String, CodingKey, CaseIterable {
-            case topic, message, attestation, ttl, tag, prompt, correlationId, chainId, rpcMethods, txHashes
+            case topic, message, attestation, ttl, tag, prompt, correlationID = "correlationId", chainID = "chainId"
+            case rpcMethods, txHashes
             case contractAddresses, approvedChains, approvedMethods, approvedEvents, approvedAccounts
             case sessionProperties, scopedProperties
         }
@@ -117,8 +118,8 @@ extension IRN {
             tag = try c.decodeIfPresent(Int.self, forKey: .tag) ?? 0
             prompt = try c.decodeIfPresent(Bool.self, forKey: .prompt)
             attestation = try c.decodeIfPresent(String.self, forKey: .attestation)
-            correlationId = try c.decodeIfPresent(RPCID.self, forKey: .correlationId)?.rawValue
-            chainId = try c.decodeIfPresent(String.self, forKey: .chainId)
+            correlationID = try c.decodeIfPresent(RPCID.self, forKey: .correlationID)?.rawValue
+            chainID = try c.decodeIfPresent(String.self, forKey: .chainID)
             rpcMethods = try c.decodeIfPresent([String].self, forKey: .rpcMethods)
             txHashes = try c.decodeIfPresent([String].self, forKey: .txHashes)
             contractAddresses = try c.decodeIfPresent([String].self, forKey: .contractAddresses)
@@ -146,8 +147,8 @@ extension IRN {
             try c.encode(ttl, forKey: .ttl)
             try c.encode(tag, forKey: .tag)
             try c.encodeIfPresent(prompt, forKey: .prompt)
-            try c.encodeIfPresent(correlationId, forKey: .correlationId)
-            try c.encodeIfPresent(chainId, forKey: .chainId)
+            try c.encodeIfPresent(correlationID, forKey: .correlationID)
+            try c.encodeIfPresent(chainID, forKey: .chainID)
             try c.encodeIfPresent(rpcMethods, forKey: .rpcMethods)
             try c.encodeIfPresent(txHashes, forKey: .txHashes)
             try c.encodeIfPresent(contractAddresses, forKey: .contractAddresses)

@@ -74,7 +74,7 @@ public struct ProposeSessionParams: Sendable, Hashable, Codable {
     /// A Verify attestation JWT, when present.
     public var attestation: String?
     /// The JSON-RPC id of the proposal (TVF correlation).
-    public var correlationId: Int64?
+    public var correlationID: Int64?
     /// Seconds the relay keeps the proposal; 300 by default.
     public var ttl: UInt32?
 
@@ -83,17 +83,23 @@ public struct ProposeSessionParams: Sendable, Hashable, Codable {
     ///   - pairingTopic: The pairing topic.
     ///   - sessionProposal: The type-0 envelope of the `wc_sessionPropose` request.
     ///   - attestation: A Verify attestation JWT.
-    ///   - correlationId: The JSON-RPC id of the proposal.
+    ///   - correlationID: The JSON-RPC id of the proposal.
     ///   - ttl: Seconds the relay keeps the proposal.
     public init(
-        pairingTopic: String, sessionProposal: String, attestation: String? = nil, correlationId: Int64? = nil,
+        pairingTopic: String, sessionProposal: String, attestation: String? = nil, correlationID: Int64? = nil,
         ttl: UInt32? = 300
     ) {
         self.pairingTopic = pairingTopic
         self.sessionProposal = sessionProposal
         self.attestation = attestation
-        self.correlationId = correlationId
+        self.correlationID = correlationID
         self.ttl = ttl
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case pairingTopic, sessionProposal, attestation
+        case correlationID = "correlationId"
+        case ttl
     }
 }
 
@@ -120,7 +126,7 @@ public struct ApproveSessionParams: Sendable, Hashable, Codable {
     /// The scoped properties, any JSON value.
     public var scopedProperties: JSONValue?
     /// The JSON-RPC id of the proposal answered (TVF correlation).
-    public var correlationId: Int64?
+    public var correlationID: Int64?
     /// Seconds the relay keeps both messages; 300 by default.
     public var ttl: UInt32?
 
@@ -136,13 +142,13 @@ public struct ApproveSessionParams: Sendable, Hashable, Codable {
     ///   - approvedEvents: The approved events.
     ///   - sessionProperties: The session properties.
     ///   - scopedProperties: The scoped properties.
-    ///   - correlationId: The JSON-RPC id of the proposal answered.
+    ///   - correlationID: The JSON-RPC id of the proposal answered.
     ///   - ttl: Seconds the relay keeps both messages.
     public init(
         pairingTopic: String, sessionTopic: String, sessionProposalResponse: String, sessionSettlementRequest: String,
         approvedChains: [String]? = nil, approvedMethods: [String]? = nil, approvedAccounts: [String]? = nil,
         approvedEvents: [String]? = nil, sessionProperties: JSONValue? = nil, scopedProperties: JSONValue? = nil,
-        correlationId: Int64? = nil, ttl: UInt32? = 300
+        correlationID: Int64? = nil, ttl: UInt32? = 300
     ) {
         self.pairingTopic = pairingTopic
         self.sessionTopic = sessionTopic
@@ -154,8 +160,15 @@ public struct ApproveSessionParams: Sendable, Hashable, Codable {
         self.approvedEvents = approvedEvents
         self.sessionProperties = sessionProperties
         self.scopedProperties = scopedProperties
-        self.correlationId = correlationId
+        self.correlationID = correlationID
         self.ttl = ttl
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case pairingTopic, sessionTopic, sessionProposalResponse, sessionSettlementRequest, approvedChains
+        case approvedMethods, approvedAccounts, approvedEvents, sessionProperties, scopedProperties
+        case correlationID = "correlationId"
+        case ttl
     }
 }
 

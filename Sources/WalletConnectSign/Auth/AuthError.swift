@@ -44,7 +44,7 @@ public struct AuthError: Error, Hashable, Sendable, CustomStringConvertible {
         /// The wallet supports none of the requested ReCap methods.
         public static let unsupportedMethods = Kind("unsupportedMethods")
         /// A chain id is not CAIP-2.
-        public static let invalidChainId = Kind("invalidChainId")
+        public static let invalidChainID = Kind("invalidChainID")
 
         // CACAO verification
         /// The CACAO signature type is neither `eip191` nor `eip1271`.

@@ -31,7 +31,7 @@ public struct AuthPayload: Codable, Sendable, Hashable {
     /// Expiration, ISO-8601.
     public var exp: String?
     /// Optional request id.
-    public var requestId: String?
+    public var requestID: String?
     /// Resources; the last one may be a `urn:recap:` ReCap.
     public var resources: [String]?
     /// Signature types the dapp accepts per namespace (`AuthenticateParams` only), e.g.
@@ -42,7 +42,7 @@ public struct AuthPayload: Codable, Sendable, Hashable {
     public init(
         type: String? = "caip122", chains: [String], statement: String? = nil, aud: String? = nil,
         uri: String? = nil, domain: String, version: String = "1", nonce: String, iat: String,
-        nbf: String? = nil, exp: String? = nil, requestId: String? = nil, resources: [String]? = nil,
+        nbf: String? = nil, exp: String? = nil, requestID: String? = nil, resources: [String]? = nil,
         signatureTypes: [String: [String]]? = nil
     ) {
         self.type = type
@@ -56,7 +56,7 @@ public struct AuthPayload: Codable, Sendable, Hashable {
         self.iat = iat
         self.nbf = nbf
         self.exp = exp
-        self.requestId = requestId
+        self.requestID = requestID
         self.resources = resources
         self.signatureTypes = signatureTypes
     }
@@ -65,8 +65,8 @@ public struct AuthPayload: Codable, Sendable, Hashable {
     public var audience: String? { aud ?? uri }
 
     enum CodingKeys: String, CodingKey {
-        case type, chains, statement, aud, uri, domain, version, nonce, iat, nbf, exp, requestId, resources,
-            signatureTypes
+        case type, chains, statement, aud, uri, domain, version, nonce, iat, nbf, exp, resources, signatureTypes
+        case requestID = "requestId"
     }
 
     /// Decodes tolerantly (missing `chains` → `[]`).
@@ -83,7 +83,7 @@ public struct AuthPayload: Codable, Sendable, Hashable {
         iat = try container.decode(String.self, forKey: .iat)
         nbf = try container.decodeIfPresent(String.self, forKey: .nbf)
         exp = try container.decodeIfPresent(String.self, forKey: .exp)
-        requestId = try container.decodeIfPresent(String.self, forKey: .requestId)
+        requestID = try container.decodeIfPresent(String.self, forKey: .requestID)
         resources = try container.decodeIfPresent([String].self, forKey: .resources)
         signatureTypes = try container.decodeIfPresent([String: [String]].self, forKey: .signatureTypes)
     }
@@ -102,7 +102,7 @@ public struct AuthPayload: Codable, Sendable, Hashable {
         try container.encode(iat, forKey: .iat)
         try container.encodeIfPresent(nbf, forKey: .nbf)
         try container.encodeIfPresent(exp, forKey: .exp)
-        try container.encodeIfPresent(requestId, forKey: .requestId)
+        try container.encodeIfPresent(requestID, forKey: .requestID)
         try container.encodeIfPresent(resources, forKey: .resources)
         try container.encodeIfPresent(signatureTypes, forKey: .signatureTypes)
     }
@@ -141,7 +141,7 @@ extension AuthPayload {
         add("iat", iat)
         add("nbf", nbf)
         add("exp", exp)
-        add("requestId", requestId)
+        add("requestId", requestID)
         if let resources { members.append(("resources", .array(resources.map(AuthJSON.string)))) }
         if let signatureTypes {
             let entries = signatureTypes.keys.sorted().map { key in

@@ -70,7 +70,7 @@ public struct CacaoPayload: Codable, Sendable, Hashable {
     /// Statement as signed (including the ReCap sentence).
     public var statement: String?
     /// Request id.
-    public var requestId: String?
+    public var requestID: String?
     /// Resources.
     public var resources: [String]?
     /// Not-before.
@@ -81,7 +81,7 @@ public struct CacaoPayload: Codable, Sendable, Hashable {
     /// Creates a payload.
     public init(
         iss: String, domain: String, aud: String, version: String, nonce: String, iat: String,
-        statement: String? = nil, requestId: String? = nil, resources: [String]? = nil, nbf: String? = nil,
+        statement: String? = nil, requestID: String? = nil, resources: [String]? = nil, nbf: String? = nil,
         exp: String? = nil
     ) {
         self.iss = iss
@@ -91,18 +91,24 @@ public struct CacaoPayload: Codable, Sendable, Hashable {
         self.nonce = nonce
         self.iat = iat
         self.statement = statement
-        self.requestId = requestId
+        self.requestID = requestID
         self.resources = resources
         self.nbf = nbf
         self.exp = exp
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case iss, domain, aud, version, nonce, iat, statement
+        case requestID = "requestId"
+        case resources, nbf, exp
     }
 
     /// The payload as the ``AuthPayload`` that was signed (for message reconstruction); `chains` is
     /// the issuer's chain.
     public var authPayload: AuthPayload {
         AuthPayload(
-            type: nil, chains: (try? DIDPKH(iss)).map { [$0.chainId] } ?? [], statement: statement, aud: aud,
-            domain: domain, version: version, nonce: nonce, iat: iat, nbf: nbf, exp: exp, requestId: requestId,
+            type: nil, chains: (try? DIDPKH(iss)).map { [$0.chainID] } ?? [], statement: statement, aud: aud,
+            domain: domain, version: version, nonce: nonce, iat: iat, nbf: nbf, exp: exp, requestID: requestID,
             resources: resources)
     }
 }
@@ -152,7 +158,7 @@ extension Cacao {
             ("version", .string(payload.version)), ("nonce", .string(payload.nonce)), ("iat", .string(payload.iat)),
         ]
         if let statement = payload.statement { p.append(("statement", .string(statement))) }
-        if let requestId = payload.requestId { p.append(("requestId", .string(requestId))) }
+        if let requestID = payload.requestID { p.append(("requestId", .string(requestID))) }
         if let resources = payload.resources { p.append(("resources", .array(resources.map(AuthJSON.string)))) }
         if let nbf = payload.nbf { p.append(("nbf", .string(nbf))) }
         if let exp = payload.exp { p.append(("exp", .string(exp))) }

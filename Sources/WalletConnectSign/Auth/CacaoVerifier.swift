@@ -20,8 +20,8 @@ public enum CacaoVerifier {
         guard payload.aud == request.audience else {
             throw AuthError(.audienceMismatch, "CACAO aud \(payload.aud) does not match the request")
         }
-        guard request.chains.contains(issuer.chainId) else {
-            throw AuthError(.chainNotRequested, "CACAO chain \(issuer.chainId) was not requested")
+        guard request.chains.contains(issuer.chainID) else {
+            throw AuthError(.chainNotRequested, "CACAO chain \(issuer.chainID) was not requested")
         }
         try await verifySignature(cacao: cacao, rpcCaller: rpcCaller)
     }
@@ -69,7 +69,7 @@ public enum CacaoVerifier {
             let valid: Bool
             do {
                 valid = try await EIP1271.isValidSignature(
-                    message: message, signature: signature, address: issuer.address, chainId: issuer.chainId,
+                    message: message, signature: signature, address: issuer.address, chainID: issuer.chainID,
                     caller: rpcCaller)
             } catch let error as AuthError where error.kind == .invalidSignatureEncoding {
                 throw AuthError(.malformedCacao, "malformed signature: \(error.message)")

@@ -38,10 +38,10 @@ public struct DIDPKH: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// CAIP-2 chain id `<namespace>:<reference>`.
-    public var chainId: String { "\(namespace):\(reference)" }
+    public var chainID: String { "\(namespace):\(reference)" }
 
     /// CAIP-10 account `<namespace>:<reference>:<address>`.
-    public var account: String { "\(chainId):\(address)" }
+    public var account: String { "\(chainID):\(address)" }
 
     /// The full DID `did:pkh:<namespace>:<reference>:<address>`.
     public var did: String { Self.prefix + account }

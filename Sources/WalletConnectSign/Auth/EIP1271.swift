@@ -5,9 +5,9 @@ import Foundation
 /// Inject an implementation backed by your RPC provider (the JS SDK uses
 /// `https://rpc.walletconnect.org/v1/?chainId=<caip2>&projectId=<id>`); tests use a fake.
 public protocol EthereumRPCCaller: Sendable {
-    /// Calls contract `to` with `data` (`0x`-hex) on CAIP-2 chain `chainId`; returns the `0x`-hex result.
+    /// Calls contract `to` with `data` (`0x`-hex) on CAIP-2 chain `chainID`; returns the `0x`-hex result.
     /// - Throws: any transport or RPC error.
-    func call(chainId: String, to: String, data: String) async throws -> String
+    func call(chainID: String, to: String, data: String) async throws -> String
 }
 
 /// EIP-1271 smart-contract signature checks (`isValidSignature(bytes32,bytes)`).
@@ -47,23 +47,23 @@ public enum EIP1271 {
     /// Asks the account contract whether `signature` is valid for `message`.
     ///
     /// Valid iff the call result starts with ``magicValue``.
-    /// - Throws: ``AuthError`` `.invalidChainId` (chain id not CAIP-2, JS text),
+    /// - Throws: ``AuthError`` `.invalidChainID` (chain id not CAIP-2, JS text),
     ///   `.invalidSignatureEncoding`, `.eip1271CallFailed` (the call failed; treat as not verified),
     ///   or `CancellationError`.
     public static func isValidSignature(
-        message: String, signature: String, address: String, chainId: String,
+        message: String, signature: String, address: String, chainID: String,
         caller: any EthereumRPCCaller
     ) async throws -> Bool {
-        let parts = chainId.split(separator: ":", omittingEmptySubsequences: false)
+        let parts = chainID.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
             throw AuthError(
-                .invalidChainId,
-                "isValidEip1271Signature failed: chainId must be in CAIP-2 format, received: \(chainId)")
+                .invalidChainID,
+                "isValidEip1271Signature failed: chainId must be in CAIP-2 format, received: \(chainID)")
         }
         let data = try callData(message: message, signature: signature)
         let result: String
         do {
-            result = try await caller.call(chainId: chainId, to: address, data: data)
+            result = try await caller.call(chainID: chainID, to: address, data: data)
         } catch is CancellationError {
             throw CancellationError()
         } catch {

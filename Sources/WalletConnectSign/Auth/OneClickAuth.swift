@@ -94,7 +94,7 @@ public enum OneClickAuth {
         let payload = CacaoPayload(
             iss: issuer, domain: requestPayload.domain, aud: audience, version: requestPayload.version,
             nonce: requestPayload.nonce, iat: requestPayload.iat, statement: requestPayload.statement,
-            requestId: requestPayload.requestId, resources: requestPayload.resources, nbf: requestPayload.nbf,
+            requestID: requestPayload.requestID, resources: requestPayload.resources, nbf: requestPayload.nbf,
             exp: requestPayload.exp)
         return Cacao(header: CacaoHeader(), payload: payload, signature: signature)
     }
@@ -117,7 +117,7 @@ public enum OneClickAuth {
         var approval = Approval(chains: [], accounts: [], methods: [])
         for cacao in cacaos {
             let issuer = try DIDPKH(cacao.payload.iss)
-            var chains = [issuer.chainId]
+            var chains = [issuer.chainID]
             if let recap = try ReCap.decoded(from: cacao.payload.resources) {
                 chains.append(contentsOf: recap.chains)
                 approval.methods.appendUnique(contentsOf: recap.methods)

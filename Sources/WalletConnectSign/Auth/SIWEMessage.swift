@@ -29,7 +29,7 @@ public enum SIWEMessage {
             ("domain", request.domain), ("address", issuer.address), ("aud", audience),
             ("version", request.version), ("nonce", request.nonce), ("iat", request.iat),
         ]
-        singleLine += [("exp", request.exp), ("nbf", request.nbf), ("requestId", request.requestId)]
+        singleLine += [("exp", request.exp), ("nbf", request.nbf), ("requestId", request.requestID)]
             .compactMap { name, value in value.map { (name, $0) } }
         singleLine += (request.resources ?? []).map { ("resources", $0) }
         for (name, value) in singleLine where value.containsLineBreak {
@@ -52,7 +52,7 @@ public enum SIWEMessage {
         ]
         if let exp = request.exp { lines.append("Expiration Time: \(exp)") }
         if let nbf = request.nbf { lines.append("Not Before: \(nbf)") }
-        if let requestId = request.requestId { lines.append("Request ID: \(requestId)") }
+        if let requestID = request.requestID { lines.append("Request ID: \(requestID)") }
         if let resources = request.resources {
             lines.append("Resources:")
             lines += resources.map { "- \($0)" }

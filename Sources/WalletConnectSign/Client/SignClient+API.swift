@@ -89,7 +89,7 @@ extension SignClient {
     /// Emits an event to the peer of a session.
     /// - Throws: ``SDKError`` (validation: chain or event not approved), or the relay error.
     public nonisolated func emitSessionEvent(topic: String, event: SessionEventParams.Event, chainID: String) async throws {
-        try await engine.emitSessionEvent(topic: topic, event: event, chainId: chainID)
+        try await engine.emitSessionEvent(topic: topic, event: event, chainID: chainID)
     }
 
     /// Disconnects a session (sends 6000 `User disconnected.`) or deletes a pairing.
@@ -125,6 +125,6 @@ extension SignClient {
     public nonisolated func request(
         topic: String, chainID: String, method: String, params: JSONValue, expiry: Int64? = nil
     ) async throws -> JSONValue {
-        try await engine.request(topic: topic, chainId: chainID, method: method, params: params, expiry: expiry)
+        try await engine.request(topic: topic, chainID: chainID, method: method, params: params, expiry: expiry)
     }
 }

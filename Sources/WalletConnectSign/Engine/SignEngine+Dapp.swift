@@ -101,7 +101,7 @@ extension SignEngine {
         switch options.proposeStyle {
         case .composite:
             try await relay.proposeSession(
-                ProposeSessionParams(pairingTopic: pairingTopic, sessionProposal: message, correlationId: id))
+                ProposeSessionParams(pairingTopic: pairingTopic, sessionProposal: message, correlationID: id))
         case .publish:
             if existingPairing { try await relay.subscribe(topic: pairingTopic) }
             try await relay.publish(
@@ -114,7 +114,7 @@ extension SignEngine {
     ///
     /// - Parameters:
     ///   - topic: The session topic.
-    ///   - chainId: The CAIP-2 chain the request is for (validated against the session's namespaces).
+    ///   - chainID: The CAIP-2 chain the request is for (validated against the session's namespaces).
     ///   - method: The method (validated against the session's namespaces).
     ///   - params: The method's params.
     ///   - expiry: Seconds the request stays valid, within [300, 604800] (default 900). Published with that ttl
@@ -123,21 +123,21 @@ extension SignEngine {
     /// - Throws: ``SDKError`` (validation, the wallet's error with its code, 6000 when the session is deleted,
     ///   8000 when the request expires unanswered), or the relay error.
     public func request(
-        topic: String, chainId: String, method: String, params: JSONValue, expiry: Int64? = nil
+        topic: String, chainID: String, method: String, params: JSONValue, expiry: Int64? = nil
     ) async throws -> JSONValue {
         try requireStarted()
         var callParams: [String: JSONValue] = [
-            "topic": .string(topic), "chainId": .string(chainId),
+            "topic": .string(topic), "chainId": .string(chainID),
             "request": ["method": .string(method), "params": params],
         ]
         if let expiry { callParams["expiry"] = .int(expiry) }
         _ = try await validated(.request, params: .object(callParams))
         let lifetime = expiry ?? SignLifetimes.sessionRequest
         let requestParams = SessionRequestParams(
-            request: .init(method: method, params: params, expiryTimestamp: nowSeconds + lifetime), chainId: chainId)
+            request: .init(method: method, params: params, expiryTimestamp: nowSeconds + lifetime), chainID: chainID)
         return try await sendRequestAwaitingResult(
-            topic: topic, method: .sessionRequest, params: requestParams, chainId: chainId, ttl: expiry,
-            tvf: SignTVF.requestFields(method: method, chainId: chainId, params: params),
+            topic: topic, method: .sessionRequest, params: requestParams, chainID: chainID, ttl: expiry,
+            tvf: SignTVF.requestFields(method: method, chainID: chainID, params: params),
             timeout: .seconds(lifetime), timeoutError: SDKError.sdk(.sessionRequestExpired))
     }
 }

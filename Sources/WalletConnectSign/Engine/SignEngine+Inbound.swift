@@ -109,8 +109,8 @@ extension SignEngine {
                 options: .unregisteredMethod)
             return
         }
-        let chainId = request.params["chainId"]?.stringValue
-        try await history.set(id: id, topic: topic, method: method.rawValue, chainId: chainId, direction: .incoming)
+        let chainID = request.params["chainId"]?.stringValue
+        try await history.set(id: id, topic: topic, method: method.rawValue, chainID: chainID, direction: .incoming)
         switch method {
         case .sessionPropose:
             guard !(await isAuthenticateFallback(pairingTopic: topic)) else { return }

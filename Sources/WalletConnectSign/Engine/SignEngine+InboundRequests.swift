@@ -17,10 +17,10 @@ extension SignEngine {
             await sendError(topic: topic, id: id, error: error, options: autoReject)
             return
         }
-        let encryptedId = Hex.encode(SHA256Digest.hash(Array(message.message.utf8)))
+        let encryptedID = Hex.encode(SHA256Digest.hash(Array(message.message.utf8)))
         var proposal = Proposal(
             id: id, pairingTopic: topic, params: params, now: nowSeconds, attestation: message.attestation,
-            encryptedId: encryptedId)
+            encryptedID: encryptedID)
         proposal.id = id
         if proposal.isExpired(nowMilliseconds: wallClock.nowMilliseconds) {
             logger.debug("dropped expired proposal", metadata: ["wk.rpc.id": "\(id)"])
@@ -168,13 +168,13 @@ extension SignEngine {
             await sendError(topic: topic, id: id, error: .sdk(.invalidParams), options: reply)
             return
         }
-        guard NamespaceValidator.isValidNamespacesChainId(session.namespaces, chainId: params.chainId) else {
+        guard NamespaceValidator.isValidNamespacesChainID(session.namespaces, chainID: params.chainID) else {
             await sendError(topic: topic, id: id, error: .sdk(.unauthorizedChain), options: reply)
             return
         }
         guard !params.request.method.isEmpty,
             NamespaceValidator.isValidNamespacesRequest(
-                session.namespaces, chainId: params.chainId, method: params.request.method)
+                session.namespaces, chainID: params.chainID, method: params.request.method)
         else {
             await sendError(topic: topic, id: id, error: .sdk(.unauthorizedMethod), options: reply)
             return
@@ -224,7 +224,7 @@ extension SignEngine {
             return
         }
         let outsideSession = !NamespaceValidator.isValidNamespacesEvent(
-            session.namespaces, chainId: params.chainId, event: params.event.name)
+            session.namespaces, chainID: params.chainID, event: params.event.name)
         // Remembered per event name of the session only: a peer inventing names cannot grow this table.
         if session.namespaces.values.contains(where: { $0.events.contains(params.event.name) }) {
             lastEventIDs[key] = id
@@ -236,7 +236,7 @@ extension SignEngine {
         }
         emit(
             .sessionEvent(
-                id: id, topic: topic, event: params.event, chainId: params.chainId, outsideSession: outsideSession))
+                id: id, topic: topic, event: params.event, chainID: params.chainID, outsideSession: outsideSession))
     }
 
     /// `wc_sessionDelete` (§2.4, §3.10): fails our outstanding requests on the topic, answers `true` (tag 1113) while

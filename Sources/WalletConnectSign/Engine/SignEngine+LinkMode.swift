@@ -269,7 +269,7 @@ extension SignEngine {
             type: params.type ?? "caip122", chains: params.chains, statement: params.statement, aud: params.uri,
             domain: params.domain, version: "1", nonce: params.nonce,
             iat: ISO8601Timestamp.string(milliseconds: wallClock.nowMilliseconds), nbf: params.nbf, exp: params.exp,
-            requestId: params.requestId, resources: resources)
+            requestID: params.requestID, resources: resources)
         let requestParams = SessionAuthenticateParams(
             requester: Participant(publicKey: selfPublicKey, metadata: metadata), authPayload: try payload.jsonValue(),
             expiryTimestamp: expiryTimestamp)

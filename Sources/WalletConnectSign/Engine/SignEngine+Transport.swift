@@ -29,13 +29,13 @@ extension SignEngine {
     /// - Throws: Encoding, crypto, storage or publish errors.
     @discardableResult
     func sendRequest(
-        topic: String, method: SignMethod, params: some Encodable, id: Int64? = nil, chainId: String? = nil,
+        topic: String, method: SignMethod, params: some Encodable, id: Int64? = nil, chainID: String? = nil,
         ttl: Int64? = nil, tvf: [String: JSONValue] = [:]
     ) async throws -> Int64 {
         let id = id ?? nextPayloadID()
         let request = JSONRPCRequest(id: RPCID(id), method: method.rawValue, params: try JSONValue(encoding: params))
         let message = try await seal(request, topic: topic)
-        try await history.set(id: id, topic: topic, method: method.rawValue, chainId: chainId, direction: .outgoing)
+        try await history.set(id: id, topic: topic, method: method.rawValue, chainID: chainID, direction: .outgoing)
         try await transmit(
             topic: topic, message: message,
             options: publishOptions(method.requestOptions, correlationID: id, tvf: tvf, ttl: ttl))
@@ -77,13 +77,13 @@ extension SignEngine {
     /// - Throws: ``SDKError`` (peer error), ``SignEngineError/timedOut(_:)``, `CancellationError`,
     ///   ``SignEngineError/shutDown``, or the send error.
     func sendRequestAwaitingResult(
-        topic: String, method: SignMethod, params: some Encodable, chainId: String? = nil, ttl: Int64? = nil,
+        topic: String, method: SignMethod, params: some Encodable, chainID: String? = nil, ttl: Int64? = nil,
         tvf: [String: JSONValue] = [:], timeout: Duration, timeoutError: any Error
     ) async throws -> JSONValue {
         let id = nextPayloadID()
         guard responseWaiters.register(id) else { throw SignEngineError.shutDown }
         do {
-            try await sendRequest(topic: topic, method: method, params: params, id: id, chainId: chainId, ttl: ttl, tvf: tvf)
+            try await sendRequest(topic: topic, method: method, params: params, id: id, chainID: chainID, ttl: ttl, tvf: tvf)
         } catch {
             responseWaiters.discard(id)
             throw error

@@ -146,7 +146,7 @@ extension SignEngine {
                 approvedAccounts: session.namespaces.values.flatMap(\.accounts),
                 approvedEvents: Namespaces.approvedEvents(session.namespaces),
                 sessionProperties: session.sessionProperties.map(JSONValue.object),
-                scopedProperties: session.scopedProperties.map(JSONValue.object), correlationId: proposal.id)
+                scopedProperties: session.scopedProperties.map(JSONValue.object), correlationID: proposal.id)
             try await relay.approveSession(params)
         case .publish:
             let responseMessage = try await seal(response, topic: proposal.pairingTopic)
@@ -317,7 +317,7 @@ extension SignEngine {
         switch response.outcome {
         case .result(let result):
             let tvf = SignTVF.responseFields(
-                method: pending.params.request.method, chainId: pending.params.chainId,
+                method: pending.params.request.method, chainID: pending.params.chainID,
                 params: pending.params.request.params, result: result)
             try await transmit(
                 topic: topic, message: message, options: publishOptions(replyOptions, correlationID: id, tvf: tvf))
@@ -337,14 +337,14 @@ extension SignEngine {
 
     /// Emits an event to the peer (`wc_sessionEvent`, tag 1110); does not wait for an answer.
     /// - Throws: ``SDKError`` (validation: chain or event not approved), or the relay error.
-    public func emitSessionEvent(topic: String, event: SessionEventParams.Event, chainId: String) async throws {
+    public func emitSessionEvent(topic: String, event: SessionEventParams.Event, chainID: String) async throws {
         try requireStarted()
         let params: JSONValue = [
-            "topic": .string(topic), "chainId": .string(chainId), "event": try JSONValue(encoding: event),
+            "topic": .string(topic), "chainId": .string(chainID), "event": try JSONValue(encoding: event),
         ]
         _ = try await validated(.emit, params: params)
         try await sendRequest(
-            topic: topic, method: .sessionEvent, params: SessionEventParams(event: event, chainId: chainId),
-            chainId: chainId)
+            topic: topic, method: .sessionEvent, params: SessionEventParams(event: event, chainID: chainID),
+            chainID: chainID)
     }
 }

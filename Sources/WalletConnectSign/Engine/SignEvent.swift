@@ -18,11 +18,11 @@ public enum SignEvent: Sendable, Hashable {
     case sessionExtend(id: Int64, topic: String, expiry: Int64)
     /// The peer emitted an event: `session_event`.
     ///
-    /// `outsideSession` is `true` when `chainId` is not among the session's chains or the event name is not listed
+    /// `outsideSession` is `true` when `chainID` is not among the session's chains or the event name is not listed
     /// for it. Such an event is delivered all the same, as JS dapps deliver it (a wallet may announce a
     /// `chainChanged` to a chain it is about to add); the app decides what to make of it.
     case sessionEvent(
-        id: Int64, topic: String, event: SessionEventParams.Event, chainId: String, outsideSession: Bool = false)
+        id: Int64, topic: String, event: SessionEventParams.Event, chainID: String, outsideSession: Bool = false)
     /// The peer pinged the session: `session_ping`.
     case sessionPing(id: Int64, topic: String)
     /// A session was deleted by the peer (`id` = its request id) or cleaned up locally (`id` = 0).

@@ -16,18 +16,18 @@ enum SignTVF {
     ]
 
     /// Fields of a `wc_sessionRequest` request: `rpcMethods`, `chainId`, `contractAddresses`, `txHashes` (empty).
-    static func requestFields(method: String, chainId: String, params: JSONValue) -> [String: JSONValue] {
+    static func requestFields(method: String, chainID: String, params: JSONValue) -> [String: JSONValue] {
         [
-            "rpcMethods": [.string(method)], "chainId": .string(chainId),
+            "rpcMethods": [.string(method)], "chainId": .string(chainID),
             "contractAddresses": .array(contractAddresses(params).map(JSONValue.string)), "txHashes": [],
         ]
     }
 
     /// Fields of a `wc_sessionRequest` success result: `rpcMethods`, `chainId`, `txHashes` (from `result`),
     /// `contractAddresses` (from the request's `params`, as on the request).
-    static func responseFields(method: String, chainId: String, params: JSONValue, result: JSONValue) -> [String: JSONValue] {
+    static func responseFields(method: String, chainID: String, params: JSONValue, result: JSONValue) -> [String: JSONValue] {
         [
-            "rpcMethods": [.string(method)], "chainId": .string(chainId),
+            "rpcMethods": [.string(method)], "chainId": .string(chainID),
             "txHashes": .array(txHashes(method: method, result: result).map(JSONValue.string)),
             "contractAddresses": .array(contractAddresses(params).map(JSONValue.string)),
         ]

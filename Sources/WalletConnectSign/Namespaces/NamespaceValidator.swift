@@ -8,13 +8,13 @@ import WalletConnectCore
 /// first and the order of chains listed in messages.
 public enum NamespaceValidator {
     /// JS `isValidChainId`.
-    public static func isValidChainId(_ value: JSONValue?) -> Bool {
+    public static func isValidChainID(_ value: JSONValue?) -> Bool {
         guard let text = value?.stringValue else { return false }
         return ChainID.isValid(text)
     }
 
     /// JS `isValidAccountId`.
-    public static func isValidAccountId(_ value: JSONValue?) -> Bool {
+    public static func isValidAccountID(_ value: JSONValue?) -> Bool {
         guard let text = value?.stringValue else { return false }
         return AccountID.isValid(text)
     }
@@ -55,7 +55,7 @@ public enum NamespaceValidator {
                 context: "\(context), chains must be defined as \"namespace:chainId\" e.g. \"eip155:1\": {...} in the "
                     + "namespace key OR as an array of CAIP-2 chainIds e.g. eip155: { chains: [\"eip155:1\", \"eip155:5\"] }")
         }
-        for chain in chains where !isValidChainId(chain) {
+        for chain in chains where !isValidChainID(chain) {
             return .sdk(
                 .unsupportedChains,
                 context: "\(context), chain \(JSText.template(chain)) should be a string and conform to \"namespace:chainId\" format")
@@ -109,7 +109,7 @@ public enum NamespaceValidator {
                 .unsupportedAccounts,
                 context: "\(context), accounts should be an array of strings conforming to \"namespace:chainId:address\" format")
         }
-        for account in list where !isValidAccountId(account) {
+        for account in list where !isValidAccountID(account) {
             return .sdk(
                 .unsupportedAccounts,
                 context: "\(context), account \(JSText.template(account)) should be a string and conform to "
@@ -120,20 +120,20 @@ public enum NamespaceValidator {
 
     // MARK: chain / request / event checks
 
-    /// JS `isValidNamespacesChainId`: `chainId` is CAIP-2 and one of the chains derived from the accounts.
-    public static func isValidNamespacesChainId(_ namespaces: SessionNamespaces, chainId: String) -> Bool {
-        guard ChainID.isValid(chainId) else { return false }
-        return Namespaces.chains(of: namespaces).contains(chainId)
+    /// JS `isValidNamespacesChainId`: `chainID` is CAIP-2 and one of the chains derived from the accounts.
+    public static func isValidNamespacesChainID(_ namespaces: SessionNamespaces, chainID: String) -> Bool {
+        guard ChainID.isValid(chainID) else { return false }
+        return Namespaces.chains(of: namespaces).contains(chainID)
     }
 
-    /// JS `isValidNamespacesRequest`: `method` is approved for a namespace whose accounts include `chainId`.
-    public static func isValidNamespacesRequest(_ namespaces: SessionNamespaces, chainId: String, method: String) -> Bool {
-        Namespaces.methods(forChain: chainId, in: namespaces).contains(method)
+    /// JS `isValidNamespacesRequest`: `method` is approved for a namespace whose accounts include `chainID`.
+    public static func isValidNamespacesRequest(_ namespaces: SessionNamespaces, chainID: String, method: String) -> Bool {
+        Namespaces.methods(forChain: chainID, in: namespaces).contains(method)
     }
 
-    /// JS `isValidNamespacesEvent`: `event` is approved for a namespace whose accounts include `chainId`.
-    public static func isValidNamespacesEvent(_ namespaces: SessionNamespaces, chainId: String, event: String) -> Bool {
-        Namespaces.events(forChain: chainId, in: namespaces).contains(event)
+    /// JS `isValidNamespacesEvent`: `event` is approved for a namespace whose accounts include `chainID`.
+    public static func isValidNamespacesEvent(_ namespaces: SessionNamespaces, chainID: String, event: String) -> Bool {
+        Namespaces.events(forChain: chainID, in: namespaces).contains(event)
     }
 
     /// JS `isValidRequestExpiry`: `expiry` (seconds) within the inclusive bounds.

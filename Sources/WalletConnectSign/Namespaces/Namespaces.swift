@@ -29,17 +29,17 @@ public enum Namespaces {
         chains(ofAccounts: ordered(namespaces).flatMap(\.value.accounts))
     }
 
-    /// Union of the methods of the namespaces whose accounts include `chainId`.
-    public static func methods(forChain chainId: String, in namespaces: SessionNamespaces) -> [String] {
+    /// Union of the methods of the namespaces whose accounts include `chainID`.
+    public static func methods(forChain chainID: String, in namespaces: SessionNamespaces) -> [String] {
         unique(
-            ordered(namespaces).filter { chains(ofAccounts: $0.value.accounts).contains(chainId) }
+            ordered(namespaces).filter { chains(ofAccounts: $0.value.accounts).contains(chainID) }
                 .flatMap(\.value.methods))
     }
 
-    /// Union of the events of the namespaces whose accounts include `chainId`.
-    public static func events(forChain chainId: String, in namespaces: SessionNamespaces) -> [String] {
+    /// Union of the events of the namespaces whose accounts include `chainID`.
+    public static func events(forChain chainID: String, in namespaces: SessionNamespaces) -> [String] {
         unique(
-            ordered(namespaces).filter { chains(ofAccounts: $0.value.accounts).contains(chainId) }
+            ordered(namespaces).filter { chains(ofAccounts: $0.value.accounts).contains(chainID) }
                 .flatMap(\.value.events))
     }
 

@@ -17,7 +17,7 @@ public struct RPCHistoryRecord: Codable, Sendable, Hashable {
     /// Method of the request (chooses the tag of its response).
     public var method: String
     /// Chain of a `wc_sessionRequest`, if any.
-    public var chainId: String?
+    public var chainID: String?
     /// Who sent the request.
     public var direction: Direction
     /// Whether the request has been answered (a response was sent or received).
@@ -27,16 +27,22 @@ public struct RPCHistoryRecord: Codable, Sendable, Hashable {
 
     /// Creates a record.
     public init(
-        id: Int64, topic: String, method: String, chainId: String? = nil, direction: Direction,
+        id: Int64, topic: String, method: String, chainID: String? = nil, direction: Direction,
         isResolved: Bool = false, expiry: Int64
     ) {
         self.id = id
         self.topic = topic
         self.method = method
-        self.chainId = chainId
+        self.chainID = chainID
         self.direction = direction
         self.isResolved = isResolved
         self.expiry = expiry
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, topic, method
+        case chainID = "chainId"
+        case direction, isResolved, expiry
     }
 }
 
@@ -105,12 +111,12 @@ public actor SignRPCHistory {
     /// - Throws: The storage error.
     @discardableResult
     public func set(
-        id: Int64, topic: String, method: String, chainId: String? = nil, direction: RPCHistoryRecord.Direction
+        id: Int64, topic: String, method: String, chainID: String? = nil, direction: RPCHistoryRecord.Direction
     ) async throws -> Bool {
         let key = Self.key(id: id, topic: topic, direction: direction)
         guard await store.value(forKey: key) == nil else { return false }
         let record = RPCHistoryRecord(
-            id: id, topic: topic, method: method, chainId: chainId, direction: direction,
+            id: id, topic: topic, method: method, chainID: chainID, direction: direction,
             expiry: wallClock.nowSeconds + Self.recordLifetime)
         try await store.set(key, record)
         return true

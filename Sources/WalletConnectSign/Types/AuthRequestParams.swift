@@ -21,7 +21,7 @@ public struct AuthRequestParams: Sendable, Hashable {
     /// Expiration of the signed message, ISO-8601.
     public var exp: String?
     /// Request id carried in the message.
-    public var requestId: String?
+    public var requestID: String?
     /// Resources; a ReCap for ``methods`` is merged into the last one (or appended).
     public var resources: [String]?
     /// Methods the session should allow (`personal_sign` is always added to the fallback proposal).
@@ -34,7 +34,7 @@ public struct AuthRequestParams: Sendable, Hashable {
     /// Creates authenticate params.
     public init(
         chains: [String], domain: String, nonce: String, uri: String, statement: String? = nil,
-        type: String? = nil, nbf: String? = nil, exp: String? = nil, requestId: String? = nil,
+        type: String? = nil, nbf: String? = nil, exp: String? = nil, requestID: String? = nil,
         resources: [String]? = nil, methods: [String] = [], expiry: Int64? = nil, pairingTopic: String? = nil
     ) {
         self.chains = chains
@@ -45,7 +45,7 @@ public struct AuthRequestParams: Sendable, Hashable {
         self.type = type
         self.nbf = nbf
         self.exp = exp
-        self.requestId = requestId
+        self.requestID = requestID
         self.resources = resources
         self.methods = methods
         self.expiry = expiry

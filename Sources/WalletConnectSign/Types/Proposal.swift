@@ -23,7 +23,7 @@ public struct Proposal: Codable, Sendable, Hashable, Identifiable {
     /// Verify attestation JWT, if any.
     public var attestation: String?
     /// Verify encrypted id (hash of the request), if any.
-    public var encryptedId: String?
+    public var encryptedID: String?
     /// Bundled requests (one-click auth, Wallet Pay).
     public var requests: ProposalRequests?
     /// Deprecated expiry field of older dapps.
@@ -35,7 +35,7 @@ public struct Proposal: Codable, Sendable, Hashable, Identifiable {
         proposer: Participant, requiredNamespaces: ProposalNamespaces = [:],
         optionalNamespaces: ProposalNamespaces = [:], pairingTopic: String,
         sessionProperties: [String: JSONValue]? = nil, scopedProperties: [String: JSONValue]? = nil,
-        attestation: String? = nil, encryptedId: String? = nil, requests: ProposalRequests? = nil,
+        attestation: String? = nil, encryptedID: String? = nil, requests: ProposalRequests? = nil,
         expiry: Int64? = nil
     ) {
         self.id = id
@@ -48,7 +48,7 @@ public struct Proposal: Codable, Sendable, Hashable, Identifiable {
         self.sessionProperties = sessionProperties
         self.scopedProperties = scopedProperties
         self.attestation = attestation
-        self.encryptedId = encryptedId
+        self.encryptedID = encryptedID
         self.requests = requests
         self.expiry = expiry
     }
@@ -61,10 +61,10 @@ public struct Proposal: Codable, Sendable, Hashable, Identifiable {
     ///   - params: The decoded params.
     ///   - now: Current Unix time in seconds (expiry defaults to `now + 300`).
     ///   - attestation: The Verify attestation JWT that came with the message, if any.
-    ///   - encryptedId: The Verify encrypted id (hash of the request), if any.
+    ///   - encryptedID: The Verify encrypted id (hash of the request), if any.
     public init(
         id: Int64, pairingTopic: String, params: SessionProposeParams, now: Int64,
-        attestation: String? = nil, encryptedId: String? = nil
+        attestation: String? = nil, encryptedID: String? = nil
     ) {
         self.init(
             id: params.id ?? id,
@@ -74,7 +74,7 @@ public struct Proposal: Codable, Sendable, Hashable, Identifiable {
             optionalNamespaces: params.optionalNamespaces ?? [:],
             pairingTopic: params.pairingTopic ?? pairingTopic,
             sessionProperties: params.sessionProperties, scopedProperties: params.scopedProperties,
-            attestation: attestation, encryptedId: encryptedId, requests: params.requests)
+            attestation: attestation, encryptedID: encryptedID, requests: params.requests)
     }
 
     /// Whether the proposal has expired at `nowMilliseconds` (`now_ms >= expiry * 1000`).
@@ -84,7 +84,8 @@ public struct Proposal: Codable, Sendable, Hashable, Identifiable {
 
     enum CodingKeys: String, CodingKey {
         case id, expiryTimestamp, relays, proposer, requiredNamespaces, optionalNamespaces, pairingTopic
-        case sessionProperties, scopedProperties, attestation, encryptedId, requests, expiry
+        case sessionProperties, scopedProperties, attestation, requests, expiry
+        case encryptedID = "encryptedId"
     }
 
     /// Decodes tolerantly (missing namespace maps become `{}`, missing relays `[{irn}]`).
@@ -100,7 +101,7 @@ public struct Proposal: Codable, Sendable, Hashable, Identifiable {
         sessionProperties = try c.decodeIfPresent([String: JSONValue].self, forKey: .sessionProperties)
         scopedProperties = try c.decodeIfPresent([String: JSONValue].self, forKey: .scopedProperties)
         attestation = try c.decodeIfPresent(String.self, forKey: .attestation)
-        encryptedId = try c.decodeIfPresent(String.self, forKey: .encryptedId)
+        encryptedID = try c.decodeIfPresent(String.self, forKey: .encryptedID)
         requests = try c.decodeIfPresent(ProposalRequests.self, forKey: .requests)
         expiry = try c.decodeIfPresent(Int64.self, forKey: .expiry)
     }

@@ -66,12 +66,17 @@ public struct SessionRequestParams: Codable, Sendable, Hashable {
     /// The app-level request.
     public var request: Request
     /// CAIP-2 chain id.
-    public var chainId: String
+    public var chainID: String
 
     /// Creates request params.
-    public init(request: Request, chainId: String) {
+    public init(request: Request, chainID: String) {
         self.request = request
-        self.chainId = chainId
+        self.chainID = chainID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case request
+        case chainID = "chainId"
     }
 }
 
@@ -103,12 +108,17 @@ public struct SessionEventParams: Codable, Sendable, Hashable {
     /// The event.
     public var event: Event
     /// CAIP-2 chain id.
-    public var chainId: String
+    public var chainID: String
 
     /// Creates event params.
-    public init(event: Event, chainId: String) {
+    public init(event: Event, chainID: String) {
         self.event = event
-        self.chainId = chainId
+        self.chainID = chainID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case event
+        case chainID = "chainId"
     }
 }
 

@@ -20,18 +20,24 @@ public struct WalletPayParams: Codable, Sendable, Hashable {
     /// Protocol version.
     public var version: String
     /// Merchant order id.
-    public var orderId: String?
+    public var orderID: String?
     /// Accepted payments.
     public var acceptedPayments: [Payment]
     /// Expiry (Unix seconds).
     public var expiry: Int64
 
     /// Creates a Wallet Pay request.
-    public init(version: String, orderId: String? = nil, acceptedPayments: [Payment], expiry: Int64) {
+    public init(version: String, orderID: String? = nil, acceptedPayments: [Payment], expiry: Int64) {
         self.version = version
-        self.orderId = orderId
+        self.orderID = orderID
         self.acceptedPayments = acceptedPayments
         self.expiry = expiry
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version
+        case orderID = "orderId"
+        case acceptedPayments, expiry
     }
 }
 
@@ -40,7 +46,7 @@ public struct WalletPayResult: Codable, Sendable, Hashable {
     /// Protocol version.
     public var version: String
     /// Merchant order id.
-    public var orderId: String?
+    public var orderID: String?
     /// Transaction id.
     public var txid: String
     /// CAIP-10 recipient.
@@ -51,12 +57,18 @@ public struct WalletPayResult: Codable, Sendable, Hashable {
     public var amount: String
 
     /// Creates a Wallet Pay result.
-    public init(version: String, orderId: String? = nil, txid: String, recipient: String, asset: String, amount: String) {
+    public init(version: String, orderID: String? = nil, txid: String, recipient: String, asset: String, amount: String) {
         self.version = version
-        self.orderId = orderId
+        self.orderID = orderID
         self.txid = txid
         self.recipient = recipient
         self.asset = asset
         self.amount = amount
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version
+        case orderID = "orderId"
+        case txid, recipient, asset, amount
     }
 }

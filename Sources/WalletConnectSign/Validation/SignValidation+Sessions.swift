@@ -44,7 +44,7 @@ extension SignValidation {
         else {
             throw SDKError.internal(.missingOrInvalid, context: "request() \(JSText.stringify(request))")
         }
-        guard NamespaceValidator.isValidNamespacesRequest(session.namespaces, chainId: chain, method: name) else {
+        guard NamespaceValidator.isValidNamespacesRequest(session.namespaces, chainID: chain, method: name) else {
             throw SDKError.internal(.missingOrInvalid, context: "request() method: \(name)")
         }
         if let expiry = params["expiry"] {
@@ -101,7 +101,7 @@ extension SignValidation {
         let event = params["event"]
         guard let event, event.isObjectWithData, let name = event["name"], name.isNonBlankString,
             let eventName = name.stringValue,
-            NamespaceValidator.isValidNamespacesEvent(session.namespaces, chainId: chain, event: eventName)
+            NamespaceValidator.isValidNamespacesEvent(session.namespaces, chainID: chain, event: eventName)
         else {
             throw SDKError.internal(.missingOrInvalid, context: "emit() event: \(JSText.stringify(event))")
         }
@@ -118,11 +118,11 @@ extension SignValidation {
 
     /// The `chainId` parameter of `request()` / `emit()`, which must be a chain of the session's namespaces.
     /// - Throws: ``SDKError`` `Missing or invalid. <api>() chainId: <value>`.
-    private static func sessionChain(_ chainId: JSONValue?, in session: Session, api: String) throws -> String {
-        guard let chain = chainId?.stringValue,
-            NamespaceValidator.isValidNamespacesChainId(session.namespaces, chainId: chain)
+    private static func sessionChain(_ chainID: JSONValue?, in session: Session, api: String) throws -> String {
+        guard let chain = chainID?.stringValue,
+            NamespaceValidator.isValidNamespacesChainID(session.namespaces, chainID: chain)
         else {
-            throw SDKError.internal(.missingOrInvalid, context: "\(api)() chainId: \(JSText.template(chainId))")
+            throw SDKError.internal(.missingOrInvalid, context: "\(api)() chainId: \(JSText.template(chainID))")
         }
         return chain
     }

@@ -30,8 +30,8 @@ public struct HTTPEthereumRPCCaller: EthereumRPCCaller {
         timeout: Duration = .seconds(10),
         logger: Logger = Logger(label: "walletkit.rpc", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
-        self.init(transport: transport, timeout: timeout, logger: logger) { chainId in
-            "\(baseURL)?chainId=\(chainId)&projectId=\(projectID)"
+        self.init(transport: transport, timeout: timeout, logger: logger) { chainID in
+            "\(baseURL)?chainId=\(chainID)&projectId=\(projectID)"
         }
     }
 
@@ -55,14 +55,14 @@ public struct HTTPEthereumRPCCaller: EthereumRPCCaller {
     /// Sends `{"jsonrpc":"2.0","id":1,"method":"eth_call","params":[{"to","data"},"latest"]}` and returns `result`.
     /// - Throws: ``EthereumRPCError`` (unsupported chain, HTTP status, JSON-RPC error, malformed answer), the
     ///   transport's error (e.g. a timeout), `CancellationError`.
-    public func call(chainId: String, to: String, data: String) async throws -> String {
-        guard let url = endpoint(chainId) else { throw EthereumRPCError.unsupportedChain(chainId) }
+    public func call(chainID: String, to: String, data: String) async throws -> String {
+        guard let url = endpoint(chainID) else { throw EthereumRPCError.unsupportedChain(chainID) }
         let request: JSONValue = [
             "jsonrpc": "2.0", "id": 1, "method": "eth_call",
             "params": [["to": .string(to), "data": .string(data)], "latest"],
         ]
         let body = Array(try WireJSON.encode(request))
-        logger.debug("eth_call", metadata: ["wk.chain": "\(chainId)"])
+        logger.debug("eth_call", metadata: ["wk.chain": "\(chainID)"])
         let response = try await transport.send(
             method: .post, url: url, headers: ["Content-Type": "application/json"], body: body, timeout: timeout)
         guard response.isSuccess else { throw EthereumRPCError.httpStatus(response.status) }
@@ -92,7 +92,7 @@ public struct EthereumRPCError: Error, Sendable, Hashable, CustomStringConvertib
     private let kind: Kind
 
     /// No endpoint is configured for the chain.
-    public static func unsupportedChain(_ chainId: String) -> EthereumRPCError { .init(kind: .unsupportedChain(chainId)) }
+    public static func unsupportedChain(_ chainID: String) -> EthereumRPCError { .init(kind: .unsupportedChain(chainID)) }
     /// The HTTP status was not 2xx.
     public static func httpStatus(_ status: Int) -> EthereumRPCError { .init(kind: .httpStatus(status)) }
     /// The node answered a JSON-RPC error.
@@ -115,7 +115,7 @@ public struct EthereumRPCError: Error, Sendable, Hashable, CustomStringConvertib
     /// Describes the failure (never contains call data).
     public var description: String {
         switch kind {
-        case .unsupportedChain(let chainId): "No RPC endpoint for chain \(chainId)"
+        case .unsupportedChain(let chainID): "No RPC endpoint for chain \(chainID)"
         case .httpStatus(let status): "eth_call failed with HTTP status \(status)"
         case .rpc(let code, let message): "eth_call failed: \(code) \(message)"
         case .malformedResponse(let reason): "Malformed eth_call response: \(reason)"

@@ -140,13 +140,13 @@ public actor TelemetryClient {
         guard configuration.isEnabled else { return nil }
         await loadIfNeeded()
         let event = TelemetryEvent(
-            eventId: makeEventID(), timestamp: wallClock.nowMilliseconds, bundleId: configuration.projectID,
+            eventID: makeEventID(), timestamp: wallClock.nowMilliseconds, bundleID: configuration.projectID,
             domain: configuration.appDomain ?? "",
             props: .init(event: "ERROR", type: "", properties: .init(topic: topic, trace: trace))
         )
         stored.append(event)
         await persist()
-        return event.eventId
+        return event.eventID
     }
 
     /// Appends a trace step to an event (no-op when disabled or unknown).
@@ -178,15 +178,15 @@ public actor TelemetryClient {
         let errors = stored.filter { !$0.props.type.isEmpty }
         guard !errors.isEmpty else { return }
         guard await post(errors) else { return }
-        let sent = Set(errors.map(\.eventId))
-        stored.removeAll { sent.contains($0.eventId) }
+        let sent = Set(errors.map(\.eventID))
+        stored.removeAll { sent.contains($0.eventID) }
         await persist()
     }
 
     /// The INIT event body for this client.
     func initEvent(clientID: String, userAgent: String) -> TelemetryEvent {
         TelemetryEvent(
-            eventId: makeEventID(), timestamp: wallClock.nowMilliseconds, bundleId: nil,
+            eventID: makeEventID(), timestamp: wallClock.nowMilliseconds, bundleID: nil,
             domain: configuration.appDomain ?? "",
             props: .init(event: "INIT", type: "", properties: .init(clientID: clientID, userAgent: userAgent))
         )
@@ -218,7 +218,7 @@ public actor TelemetryClient {
     private func mutate(_ eventID: String, _ change: (inout TelemetryEvent) -> Void) async {
         guard configuration.isEnabled else { return }
         await loadIfNeeded()
-        guard let index = stored.firstIndex(where: { $0.eventId == eventID }) else { return }
+        guard let index = stored.firstIndex(where: { $0.eventID == eventID }) else { return }
         change(&stored[index])
         await persist()
     }

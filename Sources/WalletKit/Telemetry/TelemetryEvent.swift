@@ -46,26 +46,33 @@ public struct TelemetryEvent: Codable, Sendable, Hashable, Identifiable {
     }
 
     /// A v4 UUID, lowercase.
-    public var eventId: String
+    public var eventID: String
     /// Creation time, Unix milliseconds.
     public var timestamp: Int64
     /// The project id (trace/error events).
-    public var bundleId: String?
+    public var bundleID: String?
     /// The app URL.
     public var domain: String?
     /// The event body.
     public var props: Props
 
     /// The event id.
-    public var id: String { eventId }
+    public var id: String { eventID }
 
     /// Creates an event.
-    public init(eventId: String, timestamp: Int64, bundleId: String?, domain: String?, props: Props) {
-        self.eventId = eventId
+    public init(eventID: String, timestamp: Int64, bundleID: String?, domain: String?, props: Props) {
+        self.eventID = eventID
         self.timestamp = timestamp
-        self.bundleId = bundleId
+        self.bundleID = bundleID
         self.domain = domain
         self.props = props
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case eventID = "eventId"
+        case timestamp
+        case bundleID = "bundleId"
+        case domain, props
     }
 }
 
