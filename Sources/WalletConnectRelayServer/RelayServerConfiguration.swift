@@ -128,7 +128,7 @@ public struct RelayStoreLimits: Sendable, Hashable {
 
     /// Creates limits; the defaults follow core.md (10 s … 30 days).
     public init(
-        minTTL: Int64 = IRN.minTTL, maxTTL: Int64 = IRN.maxTTL, maxMessagesPerTopic: Int = 10_000,
+        minTTL: Int64 = 10, maxTTL: Int64 = 2_592_000, maxMessagesPerTopic: Int = 10_000,  // IRN.minTTL, IRN.maxTTL
         maxMessages: Int = 200_000, fetchPageSize: Int = 500, maxBytesPerTopic: Int = 64 << 20,
         maxBytes: Int = 512 << 20, fetchPageBytes: Int = 4 << 20
     ) {

@@ -160,7 +160,7 @@ public actor RelayServerState {
     }
 
     /// The messages held for `topic` (within ttl), oldest first.
-    public func storedMessages(topic: String) -> [RelayMessage] {
+    package func storedMessages(topic: String) -> [RelayMessage] {
         purge(topic: topic)
         return (topicMessages[topic] ?? []).compactMap { messages[$0]?.relayMessage }
     }

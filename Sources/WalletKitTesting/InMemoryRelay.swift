@@ -13,9 +13,9 @@ import WalletConnectCore
 /// - `wc_proposeSession` / `wc_approveSession` subscribe the caller and publish with tags 1100 / 1101 / 1102.
 /// - Every successful publish is recorded (``publishes`` and ``publishEvents()``) with its options.
 /// - Faults can be injected: fail the next publish, drop a delivery, deliver twice, fail the next subscribe.
-public actor InMemoryRelayHub {
+package actor InMemoryRelayHub {
     /// How a recorded message was published.
-    public enum PublishKind: Sendable, Hashable {
+    package enum PublishKind: Sendable, Hashable {
         /// A plain `irn_publish`.
         case publish
         /// Part of a composite `wc_proposeSession` call.
@@ -25,25 +25,25 @@ public actor InMemoryRelayHub {
     }
 
     /// One recorded publish.
-    public struct RecordedPublish: Sendable, Hashable {
+    package struct RecordedPublish: Sendable, Hashable {
         /// The id of the publishing client.
-        public var clientID: String
+        package var clientID: String
         /// The topic published on.
-        public var topic: String
+        package var topic: String
         /// The message text (an envelope).
-        public var message: String
+        package var message: String
         /// The options the message was published with.
-        public var options: PublishOptions
+        package var options: PublishOptions
         /// How the message was published.
-        public var kind: PublishKind
+        package var kind: PublishKind
     }
 
     /// One recorded `irn_subscribe`-equivalent call (composite calls and `markSubscribed` are not recorded).
-    public struct RecordedSubscribe: Sendable, Hashable {
+    package struct RecordedSubscribe: Sendable, Hashable {
         /// The id of the subscribing client.
-        public var clientID: String
+        package var clientID: String
         /// The topic subscribed to.
-        public var topic: String
+        package var topic: String
     }
 
     private enum FaultAction {
@@ -81,27 +81,27 @@ public actor InMemoryRelayHub {
     private var faults: [Fault] = []
 
     /// Every successful publish, in order (composite calls appear as their individual publishes).
-    public private(set) var publishes: [RecordedPublish] = []
+    package private(set) var publishes: [RecordedPublish] = []
     /// Publishes that failed through an injected fault or a disconnected client.
-    public private(set) var failedPublishes: [RecordedPublish] = []
+    package private(set) var failedPublishes: [RecordedPublish] = []
     /// Every recorded subscribe call.
-    public private(set) var subscribeCalls: [RecordedSubscribe] = []
+    package private(set) var subscribeCalls: [RecordedSubscribe] = []
     /// Every unsubscribe call.
-    public private(set) var unsubscribeCalls: [RecordedSubscribe] = []
+    package private(set) var unsubscribeCalls: [RecordedSubscribe] = []
     /// Params of every successful `wc_proposeSession`.
-    public private(set) var proposeSessionCalls: [ProposeSessionParams] = []
+    package private(set) var proposeSessionCalls: [ProposeSessionParams] = []
     /// Params of every successful `wc_approveSession`.
-    public private(set) var approveSessionCalls: [ApproveSessionParams] = []
+    package private(set) var approveSessionCalls: [ApproveSessionParams] = []
     /// Deliveries a client dropped because it had already seen the message.
-    public private(set) var duplicatesDropped = 0
+    package private(set) var duplicatesDropped = 0
 
     /// Creates a hub. `wallClock` stamps `publishedAt` and expires mailbox items.
-    public init(wallClock: WallClock = .system) {
+    package init(wallClock: WallClock = .system) {
         self.wallClock = wallClock
     }
 
     /// Creates a client attached to this hub (default id `did:key:z6MkInMemory<n>`).
-    public nonisolated func makeClient(clientID: String? = nil) -> InMemoryRelayClient {
+    package nonisolated func makeClient(clientID: String? = nil) -> InMemoryRelayClient {
         let id = clientID ?? clientCounter.withLock { counter in
             counter += 1
             return "did:key:z6MkInMemory\(counter)"
@@ -110,29 +110,29 @@ public actor InMemoryRelayHub {
     }
 
     /// A new stream of recorded publishes (register it before triggering the publish you wait for).
-    public nonisolated func publishEvents() -> AsyncStream<RecordedPublish> {
+    package nonisolated func publishEvents() -> AsyncStream<RecordedPublish> {
         publishBroadcaster.subscribe()
     }
 
     // MARK: Fault injection
 
     /// The next publish (on `topic`, or on any topic) throws `error` and delivers nothing.
-    public func failNextPublish(with error: any Error = InMemoryRelayError.injected, topic: String? = nil) {
+    package func failNextPublish(with error: any Error = InMemoryRelayError.injected, topic: String? = nil) {
         faults.append(Fault(action: .failPublish(error), topic: topic))
     }
 
     /// The next subscribe (to `topic`, or to any topic) throws `error`.
-    public func failNextSubscribe(with error: any Error = InMemoryRelayError.injected, topic: String? = nil) {
+    package func failNextSubscribe(with error: any Error = InMemoryRelayError.injected, topic: String? = nil) {
         faults.append(Fault(action: .failSubscribe(error), topic: topic))
     }
 
     /// The next publish succeeds for the publisher but reaches nobody (not even the mailbox).
-    public func dropNextPublish(topic: String? = nil) {
+    package func dropNextPublish(topic: String? = nil) {
         faults.append(Fault(action: .drop, topic: topic))
     }
 
     /// The next publish is delivered twice to each receiver (receivers dedupe the second copy).
-    public func duplicateNextPublish(topic: String? = nil) {
+    package func duplicateNextPublish(topic: String? = nil) {
         faults.append(Fault(action: .duplicate, topic: topic))
     }
 
@@ -152,21 +152,21 @@ public actor InMemoryRelayHub {
     // MARK: Introspection
 
     /// Client ids subscribed to `topic`, in subscription order.
-    public func subscribers(of topic: String) -> [String] { subscribers[topic] ?? [] }
+    package func subscribers(of topic: String) -> [String] { subscribers[topic] ?? [] }
 
     /// Topics `clientID` is subscribed to.
-    public func topics(of clientID: String) -> Set<String> {
+    package func topics(of clientID: String) -> Set<String> {
         Set(subscribers.filter { $0.value.contains(clientID) }.keys)
     }
 
     /// Messages waiting in the mailbox of `topic`.
-    public func mailbox(of topic: String) -> [RelayMessage] { (mailbox[topic] ?? []).map(\.message) }
+    package func mailbox(of topic: String) -> [RelayMessage] { (mailbox[topic] ?? []).map(\.message) }
 
     /// Messages delivered to `clientID` and not yet marked handled.
-    public func unhandledMessages(of clientID: String) -> [RelayMessage] { unhandled[clientID] ?? [] }
+    package func unhandledMessages(of clientID: String) -> [RelayMessage] { unhandled[clientID] ?? [] }
 
     /// Recorded publishes on `topic`.
-    public func publishes(on topic: String) -> [RecordedPublish] { publishes.filter { $0.topic == topic } }
+    package func publishes(on topic: String) -> [RecordedPublish] { publishes.filter { $0.topic == topic } }
 
     // MARK: Client operations
 
@@ -333,7 +333,7 @@ public actor InMemoryRelayHub {
 
     /// Delivers a raw message on `topic` as if a peer outside the hub had published it
     /// (to every subscriber, or into the mailbox when there is none).
-    public func injectInbound(
+    package func injectInbound(
         topic: String, message: String, tag: Int? = nil, attestation: String? = nil, ttl: UInt32 = 21_600
     ) {
         let relayMessage = RelayMessage(

@@ -5,121 +5,121 @@ import WalletConnectCore
 ///
 /// All routing, dedupe and unhandled-message tracking happen in the hub; this type only forwards calls
 /// and owns the per-client event streams.
-public final class InMemoryRelayClient: RelayClient {
+package final class InMemoryRelayClient: RelayClient {
     /// The hub this client is attached to.
-    public let hub: InMemoryRelayHub
+    package let hub: InMemoryRelayHub
     /// The client id given at creation.
-    public let relayClientID: String
+    package let relayClientID: String
 
     let inbound = EventBroadcaster<RelayMessage>()
     /// Every state change is announced (no equality filter), as before.
     private let states = StateChannel<RelayConnectionState>(.connected, bufferSize: 16)
 
     /// Creates a client attached to `hub`. Prefer ``InMemoryRelayHub/makeClient(clientID:)``.
-    public init(hub: InMemoryRelayHub, clientID: String) {
+    package init(hub: InMemoryRelayHub, clientID: String) {
         self.hub = hub
         self.relayClientID = clientID
     }
 
     /// The relay client id.
-    public var clientID: String { relayClientID }
+    package var clientID: String { relayClientID }
 
     /// Publishes through the hub; records the call.
     /// - Throws: an injected error (see ``InMemoryRelayHub/failNextPublish(with:topic:)``).
-    public func publish(topic: String, message: String, options: PublishOptions) async throws {
+    package func publish(topic: String, message: String, options: PublishOptions) async throws {
         try await hub.publish(from: self, topic: topic, message: message, options: options, via: .publish)
     }
 
     /// Subscribes to `topic`; pending mailbox messages for it are delivered at once.
     /// - Throws: ``InMemoryRelayError`` when the client is not connected, or the error injected with
     ///   ``InMemoryRelayHub/failNextSubscribe(with:topic:)``.
-    public func subscribe(topic: String) async throws {
+    package func subscribe(topic: String) async throws {
         try await hub.subscribe(self, topics: [topic], recordCall: true)
     }
 
     /// Subscribes to every topic in `topics`.
     /// - Throws: ``InMemoryRelayError`` when the client is not connected, or the error injected with
     ///   ``InMemoryRelayHub/failNextSubscribe(with:topic:)``.
-    public func subscribe(topics: [String]) async throws {
+    package func subscribe(topics: [String]) async throws {
         try await hub.subscribe(self, topics: topics, recordCall: true)
     }
 
     /// Unsubscribes from `topic` and forgets its dedupe entries.
     /// - Throws: Nothing today; declared `throws` by `RelayClient`.
-    public func unsubscribe(topic: String) async throws {
+    package func unsubscribe(topic: String) async throws {
         try await hub.unsubscribe(self, topic: topic)
     }
 
     /// Records `topic` as subscribed without an `irn_subscribe` call (not recorded in ``InMemoryRelayHub/subscribeCalls``).
-    public func markSubscribed(topic: String) async {
+    package func markSubscribed(topic: String) async {
         try? await hub.subscribe(self, topics: [topic], recordCall: false)
     }
 
     /// Composite `wc_proposeSession`: subscribes to the pairing topic, publishes with tag 1100.
     /// - Throws: ``InMemoryRelayError`` when the client is not connected, or the error injected with
     ///   ``InMemoryRelayHub/failNextPublish(with:topic:)``.
-    public func proposeSession(_ params: ProposeSessionParams) async throws {
+    package func proposeSession(_ params: ProposeSessionParams) async throws {
         try await hub.proposeSession(from: self, params)
     }
 
     /// Composite `wc_approveSession`: subscribes to the session topic, publishes tags 1101 and 1102.
     /// - Throws: ``InMemoryRelayError`` when the client is not connected, or the error injected with
     ///   ``InMemoryRelayHub/failNextPublish(with:topic:)``.
-    public func approveSession(_ params: ApproveSessionParams) async throws {
+    package func approveSession(_ params: ApproveSessionParams) async throws {
         try await hub.approveSession(from: self, params)
     }
 
     /// A new stream of inbound messages for this subscriber (unbounded, like the real relayer's).
-    public func messages() -> AsyncStream<RelayMessage> {
+    package func messages() -> AsyncStream<RelayMessage> {
         inbound.subscribe()
     }
 
     /// A new stream of connection states, starting with the current one.
-    public func connectionStates() -> AsyncStream<RelayConnectionState> {
+    package func connectionStates() -> AsyncStream<RelayConnectionState> {
         states.subscribe()
     }
 
     /// Marks a delivered message as handled, so it is never replayed.
-    public func markHandled(_ message: RelayMessage) async {
+    package func markHandled(_ message: RelayMessage) async {
         await hub.markHandled(message, by: self)
     }
 
     /// Yields every delivered-but-unhandled message again on ``messages()``.
-    public func replayUnhandled() async {
+    package func replayUnhandled() async {
         await hub.replayUnhandled(for: self)
     }
 
     /// The current simulated connection state.
-    public var connectionState: RelayConnectionState { states.current }
+    package var connectionState: RelayConnectionState { states.current }
 
     /// Sets the simulated connection state and announces it on ``connectionStates()``.
     ///
     /// While the state is not `.connected`, publish and subscribe calls throw ``InMemoryRelayError``.
-    public func setConnectionState(_ state: RelayConnectionState) {
+    package func setConnectionState(_ state: RelayConnectionState) {
         states.set(state) { _, _ in true }
     }
 
     /// Ends every stream of this client (messages and states).
-    public func finish() {
+    package func finish() {
         inbound.finish()
         states.finish()
     }
 }
 
 /// Errors raised by the in-memory relay.
-public struct InMemoryRelayError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct InMemoryRelayError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Why the call failed.
-    public let reason: String
+    package let reason: String
 
     /// Creates an error with a reason.
-    public init(_ reason: String) { self.reason = reason }
+    package init(_ reason: String) { self.reason = reason }
 
     /// The client is not connected.
-    public static let notConnected = InMemoryRelayError("in-memory relay client is not connected")
+    package static let notConnected = InMemoryRelayError("in-memory relay client is not connected")
 
     /// A failure injected by a test.
-    public static let injected = InMemoryRelayError("injected publish failure")
+    package static let injected = InMemoryRelayError("injected publish failure")
 
     /// The reason text.
-    public var description: String { reason }
+    package var description: String { reason }
 }

@@ -2,9 +2,9 @@ import WalletConnectCore
 
 /// A `RelayClient` for tests that prove no relay is involved: every call that would reach a relay throws
 /// ``OfflineRelayClient/Offline`` and is counted, and no message is ever delivered.
-public final class OfflineRelayClient: RelayClient {
+package final class OfflineRelayClient: RelayClient {
     /// The error every relay call throws.
-    public struct Offline: Error, Sendable, Hashable {}
+    package struct Offline: Error, Sendable, Hashable {}
 
     private let counts = Locked<[String: Int]>([:])
     private let marked = Locked<[String]>([])
@@ -12,17 +12,17 @@ public final class OfflineRelayClient: RelayClient {
     private let states = StateChannel<RelayConnectionState>(.disconnected, bufferSize: 4)
 
     /// Creates an offline client.
-    public init() {}
+    package init() {}
 
     /// How often each relay call was attempted (`publish`, `subscribe`, `unsubscribe`, `proposeSession`,
     /// `approveSession`).
-    public var attempts: [String: Int] { counts.withLock { $0 } }
+    package var attempts: [String: Int] { counts.withLock { $0 } }
 
     /// How often a message was published (should stay 0 in link mode).
-    public var publishAttempts: Int { counts.withLock { $0["publish", default: 0] } }
+    package var publishAttempts: Int { counts.withLock { $0["publish", default: 0] } }
 
     /// The topics given to ``markSubscribed(topic:)`` (recorded for a later connection), oldest first.
-    public var markedTopics: [String] { marked.withLock { $0 } }
+    package var markedTopics: [String] { marked.withLock { $0 } }
 
     private func attempt(_ call: String) -> Offline {
         counts.withLock { $0[call, default: 0] += 1 }
@@ -30,35 +30,35 @@ public final class OfflineRelayClient: RelayClient {
     }
 
     /// A fixed id.
-    public var clientID: String { "did:key:offline" }
+    package var clientID: String { "did:key:offline" }
     /// Throws ``Offline``.
-    public func publish(topic: String, message: String, options: PublishOptions) async throws { throw attempt("publish") }
+    package func publish(topic: String, message: String, options: PublishOptions) async throws { throw attempt("publish") }
     /// Throws ``Offline``.
-    public func subscribe(topic: String) async throws { throw attempt("subscribe") }
+    package func subscribe(topic: String) async throws { throw attempt("subscribe") }
     /// Throws ``Offline``.
-    public func subscribe(topics: [String]) async throws { throw attempt("subscribe") }
+    package func subscribe(topics: [String]) async throws { throw attempt("subscribe") }
     /// Throws ``Offline``.
-    public func unsubscribe(topic: String) async throws { throw attempt("unsubscribe") }
+    package func unsubscribe(topic: String) async throws { throw attempt("unsubscribe") }
     /// Records `topic` in ``markedTopics``; nothing reaches a relay.
-    public func markSubscribed(topic: String) async { marked.withLock { $0.append(topic) } }
+    package func markSubscribed(topic: String) async { marked.withLock { $0.append(topic) } }
     /// Throws ``Offline``.
-    public func proposeSession(_ params: ProposeSessionParams) async throws { throw attempt("proposeSession") }
+    package func proposeSession(_ params: ProposeSessionParams) async throws { throw attempt("proposeSession") }
     /// Throws ``Offline``.
-    public func approveSession(_ params: ApproveSessionParams) async throws { throw attempt("approveSession") }
+    package func approveSession(_ params: ApproveSessionParams) async throws { throw attempt("approveSession") }
     /// A stream that never yields (ends with ``finish()``).
-    public func messages() -> AsyncStream<RelayMessage> { inbound.subscribe() }
+    package func messages() -> AsyncStream<RelayMessage> { inbound.subscribe() }
     /// `.disconnected`, forever.
-    public func connectionStates() -> AsyncStream<RelayConnectionState> { states.subscribe() }
+    package func connectionStates() -> AsyncStream<RelayConnectionState> { states.subscribe() }
     /// Does nothing.
-    public func markHandled(_ message: RelayMessage) async {}
+    package func markHandled(_ message: RelayMessage) async {}
     /// Does nothing.
-    public func replayUnhandled() async {}
+    package func replayUnhandled() async {}
     /// Does nothing.
-    public func release(_ message: RelayMessage) async {}
+    package func release(_ message: RelayMessage) async {}
     /// Does nothing.
-    public func discard(_ message: RelayMessage) async {}
+    package func discard(_ message: RelayMessage) async {}
     /// Ends the streams.
-    public func finish() {
+    package func finish() {
         inbound.finish()
         states.finish()
     }

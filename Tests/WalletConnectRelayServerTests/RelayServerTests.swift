@@ -38,6 +38,13 @@ func connectClient(_ server: RelayServer, clientID: String? = nil) async throws 
 
 @Suite("Relay server: publish, subscribe, ack, mailbox", .timeLimit(.minutes(1)))
 struct RelayServerTests {
+    @Test("the default ttl bounds are core.md's (IRN.minTTL, IRN.maxTTL)")
+    func defaultTTLBounds() {
+        // RelayStoreLimits' public defaults spell the package constants out (a default argument cannot name them).
+        #expect(RelayStoreLimits().minTTL == IRN.minTTL)
+        #expect(RelayStoreLimits().maxTTL == IRN.maxTTL)
+    }
+
     @Test("a subscriber gets the message, the publisher does not")
     func publishSubscribe() async throws {
         try await withRelay { server in

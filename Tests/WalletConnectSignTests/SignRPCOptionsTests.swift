@@ -73,6 +73,8 @@ struct SignRPCOptionsTests {
         #expect(lifetimes["session_request_default"]?.int == SignLifetimes.sessionRequest)
         #expect(lifetimes["auth_request_min"]?.int == SignLifetimes.authRequestMinimum)
         #expect(lifetimes["update_extend_ping_ack_timeout"]?.int == SignLifetimes.acknowledgementTimeout)
+        // SignEngineOptions' public default spells the package constant out (a default argument cannot name it).
+        #expect(SignEngineOptions().acknowledgementTimeout == .seconds(SignLifetimes.acknowledgementTimeout))
         #expect(lifetimes["pairing_after_activation_2_23"]?.int == SignLifetimes.activePairing)
         #expect(lifetimes["recently_deleted_limit"]?.int == Int64(SignLifetimes.recentlyDeletedLimit))
         let bounds = try #require(lifetimes["session_request_expiry_bounds"]?.items)

@@ -6,31 +6,31 @@
 /// The codec is table driven and works on raw buffers: encoding writes straight into the `String`'s storage
 /// (two characters per 12-bit table entry, six input bytes per step), decoding ORs four pre-shifted
 /// 256-entry tables per quartet and checks all characters at once at the end.
-public enum Base64Codec {
+package enum Base64Codec {
     static let standard = Base64Tables(
         alphabet: Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8))
     static let url = Base64Tables(
         alphabet: Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8))
 
     /// Encodes with the standard alphabet and `=` padding.
-    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+    package static func encode(_ bytes: some Collection<UInt8>) -> String {
         encode(bytes, tables: standard, pad: true)
     }
 
     /// Decodes standard base64; padding is optional.
     /// - Throws: ``CryptoError/invalidBase64`` on a bad character or length.
-    public static func decode(_ text: String) throws -> [UInt8] {
+    package static func decode(_ text: String) throws -> [UInt8] {
         try decode(text, tables: standard)
     }
 
     /// Encodes with the URL alphabet and no padding (base64url, RFC 4648 §5).
-    public static func encodeURL(_ bytes: some Collection<UInt8>) -> String {
+    package static func encodeURL(_ bytes: some Collection<UInt8>) -> String {
         encode(bytes, tables: url, pad: false)
     }
 
     /// Decodes base64url; padding is optional.
     /// - Throws: ``CryptoError/invalidBase64`` on a bad character or length.
-    public static func decodeURL(_ text: String) throws -> [UInt8] {
+    package static func decodeURL(_ text: String) throws -> [UInt8] {
         try decode(text, tables: url)
     }
 

@@ -2,23 +2,23 @@ import CSodium
 
 /// ChaCha20-Poly1305 IETF AEAD (RFC 8439): 32-byte key, 12-byte nonce, 16-byte tag appended to the
 /// ciphertext. The protocol uses no associated data.
-public enum ChaChaPoly {
+package enum ChaChaPoly {
     /// Key length in bytes.
-    public static let keyLength = 32
+    package static let keyLength = 32
     /// Nonce ("iv") length in bytes.
-    public static let nonceLength = 12
+    package static let nonceLength = 12
     /// Tag length in bytes.
-    public static let tagLength = 16
+    package static let tagLength = 16
 
     /// Encrypts `plaintext`; returns `ciphertext || tag`.
     /// - Throws: ``CryptoError/invalidKeyLength`` for a wrong key or nonce length.
-    public static func seal(_ plaintext: [UInt8], key: [UInt8], nonce: [UInt8]) throws -> [UInt8] {
+    package static func seal(_ plaintext: [UInt8], key: [UInt8], nonce: [UInt8]) throws -> [UInt8] {
         try seal(plaintext, key: key, nonce: nonce, authenticating: [])
     }
 
     /// Decrypts `ciphertext || tag`.
     /// - Throws: ``CryptoError/decryptionFailed`` when authentication fails or the input is shorter than a tag.
-    public static func open(_ sealed: [UInt8], key: [UInt8], nonce: [UInt8]) throws -> [UInt8] {
+    package static func open(_ sealed: [UInt8], key: [UInt8], nonce: [UInt8]) throws -> [UInt8] {
         try open(sealed, key: key, nonce: nonce, authenticating: [])
     }
 

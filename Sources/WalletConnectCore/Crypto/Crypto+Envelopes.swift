@@ -9,7 +9,7 @@ extension Crypto {
     /// - Type 2: plaintext (link mode only).
     /// - Throws: ``CryptoError/missingKey(tag:)``, ``CryptoError/missingSenderPublicKey``,
     ///   ``CryptoError/missingReceiverPublicKey`` and other ``CryptoError``s.
-    public func encode(
+    package func encode(
         topic: String, payload: String, type: EnvelopeType = .type0, senderPublicKey: String? = nil,
         receiverPublicKey: String? = nil, encoding: EnvelopeEncoding = .base64
     ) async throws -> String {
@@ -58,7 +58,7 @@ extension Crypto {
     /// - Throws: ``CryptoError/decryptionFailed`` for a wrong key or tampered data,
     ///   ``CryptoError/malformedEnvelope``, ``CryptoError/unsupportedEnvelopeType``,
     ///   ``CryptoError/missingKey(tag:)``, ``CryptoError/missingReceiverPublicKey``.
-    public func decode(
+    package func decode(
         topic: String, encoded: String, receiverPublicKey: String? = nil, encoding: EnvelopeEncoding = .base64
     ) async throws -> String {
         try Envelope.withDecodedText(encoded, encoding: encoding) { view in
@@ -87,7 +87,7 @@ extension Crypto {
 
     /// The type of an envelope (reads the first byte only).
     /// - Throws: ``CryptoError/malformedEnvelope`` or ``CryptoError/unsupportedEnvelopeType``.
-    public nonisolated static func envelopeType(of encoded: String, encoding: EnvelopeEncoding = .base64) throws
+    package nonisolated static func envelopeType(of encoded: String, encoding: EnvelopeEncoding = .base64) throws
         -> EnvelopeType
     {
         try Envelope.type(of: Envelope.decodeText(encoded, encoding: encoding))
@@ -95,7 +95,7 @@ extension Crypto {
 
     /// The sender public key (hex) carried by a type-1 envelope; `nil` for types 0 and 2.
     /// - Throws: ``CryptoError/malformedEnvelope`` or ``CryptoError/unsupportedEnvelopeType``.
-    public nonisolated static func senderPublicKey(of encoded: String, encoding: EnvelopeEncoding = .base64) throws
+    package nonisolated static func senderPublicKey(of encoded: String, encoding: EnvelopeEncoding = .base64) throws
         -> String?
     {
         try Envelope.parse(encoded, encoding: encoding).senderPublicKey.map { Hex.encode($0) }

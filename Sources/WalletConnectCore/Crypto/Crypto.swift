@@ -5,9 +5,9 @@ import Logging
 ///
 /// Private keys and derived symmetric keys never leave the actor. The single exception is the pairing
 /// symmetric key returned by ``createPairingSymKey()``, which must go into the pairing URI.
-public actor Crypto {
+package actor Crypto {
     /// Key chain tag of the Ed25519 identity seed.
-    public static let clientSeedTag = "client_ed25519_seed"
+    package static let clientSeedTag = "client_ed25519_seed"
 
     let keyChain: KeyChain
     let wallClock: WallClock
@@ -18,7 +18,7 @@ public actor Crypto {
     ///   - keyChain: where keys are stored.
     ///   - wallClock: wall time for JWT `iat`.
     ///   - logger: debug logging; never receives key material.
-    public init(
+    package init(
         keyChain: KeyChain, wallClock: WallClock = .system,
         logger: Logger = Logger(label: "walletkit", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
@@ -31,7 +31,7 @@ public actor Crypto {
 
     /// Generates an X25519 key pair, stores `publicKey → privateKey`, and returns the public key hex.
     /// - Throws: ``CryptoError`` or ``StorageError``.
-    public func generateKeyPair() async throws -> String {
+    package func generateKeyPair() async throws -> String {
         // Same as `X25519.generateKeyPair()`, with the private key bytes zeroed afterwards (the key chain keeps hex).
         var privateKey = SecureRandom.bytes(X25519.keyLength)
         defer { Sodium.wipe(&privateKey) }
@@ -43,7 +43,7 @@ public actor Crypto {
 
     /// Derives `HKDF(X25519(self, peer))`, stores it under `overrideTopic` or `hashKey(symKey)`, and returns the topic.
     /// - Throws: ``CryptoError/missingKey(tag:)`` when `selfPublicKey` has no private key; other ``CryptoError``s.
-    public func generateSharedKey(selfPublicKey: String, peerPublicKey: String, overrideTopic: String? = nil)
+    package func generateSharedKey(selfPublicKey: String, peerPublicKey: String, overrideTopic: String? = nil)
         async throws -> String
     {
         var symKey = try deriveSymKey(selfPublicKey: selfPublicKey, peerPublicKey: peerPublicKey)
@@ -53,7 +53,7 @@ public actor Crypto {
 
     /// Stores a 32-byte symmetric key (hex) under `overrideTopic` or `hashKey(symKey)`; returns the topic.
     /// - Throws: ``CryptoError/invalidHex`` / ``CryptoError/invalidKeyLength``, ``StorageError``.
-    public func setSymKey(_ symKeyHex: String, overrideTopic: String? = nil) async throws -> String {
+    package func setSymKey(_ symKeyHex: String, overrideTopic: String? = nil) async throws -> String {
         var symKey = try Hex.decode(symKeyHex, count: ChaChaPoly.keyLength)
         defer { Sodium.wipe(&symKey) }
         return try storeSymKey(symKey, overrideTopic: overrideTopic)
@@ -61,7 +61,7 @@ public actor Crypto {
 
     /// Creates a random pairing symmetric key, stores it under its topic, and returns both (for the URI).
     /// - Throws: ``StorageError``.
-    public func createPairingSymKey() async throws -> (topic: String, symKey: String) {
+    package func createPairingSymKey() async throws -> (topic: String, symKey: String) {
         var symKey = SecureRandom.bytes(ChaChaPoly.keyLength)
         defer { Sodium.wipe(&symKey) }
         let topic = try storeSymKey(symKey, overrideTopic: nil)
@@ -69,13 +69,13 @@ public actor Crypto {
     }
 
     /// Whether the key chain holds a value under `tag` (a topic or a public key).
-    public func hasKey(_ tag: String) -> Bool {
+    package func hasKey(_ tag: String) -> Bool {
         keyChain.has(tag)
     }
 
     /// Deletes the private key stored under `publicKey` (no error if absent).
     /// - Throws: ``StorageError``.
-    public func deleteKeyPair(publicKey: String) async throws {
+    package func deleteKeyPair(publicKey: String) async throws {
         try keyChain.delete(publicKey)
     }
 
@@ -87,7 +87,7 @@ public actor Crypto {
 
     /// Deletes the symmetric key stored under `topic` (no error if absent).
     /// - Throws: ``StorageError``.
-    public func deleteSymKey(topic: String) async throws {
+    package func deleteSymKey(topic: String) async throws {
         try keyChain.delete(topic)
     }
 
@@ -95,7 +95,7 @@ public actor Crypto {
 
     /// The client id: `did:key` of the Ed25519 identity. The seed is created once and persisted.
     /// - Throws: ``CryptoError`` or ``StorageError``.
-    public func clientID() async throws -> String {
+    package func clientID() async throws -> String {
         var seed = try identitySeed()
         defer { Sodium.wipe(&seed) }
         return DIDKey.encode(ed25519PublicKey: try Ed25519.publicKey(seed: seed))
@@ -104,7 +104,7 @@ public actor Crypto {
     /// Signs a relay-auth JWT for `audience` (the relay URL without query): fresh random `sub`,
     /// `iat` = now, `exp` = `iat` + 86400.
     /// - Throws: ``CryptoError`` or ``StorageError``.
-    public func signJWT(audience: String) async throws -> String {
+    package func signJWT(audience: String) async throws -> String {
         var seed = try identitySeed()
         defer { Sodium.wipe(&seed) }
         let subject = Hex.encode(SecureRandom.bytes(32))

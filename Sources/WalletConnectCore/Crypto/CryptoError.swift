@@ -1,4 +1,4 @@
-/// Errors raised by the crypto layer: primitives, envelopes, the key chain and the ``Crypto`` actor.
+/// Errors raised by the crypto layer: primitives, envelopes, the key chain and the `Crypto` actor.
 ///
 /// A struct over a private enum, so new cases break no one. Compare with `==` against the static
 /// members, or match them in a `catch` pattern. Descriptions never contain key material.

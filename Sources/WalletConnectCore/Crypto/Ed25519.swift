@@ -1,23 +1,23 @@
 import CSodium
 
 /// Ed25519 signatures (RFC 8032) through libsodium `crypto_sign_*`.
-public enum Ed25519 {
+package enum Ed25519 {
     /// Seed and public key length in bytes.
-    public static let keyLength = 32
+    package static let keyLength = 32
     /// Signature length in bytes.
-    public static let signatureLength = 64
+    package static let signatureLength = 64
 
     /// A key pair derived from a 32-byte seed. `secretKey` is `seed || publicKey` (64 bytes).
-    public struct KeyPair: Sendable {
+    package struct KeyPair: Sendable {
         /// The 32-byte public key.
-        public let publicKey: [UInt8]
+        package let publicKey: [UInt8]
         /// The 64-byte libsodium secret key (`seed || publicKey`).
-        public let secretKey: [UInt8]
+        package let secretKey: [UInt8]
     }
 
     /// The key pair for `seed` (`crypto_sign_seed_keypair`).
     /// - Throws: ``CryptoError/invalidKeyLength`` if the seed is not 32 bytes.
-    public static func keyPair(seed: [UInt8]) throws -> KeyPair {
+    package static func keyPair(seed: [UInt8]) throws -> KeyPair {
         try Sodium.ensureReady()
         guard seed.count == keyLength else { throw CryptoError.invalidKeyLength }
         var publicKey = [UInt8](repeating: 0, count: Int(crypto_sign_PUBLICKEYBYTES))
@@ -28,7 +28,7 @@ public enum Ed25519 {
 
     /// The public key for `seed`; the 64-byte secret key libsodium derives on the way is zeroed.
     /// - Throws: ``CryptoError/invalidKeyLength`` if the seed is not 32 bytes.
-    public static func publicKey(seed: [UInt8]) throws -> [UInt8] {
+    package static func publicKey(seed: [UInt8]) throws -> [UInt8] {
         try Sodium.ensureReady()
         guard seed.count == keyLength else { throw CryptoError.invalidKeyLength }
         var publicKey = [UInt8](repeating: 0, count: Int(crypto_sign_PUBLICKEYBYTES))
@@ -40,7 +40,7 @@ public enum Ed25519 {
 
     /// A detached signature of `message` with the key derived from `seed`.
     /// - Throws: ``CryptoError/invalidKeyLength`` or ``CryptoError/operationFailed``.
-    public static func sign(_ message: [UInt8], seed: [UInt8]) throws -> [UInt8] {
+    package static func sign(_ message: [UInt8], seed: [UInt8]) throws -> [UInt8] {
         var secretKey = try keyPair(seed: seed).secretKey
         defer { Sodium.wipe(&secretKey) }
         var signature = [UInt8](repeating: 0, count: signatureLength)
@@ -52,7 +52,7 @@ public enum Ed25519 {
     }
 
     /// Whether `signature` is a valid signature of `message` by `publicKey`.
-    public static func verify(signature: [UInt8], message: [UInt8], publicKey: [UInt8]) -> Bool {
+    package static func verify(signature: [UInt8], message: [UInt8], publicKey: [UInt8]) -> Bool {
         guard Sodium.isReady, signature.count == signatureLength, publicKey.count == keyLength else { return false }
         return crypto_sign_verify_detached(signature, message, UInt64(message.count), publicKey) == 0
     }

@@ -6,7 +6,7 @@
 extension Envelope {
     /// Seals `plaintext` into type-0 envelope text: `base64(0x00 | iv | ChaCha20-Poly1305(key, iv, plaintext))`.
     /// - Throws: ``CryptoError/invalidKeyLength`` for a wrong key or iv length.
-    public static func sealType0(
+    package static func sealType0(
         _ plaintext: some Collection<UInt8>, key: [UInt8], iv: [UInt8], encoding: EnvelopeEncoding = .base64
     ) throws -> String {
         try sealText(type: .type0, senderPublicKey: [], plaintext: plaintext, key: key, iv: iv, encoding: encoding)
@@ -15,7 +15,7 @@ extension Envelope {
     /// Opens type-0 envelope text sealed with `key` and returns the plaintext bytes.
     /// - Throws: ``CryptoError/malformedEnvelope`` (bad text, too short, or not type 0),
     ///   ``CryptoError/unsupportedEnvelopeType``, ``CryptoError/decryptionFailed``.
-    public static func openType0(_ text: String, key: [UInt8], encoding: EnvelopeEncoding = .base64) throws
+    package static func openType0(_ text: String, key: [UInt8], encoding: EnvelopeEncoding = .base64) throws
         -> [UInt8]
     {
         try withDecodedText(text, encoding: encoding) { view in

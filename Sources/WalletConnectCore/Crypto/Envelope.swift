@@ -1,5 +1,5 @@
 /// The type byte of an envelope (spec §1.6).
-public enum EnvelopeType: UInt8, Sendable, Hashable, CaseIterable {
+package enum EnvelopeType: UInt8, Sendable, Hashable, CaseIterable {
     /// Symmetric: both sides hold the topic's key.
     case type0 = 0
     /// Key agreement: the envelope carries the sender's X25519 public key.
@@ -9,7 +9,7 @@ public enum EnvelopeType: UInt8, Sendable, Hashable, CaseIterable {
 }
 
 /// The text encoding of envelope bytes.
-public enum EnvelopeEncoding: Sendable, Hashable {
+package enum EnvelopeEncoding: Sendable, Hashable {
     /// Standard base64 with padding (relay transport).
     case base64
     /// base64url without padding (link mode).
@@ -23,22 +23,22 @@ public enum EnvelopeEncoding: Sendable, Hashable {
 /// type 1:  0x01 | senderPublicKey (32) | iv (12) | ciphertext | tag (16)
 /// type 2:  0x02 | UTF-8 JSON
 /// ```
-public struct Envelope: Sendable, Hashable {
+package struct Envelope: Sendable, Hashable {
     /// Length of the sender public key in a type-1 envelope.
-    public static let senderKeyLength = 32
+    package static let senderKeyLength = 32
     /// Length of the iv.
-    public static let ivLength = ChaChaPoly.nonceLength
+    package static let ivLength = ChaChaPoly.nonceLength
     /// Length of the Poly1305 tag.
-    public static let tagLength = ChaChaPoly.tagLength
+    package static let tagLength = ChaChaPoly.tagLength
 
     /// The envelope type.
-    public let type: EnvelopeType
+    package let type: EnvelopeType
     /// The sender's X25519 public key (type 1 only).
-    public let senderPublicKey: [UInt8]?
+    package let senderPublicKey: [UInt8]?
     /// The 12-byte iv (empty for type 2).
-    public let iv: [UInt8]
+    package let iv: [UInt8]
     /// Ciphertext followed by the 16-byte tag (types 0 and 1), or the plaintext (type 2).
-    public let body: [UInt8]
+    package let body: [UInt8]
 
     private init(type: EnvelopeType, senderPublicKey: [UInt8]?, iv: [UInt8], body: [UInt8]) {
         self.type = type
@@ -49,14 +49,14 @@ public struct Envelope: Sendable, Hashable {
 
     /// A type-0 envelope from an iv and `ciphertext || tag`.
     /// - Throws: ``CryptoError/malformedEnvelope`` for a wrong iv length or a body shorter than a tag.
-    public static func type0(iv: [UInt8], sealed: [UInt8]) throws -> Envelope {
+    package static func type0(iv: [UInt8], sealed: [UInt8]) throws -> Envelope {
         guard iv.count == ivLength, sealed.count >= tagLength else { throw CryptoError.malformedEnvelope }
         return Envelope(type: .type0, senderPublicKey: nil, iv: iv, body: sealed)
     }
 
     /// A type-1 envelope from the sender's public key, an iv and `ciphertext || tag`.
     /// - Throws: ``CryptoError/malformedEnvelope`` for wrong lengths.
-    public static func type1(senderPublicKey: [UInt8], iv: [UInt8], sealed: [UInt8]) throws -> Envelope {
+    package static func type1(senderPublicKey: [UInt8], iv: [UInt8], sealed: [UInt8]) throws -> Envelope {
         guard senderPublicKey.count == senderKeyLength, iv.count == ivLength, sealed.count >= tagLength else {
             throw CryptoError.malformedEnvelope
         }
@@ -64,13 +64,13 @@ public struct Envelope: Sendable, Hashable {
     }
 
     /// A type-2 (plaintext) envelope.
-    public static func type2(payload: [UInt8]) -> Envelope {
+    package static func type2(payload: [UInt8]) -> Envelope {
         Envelope(type: .type2, senderPublicKey: nil, iv: [], body: payload)
     }
 
     /// Reads the type byte only.
     /// - Throws: ``CryptoError/malformedEnvelope`` when empty, ``CryptoError/unsupportedEnvelopeType`` for ≥ 3.
-    public static func type(of bytes: [UInt8]) throws -> EnvelopeType {
+    package static func type(of bytes: [UInt8]) throws -> EnvelopeType {
         guard let first = bytes.first else { throw CryptoError.malformedEnvelope }
         guard let type = EnvelopeType(rawValue: first) else { throw CryptoError.unsupportedEnvelopeType }
         return type
@@ -79,7 +79,7 @@ public struct Envelope: Sendable, Hashable {
     /// Parses envelope bytes.
     /// - Throws: ``CryptoError/unsupportedEnvelopeType`` for a type byte ≥ 3; ``CryptoError/malformedEnvelope``
     ///   when empty or below the minimum size (type 0: 29 bytes, type 1: 61 bytes).
-    public static func parse(bytes: [UInt8]) throws -> Envelope {
+    package static func parse(bytes: [UInt8]) throws -> Envelope {
         switch try type(of: bytes) {
         case .type0:
             guard bytes.count >= 1 + ivLength + tagLength else { throw CryptoError.malformedEnvelope }
@@ -99,12 +99,12 @@ public struct Envelope: Sendable, Hashable {
 
     /// Parses envelope text.
     /// - Throws: ``CryptoError/malformedEnvelope`` for invalid base64, plus the errors of ``parse(bytes:)``.
-    public static func parse(_ text: String, encoding: EnvelopeEncoding = .base64) throws -> Envelope {
+    package static func parse(_ text: String, encoding: EnvelopeEncoding = .base64) throws -> Envelope {
         try parse(bytes: decodeText(text, encoding: encoding))
     }
 
     /// The wire bytes.
-    public var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         var out: [UInt8] = [type.rawValue]
         out.reserveCapacity(1 + (senderPublicKey?.count ?? 0) + iv.count + body.count)
         if let senderPublicKey { out.append(contentsOf: senderPublicKey) }
@@ -114,13 +114,13 @@ public struct Envelope: Sendable, Hashable {
     }
 
     /// The wire text: padded standard base64, or unpadded base64url.
-    public func serialized(encoding: EnvelopeEncoding = .base64) -> String {
+    package func serialized(encoding: EnvelopeEncoding = .base64) -> String {
         Self.encodeText(bytes, encoding: encoding)
     }
 
     /// Decodes envelope text into bytes.
     /// - Throws: ``CryptoError/malformedEnvelope`` for invalid base64 or empty input.
-    public static func decodeText(_ text: String, encoding: EnvelopeEncoding) throws -> [UInt8] {
+    package static func decodeText(_ text: String, encoding: EnvelopeEncoding) throws -> [UInt8] {
         let bytes: [UInt8]
         do {
             switch encoding {
@@ -135,7 +135,7 @@ public struct Envelope: Sendable, Hashable {
     }
 
     /// Encodes bytes as envelope text.
-    public static func encodeText(_ bytes: [UInt8], encoding: EnvelopeEncoding) -> String {
+    package static func encodeText(_ bytes: [UInt8], encoding: EnvelopeEncoding) -> String {
         switch encoding {
         case .base64: return Base64Codec.encode(bytes)
         case .base64url: return Base64Codec.encodeURL(bytes)

@@ -2,10 +2,10 @@ import CSodium
 
 /// HMAC-SHA256 and HKDF-SHA256 (RFC 5869), built on libsodium's `crypto_auth_hmacsha256` streaming API
 /// (libsodium 1.0.18 has no HKDF).
-public enum HKDF {
+package enum HKDF {
     /// HMAC-SHA256 with a key of any length.
     /// - Throws: ``CryptoError/operationFailed`` if libsodium fails.
-    public static func hmacSHA256(key: [UInt8], message: [UInt8]) throws -> [UInt8] {
+    package static func hmacSHA256(key: [UInt8], message: [UInt8]) throws -> [UInt8] {
         try Sodium.ensureReady()
         var state = crypto_auth_hmacsha256_state()
         defer { withUnsafeMutableBytes(of: &state) { sodium_memzero($0.baseAddress, $0.count) } }
@@ -19,14 +19,14 @@ public enum HKDF {
 
     /// HKDF-Extract: `PRK = HMAC(salt, ikm)`; an absent salt is 32 zero bytes.
     /// - Throws: ``CryptoError/operationFailed``.
-    public static func extract(salt: [UInt8]?, inputKeyMaterial: [UInt8]) throws -> [UInt8] {
+    package static func extract(salt: [UInt8]?, inputKeyMaterial: [UInt8]) throws -> [UInt8] {
         let salt = salt ?? [UInt8](repeating: 0, count: 32)
         return try hmacSHA256(key: salt.isEmpty ? [UInt8](repeating: 0, count: 32) : salt, message: inputKeyMaterial)
     }
 
     /// HKDF-Expand: `T(1) | T(2) | …` truncated to `length` (at most 255 × 32 bytes).
     /// - Throws: ``CryptoError/invalidKeyLength`` for a bad length, ``CryptoError/operationFailed``.
-    public static func expand(pseudoRandomKey: [UInt8], info: [UInt8], length: Int) throws -> [UInt8] {
+    package static func expand(pseudoRandomKey: [UInt8], info: [UInt8], length: Int) throws -> [UInt8] {
         guard length >= 0, length <= 255 * 32 else { throw CryptoError.invalidKeyLength }
         var output: [UInt8] = []
         output.reserveCapacity(length + 32)
@@ -60,7 +60,7 @@ public enum HKDF {
 
     /// Extract then expand.
     /// - Throws: see ``expand(pseudoRandomKey:info:length:)``.
-    public static func derive(inputKeyMaterial: [UInt8], salt: [UInt8]?, info: [UInt8], length: Int) throws
+    package static func derive(inputKeyMaterial: [UInt8], salt: [UInt8]?, info: [UInt8], length: Int) throws
         -> [UInt8]
     {
         var prk = try extract(salt: salt, inputKeyMaterial: inputKeyMaterial)
@@ -70,7 +70,7 @@ public enum HKDF {
 
     /// The protocol's key derivation: no salt, empty info, 32-byte output (spec §1.2).
     /// - Throws: ``CryptoError/operationFailed``.
-    public static func deriveKey(inputKeyMaterial: [UInt8]) throws -> [UInt8] {
+    package static func deriveKey(inputKeyMaterial: [UInt8]) throws -> [UInt8] {
         try derive(inputKeyMaterial: inputKeyMaterial, salt: nil, info: [], length: 32)
     }
 }

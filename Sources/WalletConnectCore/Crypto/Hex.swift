@@ -1,9 +1,9 @@
 /// Lowercase hexadecimal text for raw bytes (keys, topics, hashes).
-public enum Hex {
+package enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Encodes `bytes` as lowercase hex, two characters per byte.
-    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    package static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.underestimatedCount * 2)
         for byte in bytes {
@@ -15,7 +15,7 @@ public enum Hex {
 
     /// Decodes hex text (either case) into bytes.
     /// - Throws: ``CryptoError/invalidHex`` for an odd length or a non-hex character.
-    public static func decode(_ hex: String) throws -> [UInt8] {
+    package static func decode(_ hex: String) throws -> [UInt8] {
         let utf8 = Array(hex.utf8)
         guard utf8.count % 2 == 0 else { throw CryptoError.invalidHex }
         var out: [UInt8] = []
@@ -33,14 +33,14 @@ public enum Hex {
 
     /// Decodes hex text that must describe exactly `count` bytes.
     /// - Throws: ``CryptoError/invalidHex`` or ``CryptoError/invalidKeyLength``.
-    public static func decode(_ hex: String, count: Int) throws -> [UInt8] {
+    package static func decode(_ hex: String, count: Int) throws -> [UInt8] {
         let bytes = try decode(hex)
         guard bytes.count == count else { throw CryptoError.invalidKeyLength }
         return bytes
     }
 
     /// Whether `text` is exactly `byteCount * 2` lowercase hex characters.
-    public static func isLowercaseHex(_ text: String, byteCount: Int) -> Bool {
+    package static func isLowercaseHex(_ text: String, byteCount: Int) -> Bool {
         let utf8 = text.utf8
         guard utf8.count == byteCount * 2 else { return false }
         return utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }

@@ -17,13 +17,13 @@ import Darwin
 /// Without a file URL it lives in memory only.
 ///
 /// Reading and writing values is `package` access: outside this package keys are used through ``Crypto``.
-public final class KeyChain: Sendable {
+package final class KeyChain: Sendable {
     private let entries: Locked<[String: String]>
     private let fileURL: URL?
 
     /// Opens a key chain persisted at `fileURL` (loading it if it exists), or an in-memory one for `nil`.
     /// - Throws: ``StorageError`` when the file exists but cannot be read or parsed.
-    public init(fileURL: URL?) throws {
+    package init(fileURL: URL?) throws {
         self.fileURL = fileURL
         var loaded: [String: String] = [:]
         if let fileURL, FileManager.default.fileExists(atPath: fileURL.path) {
@@ -43,7 +43,7 @@ public final class KeyChain: Sendable {
     }
 
     /// An empty key chain kept in memory only.
-    public static func inMemory() -> KeyChain {
+    package static func inMemory() -> KeyChain {
         KeyChain(memory: ())
     }
 
@@ -53,12 +53,12 @@ public final class KeyChain: Sendable {
     }
 
     /// Whether a value is stored under `tag`.
-    public func has(_ tag: String) -> Bool {
+    package func has(_ tag: String) -> Bool {
         entries.withLock { $0[tag] != nil }
     }
 
     /// Every stored tag (topics, public keys, the identity tag), sorted.
-    public var tags: [String] {
+    package var tags: [String] {
         entries.withLock { $0.keys.sorted() }
     }
 

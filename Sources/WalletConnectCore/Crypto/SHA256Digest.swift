@@ -1,9 +1,9 @@
 import CSodium
 
 /// SHA-256 (libsodium `crypto_hash_sha256`).
-public enum SHA256Digest {
+package enum SHA256Digest {
     /// The 32-byte SHA-256 digest of `bytes`.
-    public static func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
+    package static func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
         _ = Sodium.isReady
         let input = Array(bytes)
         var out = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
@@ -16,15 +16,15 @@ public enum SHA256Digest {
 ///
 /// - ``hashKey(_:)``: topic of a key = lowercase hex of SHA-256 of the **decoded bytes**.
 /// - ``hashMessage(_:)``: lowercase hex of SHA-256 of the **UTF-8 text** (message ids, dedupe keys).
-public enum CryptoHash {
+package enum CryptoHash {
     /// `sha256(hex-decode(hex))` as lowercase hex.
     /// - Throws: ``CryptoError/invalidHex`` if `hex` is not hex.
-    public static func hashKey(_ hex: String) throws -> String {
+    package static func hashKey(_ hex: String) throws -> String {
         Hex.encode(SHA256Digest.hash(try Hex.decode(hex)))
     }
 
     /// `sha256(utf8(text))` as lowercase hex.
-    public static func hashMessage(_ text: String) -> String {
+    package static func hashMessage(_ text: String) -> String {
         Hex.encode(SHA256Digest.hash(Array(text.utf8)))
     }
 }

@@ -21,9 +21,9 @@ enum Sodium {
 }
 
 /// Cryptographically secure random bytes from libsodium (`randombytes_buf`).
-public enum SecureRandom {
+package enum SecureRandom {
     /// Returns `count` random bytes.
-    public static func bytes(_ count: Int) -> [UInt8] {
+    package static func bytes(_ count: Int) -> [UInt8] {
         _ = Sodium.isReady
         var out = [UInt8](repeating: 0, count: max(0, count))
         out.withUnsafeMutableBytes { buffer in
@@ -33,7 +33,7 @@ public enum SecureRandom {
     }
 
     /// A uniformly random integer in `0..<upperBound` (`randombytes_uniform`).
-    public static func uniform(_ upperBound: UInt32) -> UInt32 {
+    package static func uniform(_ upperBound: UInt32) -> UInt32 {
         _ = Sodium.isReady
         return randombytes_uniform(upperBound)
     }

@@ -3,21 +3,21 @@ import CSodium
 /// X25519 key agreement (RFC 7748) through libsodium `crypto_scalarmult`.
 ///
 /// Private keys are 32 raw bytes stored unclamped; clamping happens inside the scalar multiplication.
-public enum X25519 {
+package enum X25519 {
     /// Key, public key and shared-secret length in bytes.
-    public static let keyLength = 32
+    package static let keyLength = 32
 
     /// A key pair: 32-byte private scalar and 32-byte public u-coordinate.
-    public struct KeyPair: Sendable {
+    package struct KeyPair: Sendable {
         /// The private key (secret).
-        public let privateKey: [UInt8]
+        package let privateKey: [UInt8]
         /// The public key.
-        public let publicKey: [UInt8]
+        package let publicKey: [UInt8]
     }
 
     /// Generates a key pair from 32 fresh random bytes.
     /// - Throws: ``CryptoError`` if libsodium fails.
-    public static func generateKeyPair() throws -> KeyPair {
+    package static func generateKeyPair() throws -> KeyPair {
         var seed = SecureRandom.bytes(keyLength)
         defer { Sodium.wipe(&seed) }
         return try keyPair(privateKey: seed)
@@ -25,13 +25,13 @@ public enum X25519 {
 
     /// The key pair for a given 32-byte private key.
     /// - Throws: ``CryptoError/invalidKeyLength`` for a wrong length.
-    public static func keyPair(privateKey: [UInt8]) throws -> KeyPair {
+    package static func keyPair(privateKey: [UInt8]) throws -> KeyPair {
         KeyPair(privateKey: privateKey, publicKey: try publicKey(privateKey: privateKey))
     }
 
     /// The public key `X25519(privateKey, 9)`.
     /// - Throws: ``CryptoError/invalidKeyLength`` or ``CryptoError/operationFailed``.
-    public static func publicKey(privateKey: [UInt8]) throws -> [UInt8] {
+    package static func publicKey(privateKey: [UInt8]) throws -> [UInt8] {
         try Sodium.ensureReady()
         guard privateKey.count == keyLength else { throw CryptoError.invalidKeyLength }
         var out = [UInt8](repeating: 0, count: keyLength)
@@ -42,7 +42,7 @@ public enum X25519 {
     /// The raw shared secret `X25519(privateKey, peerPublicKey)`.
     /// - Throws: ``CryptoError/keyAgreementFailed`` when the result is all zeros (low-order peer key),
     ///   ``CryptoError/invalidKeyLength`` for wrong lengths.
-    public static func sharedSecret(privateKey: [UInt8], peerPublicKey: [UInt8]) throws -> [UInt8] {
+    package static func sharedSecret(privateKey: [UInt8], peerPublicKey: [UInt8]) throws -> [UInt8] {
         try Sodium.ensureReady()
         guard privateKey.count == keyLength, peerPublicKey.count == keyLength else {
             throw CryptoError.invalidKeyLength
@@ -61,7 +61,7 @@ public enum X25519 {
     ///
     /// Tries one agreement with a fixed scalar: clamping makes every scalar a multiple of the cofactor 8, so the
     /// result is zero exactly when the point has low order.
-    public static func isUsablePeerKey(_ publicKey: [UInt8]) -> Bool {
+    package static func isUsablePeerKey(_ publicKey: [UInt8]) -> Bool {
         guard publicKey.count == keyLength, (try? Sodium.ensureReady()) != nil else { return false }
         let scalar = [UInt8](repeating: 0x5a, count: keyLength)
         var out = [UInt8](repeating: 0, count: keyLength)
@@ -72,7 +72,7 @@ public enum X25519 {
     /// The protocol's symmetric key: `HKDF-SHA256(X25519(privateKey, peerPublicKey))`, no salt, empty info,
     /// 32 bytes (spec §1.2).
     /// - Throws: see ``sharedSecret(privateKey:peerPublicKey:)``.
-    public static func deriveSymKey(privateKey: [UInt8], peerPublicKey: [UInt8]) throws -> [UInt8] {
+    package static func deriveSymKey(privateKey: [UInt8], peerPublicKey: [UInt8]) throws -> [UInt8] {
         var shared = try sharedSecret(privateKey: privateKey, peerPublicKey: peerPublicKey)
         defer { Sodium.wipe(&shared) }
         return try HKDF.deriveKey(inputKeyMaterial: shared)

@@ -19,7 +19,7 @@ import Synchronization
 /// deregister; delivering under that lock would need the same task status lock in the other order, a deadlock.
 /// Events from one producer (an actor, or any caller that yields one event after another) arrive in order at
 /// every subscriber. A subscriber deregistered while an event is being delivered may still receive it, or not.
-public final class EventBroadcaster<Event: Sendable>: Sendable {
+package final class EventBroadcaster<Event: Sendable>: Sendable {
     private struct State {
         var nextID: UInt64 = 0
         var subscribers: [UInt64: AsyncStream<Event>.Continuation] = [:]
@@ -40,27 +40,27 @@ public final class EventBroadcaster<Event: Sendable>: Sendable {
     /// Creates a broadcaster.
     /// - Parameter bufferSize: the buffer of ``subscribe()`` streams (oldest events kept); `nil`, the default,
     ///   means unbounded: nothing is ever dropped.
-    public init(bufferSize: Int? = nil) {
+    package init(bufferSize: Int? = nil) {
         self.defaultPolicy = bufferSize.map { .bufferingOldest(max(1, $0)) } ?? .unbounded
     }
 
     /// Subscribes with the broadcaster's buffer: unbounded (lossless) unless a `bufferSize` was given at creation.
-    public func subscribe() -> AsyncStream<Event> {
+    package func subscribe() -> AsyncStream<Event> {
         makeStream(policy: defaultPolicy)
     }
 
     /// Subscribes with a buffer that keeps the oldest `bufferSize` undelivered events.
-    public func subscribe(bufferingOldest bufferSize: Int) -> AsyncStream<Event> {
+    package func subscribe(bufferingOldest bufferSize: Int) -> AsyncStream<Event> {
         makeStream(policy: .bufferingOldest(max(1, bufferSize)))
     }
 
     /// Subscribes with a buffer that keeps only the newest `bufferSize` events (for state streams).
-    public func subscribe(bufferingNewest bufferSize: Int) -> AsyncStream<Event> {
+    package func subscribe(bufferingNewest bufferSize: Int) -> AsyncStream<Event> {
         makeStream(policy: .bufferingNewest(max(1, bufferSize)))
     }
 
     /// Subscribes and yields `initial` first, atomically with registration (no event can slip between).
-    public func subscribe(startingWith initial: Event, bufferingNewest bufferSize: Int = 1) -> AsyncStream<Event> {
+    package func subscribe(startingWith initial: Event, bufferingNewest bufferSize: Int = 1) -> AsyncStream<Event> {
         makeStream(policy: .bufferingNewest(bufferSize), initial: initial)
     }
 
@@ -103,7 +103,7 @@ public final class EventBroadcaster<Event: Sendable>: Sendable {
     ///
     /// The subscriber table is copied under the lock and the event delivered after it is released.
     @discardableResult
-    public func yield(_ event: Event) -> Int {
+    package func yield(_ event: Event) -> Int {
         let subscribers = state.withLock { $0.snapshot }
         var delivered = 0
         var dropped: UInt64 = 0
@@ -120,7 +120,7 @@ public final class EventBroadcaster<Event: Sendable>: Sendable {
     }
 
     /// Ends every subscriber's stream and refuses new subscribers.
-    public func finish() {
+    package func finish() {
         let continuations = state.withLock { state in
             state.isFinished = true
             let all = state.snapshot
@@ -132,11 +132,11 @@ public final class EventBroadcaster<Event: Sendable>: Sendable {
     }
 
     /// Number of live subscribers.
-    public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
+    package var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 
     /// Events dropped because a subscriber's buffer was full.
-    public var droppedCount: UInt64 { state.withLock { $0.dropped } }
+    package var droppedCount: UInt64 { state.withLock { $0.dropped } }
 
     /// Whether ``finish()`` has been called.
-    public var isFinished: Bool { state.withLock { $0.isFinished } }
+    package var isFinished: Bool { state.withLock { $0.isFinished } }
 }

@@ -9,7 +9,7 @@ import Synchronization
 ///   and whichever caller finds no delivery in progress delivers outside it, looping until nothing is left. A
 ///   subscriber's `onTermination` (which may run while the runtime holds its task's status lock) only takes the
 ///   lock to deregister, so the two can never wait on each other.
-public final class StateChannel<Value: Sendable & Equatable>: Sendable {
+package final class StateChannel<Value: Sendable & Equatable>: Sendable {
     private struct Subscriber {
         let continuation: AsyncStream<Value>.Continuation
         /// The version of the last value this subscriber was given (0: none yet).
@@ -37,18 +37,18 @@ public final class StateChannel<Value: Sendable & Equatable>: Sendable {
     private let bufferSize: Int
 
     /// Creates a channel holding `initial`; each subscriber keeps the newest `bufferSize` undelivered values.
-    public init(_ initial: Value, bufferSize: Int = 1) {
+    package init(_ initial: Value, bufferSize: Int = 1) {
         self.state = Locked(State(value: initial))
         self.bufferSize = max(1, bufferSize)
     }
 
     /// The current value.
-    public var current: Value { state.withLock { $0.value } }
+    package var current: Value { state.withLock { $0.value } }
 
     /// Sets the value (nothing happens when `accept(current, new)` is false, or after ``finish()``).
     /// - Returns: Whether the value changed.
     @discardableResult
-    public func set(_ new: Value, when accept: (Value, Value) -> Bool = { $0 != $1 }) -> Bool {
+    package func set(_ new: Value, when accept: (Value, Value) -> Bool = { $0 != $1 }) -> Bool {
         let changed = state.withLock { state in
             guard !state.isFinished, !state.finishRequested, accept(state.value, new) else { return false }
             state.value = new
@@ -60,7 +60,7 @@ public final class StateChannel<Value: Sendable & Equatable>: Sendable {
     }
 
     /// A stream that starts with the current value.
-    public func subscribe() -> AsyncStream<Value> {
+    package func subscribe() -> AsyncStream<Value> {
         let (stream, continuation) = AsyncStream<Value>.makeStream(bufferingPolicy: .bufferingNewest(bufferSize))
         let id: UInt64? = state.withLock { state in
             guard !state.isFinished, !state.finishRequested else { return nil }
@@ -83,13 +83,13 @@ public final class StateChannel<Value: Sendable & Equatable>: Sendable {
 
     /// Ends every stream once the current value has been delivered; later values and subscribers are refused
     /// (a late subscriber gets the final value and an ended stream).
-    public func finish() {
+    package func finish() {
         state.withLock { $0.finishRequested = true }
         deliver()
     }
 
     /// Number of live subscribers.
-    public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
+    package var subscriberCount: Int { state.withLock { $0.subscribers.count } }
 
     private func remove(_ id: UInt64) {
         _ = state.withLock { $0.subscribers.removeValue(forKey: id) }

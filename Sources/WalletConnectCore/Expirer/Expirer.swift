@@ -10,7 +10,7 @@ import Logging
 /// - whenever ``checkNow()`` is called.
 ///
 /// Expired entries are removed and announced as ``ExpirerEvent/expired(_:)`` on ``events()``.
-public actor Expirer {
+package actor Expirer {
     private let store: Store<ExpirerEntry>
     private let clock: any Clock<Duration>
     private let wallClock: WallClock
@@ -29,7 +29,7 @@ public actor Expirer {
     ///   - wallClock: the source of "now" for expiries.
     ///   - checkInterval: time between checks in ``run()`` (the spec's heartbeat, 5 s).
     ///   - logger: debug logging; silent by default.
-    public init(
+    package init(
         storage: any KeyValueStorage, storagePrefix: String = "", clock: any Clock<Duration>, wallClock: WallClock,
         checkInterval: Duration = .seconds(5),
         logger: Logger = Logger(label: "walletkit", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -44,20 +44,20 @@ public actor Expirer {
 
     /// Loads persisted entries. Entries already expired fire on the next check.
     /// - Throws: the storage error.
-    public func load() async throws {
+    package func load() async throws {
         let corrupt = try await store.load()
         current = Dictionary(uniqueKeysWithValues: await store.values.map { ($0.target, $0) })
         if !corrupt.isEmpty { logger.debug("expirer skipped undecodable entries", metadata: ["wk.count": "\(corrupt.count)"]) }
     }
 
     /// A new stream of expirer events (one per caller; unbounded, so no expiry is missed by a slow consumer).
-    public nonisolated func events() -> AsyncStream<ExpirerEvent> {
+    package nonisolated func events() -> AsyncStream<ExpirerEvent> {
         broadcaster.subscribe()
     }
 
     /// Sets (or replaces) the expiry of `target`, in Unix seconds. Expires it at once when already past.
     /// - Throws: the storage error.
-    public func set(_ target: ExpirerTarget, expiry: Int64) async throws {
+    package func set(_ target: ExpirerTarget, expiry: Int64) async throws {
         // Memory changes before the write (the store writes in call order), so a call re-entering meanwhile sees
         // this change; a failed write puts back what was there if nothing replaced it since.
         let entry = ExpirerEntry(target: Self.key(target), expiry: expiry)
@@ -88,7 +88,7 @@ public actor Expirer {
 
     /// Removes the entry of `target` (no error when absent).
     /// - Throws: the storage error.
-    public func delete(_ target: ExpirerTarget) async throws {
+    package func delete(_ target: ExpirerTarget) async throws {
         let key = Self.key(target)
         guard let existing = current[key] else { return }
         current[key] = nil
@@ -101,29 +101,29 @@ public actor Expirer {
     }
 
     /// Whether `target` has an entry.
-    public func has(_ target: ExpirerTarget) -> Bool {
+    package func has(_ target: ExpirerTarget) -> Bool {
         current[Self.key(target)] != nil
     }
 
     /// The expiry (Unix seconds) of `target`.
     /// - Throws: ``StoreError`` (`No matching key. expirer: <target>`) when absent.
-    public func get(_ target: ExpirerTarget) throws -> Int64 {
+    package func get(_ target: ExpirerTarget) throws -> Int64 {
         let key = Self.key(target)
         guard let entry = current[key] else { throw StoreError.noMatchingKey(name: "expirer", key: key) }
         return entry.expiry
     }
 
     /// Every entry.
-    public var entries: [ExpirerEntry] { current.values.sorted { ($0.expiry, $0.target) < ($1.expiry, $1.target) } }
+    package var entries: [ExpirerEntry] { current.values.sorted { ($0.expiry, $0.target) < ($1.expiry, $1.target) } }
 
     /// Tells the expirer whether the relay is connected; periodic checks in ``run()`` only run while it is.
-    public func setRelayConnected(_ connected: Bool) {
+    package func setRelayConnected(_ connected: Bool) {
         isRelayConnected = connected
     }
 
     /// Expires every entry that is due now. Returns the expired entries (oldest expiry first).
     @discardableResult
-    public func checkNow() async -> [ExpirerEntry] {
+    package func checkNow() async -> [ExpirerEntry] {
         let now = wallClock.nowMilliseconds
         let due = current.values.filter { $0.isExpired(nowMilliseconds: now) }
             .sorted { ($0.expiry, $0.target) < ($1.expiry, $1.target) }
@@ -156,7 +156,7 @@ public actor Expirer {
     ///
     /// Sleeps `checkInterval` on the injected clock between checks; a check is skipped while the relay is
     /// disconnected. Returns normally on cancellation.
-    public func run() async {
+    package func run() async {
         while !Task.isCancelled {
             do {
                 try await clock.sleep(for: checkInterval)
@@ -168,7 +168,7 @@ public actor Expirer {
     }
 
     /// Ends every event stream.
-    public func finish() {
+    package func finish() {
         broadcaster.finish()
     }
 

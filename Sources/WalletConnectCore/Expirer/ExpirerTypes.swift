@@ -1,24 +1,24 @@
 /// One expirer entry: a target (`topic:<topic>` or `id:<n>`) and its expiry in Unix seconds.
-public struct ExpirerEntry: Sendable, Hashable, Codable {
+package struct ExpirerEntry: Sendable, Hashable, Codable {
     /// The target text, e.g. `topic:<64 hex>` or `id:1712345678901007`.
-    public var target: String
+    package var target: String
     /// Expiry, Unix seconds.
-    public var expiry: Int64
+    package var expiry: Int64
 
     /// Creates an entry.
-    public init(target: String, expiry: Int64) {
+    package init(target: String, expiry: Int64) {
         self.target = target
         self.expiry = expiry
     }
 
     /// Whether the entry has expired at `nowMilliseconds` (`now_ms >= expiry × 1000`, saturating).
-    public func isExpired(nowMilliseconds: Int64) -> Bool {
+    package func isExpired(nowMilliseconds: Int64) -> Bool {
         Expiry.isExpired(expirySeconds: expiry, nowMilliseconds: nowMilliseconds)
     }
 }
 
 /// What happened to an expirer entry.
-public enum ExpirerEvent: Sendable, Hashable {
+package enum ExpirerEvent: Sendable, Hashable {
     /// An entry was added or replaced.
     case created(ExpirerEntry)
     /// An entry was removed by ``Expirer/delete(_:)``.
@@ -27,7 +27,7 @@ public enum ExpirerEvent: Sendable, Hashable {
     case expired(ExpirerEntry)
 
     /// The entry this event is about.
-    public var entry: ExpirerEntry {
+    package var entry: ExpirerEntry {
         switch self {
         case .created(let entry), .deleted(let entry), .expired(let entry): return entry
         }

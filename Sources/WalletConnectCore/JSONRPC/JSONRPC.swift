@@ -148,7 +148,7 @@ public struct JSONRPCResponse: Sendable, Hashable, Codable {
 }
 
 /// Any JSON-RPC 2.0 message, classified as the spec says: `method` → request; `result`/`error` → response.
-public enum JSONRPCMessage: Sendable, Hashable {
+package enum JSONRPCMessage: Sendable, Hashable {
     /// A message with a `method` member.
     case request(JSONRPCRequest)
     /// A message with a `result` or an `error` member.
@@ -156,7 +156,7 @@ public enum JSONRPCMessage: Sendable, Hashable {
 
     /// Decodes and classifies one JSON-RPC frame.
     /// - Throws: ``JSONRPCDecodingError`` when the text is not a JSON-RPC 2.0 message.
-    public static func decode(_ data: Data) throws -> JSONRPCMessage {
+    package static func decode(_ data: Data) throws -> JSONRPCMessage {
         // One pass: the envelope checks and the request/response decode share the decoder (no JSONValue tree
         // of the whole frame first).
         do {
@@ -212,13 +212,13 @@ public enum JSONRPCMessage: Sendable, Hashable {
 
     /// Decodes and classifies one JSON-RPC frame from text.
     /// - Throws: ``JSONRPCDecodingError`` when the text is not a JSON-RPC 2.0 message.
-    public static func decode(_ text: String) throws -> JSONRPCMessage {
+    package static func decode(_ text: String) throws -> JSONRPCMessage {
         try decode(Data(text.utf8))
     }
 }
 
 /// Why a frame is not a JSON-RPC 2.0 message.
-public enum JSONRPCDecodingError: Error, Sendable, Hashable {
+package enum JSONRPCDecodingError: Error, Sendable, Hashable {
     /// The text is not valid JSON.
     case notJSON
     /// The JSON is not an object.
@@ -232,10 +232,10 @@ public enum JSONRPCDecodingError: Error, Sendable, Hashable {
 }
 
 /// The encoder used for everything sent on the wire: compact, `/` unescaped.
-public enum WireJSON {
+package enum WireJSON {
     /// Encodes a value as compact JSON without escaping `/`.
     /// - Throws: `EncodingError` when `value` cannot be encoded (e.g. a non-finite number).
-    public static func encode<T: Encodable>(_ value: T) throws -> Data {
+    package static func encode<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return try encoder.encode(value)
@@ -243,7 +243,7 @@ public enum WireJSON {
 
     /// Encodes a value as compact JSON text without escaping `/`.
     /// - Throws: `EncodingError` when `value` cannot be encoded (e.g. a non-finite number).
-    public static func string<T: Encodable>(_ value: T) throws -> String {
+    package static func string<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try encode(value), as: UTF8.self)
     }
 }

@@ -7,7 +7,7 @@ extension Pairing {
     /// Sends `wc_pairingPing` and waits for the peer's `true` (up to the ping timeout on the injected clock).
     /// - Throws: ``PairingError`` (invalid, unknown or expired topic; timeout; shut down), the peer's
     ///   ``JSONRPCError``, relay errors, `CancellationError`.
-    public func ping(topic: String) async throws {
+    package func ping(topic: String) async throws {
         try await validateTopic(topic)
         let id = ids.payloadID()
         let waiter = PairingResponseWaiter()
@@ -34,7 +34,7 @@ extension Pairing {
     /// Sends `wc_pairingDelete {6000, "User disconnected."}`, then deletes the pairing locally
     /// (the local deletion happens even when the publish fails; the publish error is then rethrown).
     /// - Throws: ``PairingError`` (invalid, unknown or expired topic), relay errors.
-    public func disconnect(topic: String) async throws {
+    package func disconnect(topic: String) async throws {
         try await validateTopic(topic)
         let id = ids.payloadID()
         outgoing[id] = (PairingMethod.delete, nil)
@@ -65,7 +65,7 @@ extension Pairing {
 
     /// Deletes a pairing locally without telling the peer: unsubscribe, then remove the record, the symmetric
     /// key and the expirer entry. Emits ``PairingEvent/deleted(topic:byPeer:)``.
-    public func delete(topic: String) async {
+    package func delete(topic: String) async {
         await deleteLocally(topic: topic, reason: .deleted(topic: topic, byPeer: false))
     }
 
@@ -89,7 +89,7 @@ extension Pairing {
 
     /// Handles an expirer event: a `topic:<t>` expiry of a stored pairing deletes it and emits
     /// ``PairingEvent/expired(topic:)``. Other events are ignored.
-    public func handle(_ event: ExpirerEvent) async {
+    package func handle(_ event: ExpirerEvent) async {
         guard case .expired(let entry) = event,
             case .topic(let topic)? = try? ExpirerTarget(parsing: entry.target),
             await store.contains(topic)
@@ -105,7 +105,7 @@ extension Pairing {
     /// `wc_pairingDelete` deletes the pairing, registered methods are forwarded, any other method gets error
     /// 10001. Responses to this controller's own requests are consumed; other responses are forwarded.
     @discardableResult
-    public func handle(_ message: RelayMessage) async -> PairingHandlingResult {
+    package func handle(_ message: RelayMessage) async -> PairingHandlingResult {
         guard !isShutDown else { return .ignored }
         guard let type = try? Crypto.envelopeType(of: message.message), type == .type0 else {
             logger.trace("pairing ignored non type-0 envelope", metadata: ["wk.topic": "\(message.topic)"])

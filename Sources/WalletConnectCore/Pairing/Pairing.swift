@@ -6,7 +6,7 @@ import Logging
 /// Lifecycle: ``load(resubscribe:)``, then keep ``run(consumingRelayMessages:)`` running (it consumes the
 /// expirer's events, and optionally the relay's messages on pairing topics). When a Sign engine owns the relay
 /// stream, it hands pairing-topic messages to ``handle(_:)-(RelayMessage)`` instead, and marks them handled itself.
-public actor Pairing {
+package actor Pairing {
     let crypto: Crypto
     let relay: any RelayClient
     let expirer: Expirer
@@ -27,9 +27,9 @@ public actor Pairing {
     var expirations: AsyncStream<ExpirerEvent>?
 
     /// Seconds a new pairing lives (`FIVE_MINUTES`), also used by ``activate(topic:)`` as JS 2.23 does.
-    public static let pairingLifetime: Int64 = 300
+    package static let pairingLifetime: Int64 = 300
     /// Relay protocols accepted in URIs.
-    public static let supportedRelayProtocols: Set<String> = ["irn", "iridium", "waku"]
+    package static let supportedRelayProtocols: Set<String> = ["irn", "iridium", "waku"]
 
     /// Creates the controller. Call ``load(resubscribe:)`` before use.
     /// - Parameters:
@@ -43,7 +43,7 @@ public actor Pairing {
     ///   - ids: JSON-RPC id source (default: a generator on `wallClock`).
     ///   - pingTimeout: how long ``ping(topic:)`` waits for the response.
     ///   - logger: debug logging; never receives keys or payloads.
-    public init(
+    package init(
         crypto: Crypto, relay: any RelayClient, expirer: Expirer, storage: any KeyValueStorage,
         storagePrefix: String = "", clock: any Clock<Duration>, wallClock: WallClock, ids: RPCIDGenerator? = nil,
         pingTimeout: Duration = .seconds(30),
@@ -65,7 +65,7 @@ public actor Pairing {
     /// Loads the stored pairings, deletes the expired ones, schedules expiries for the others, and (by default)
     /// resubscribes their topics.
     /// - Throws: the storage error.
-    public func load(resubscribe: Bool = true) async throws {
+    package func load(resubscribe: Bool = true) async throws {
         if expirations == nil { expirations = expirer.events() }
         try await store.load()
         let now = wallClock.nowMilliseconds
@@ -91,7 +91,7 @@ public actor Pairing {
 
     /// Consumes expirer events (deleting expired pairings) and, when `consumingRelayMessages` is set, the relay's
     /// messages on pairing topics (handled ones are marked handled), until cancelled.
-    public func run(consumingRelayMessages: Bool = false) async {
+    package func run(consumingRelayMessages: Bool = false) async {
         let expirations = self.expirations ?? expirer.events()
         self.expirations = nil
         let messages = consumingRelayMessages ? relay.messages() : nil
@@ -118,7 +118,7 @@ public actor Pairing {
     }
 
     /// Fails pending pings with ``PairingError/Kind/shutDown`` and ends every event stream.
-    public func shutdown() {
+    package func shutdown() {
         isShutDown = true
         for (_, entry) in outgoing {
             entry.waiter?.fulfill(.failure(PairingError(.shutDown, "")))
@@ -128,19 +128,19 @@ public actor Pairing {
     }
 
     /// A new stream of pairing events (one per caller).
-    public nonisolated func events() -> AsyncStream<PairingEvent> {
+    package nonisolated func events() -> AsyncStream<PairingEvent> {
         broadcaster.subscribe()
     }
 
     // MARK: - Queries
 
     /// Every stored pairing (`getPairings`), sorted by topic.
-    public func pairings() async -> [PairingInfo] {
+    package func pairings() async -> [PairingInfo] {
         await store.values.sorted { $0.topic < $1.topic }
     }
 
     /// The stored pairing under `topic`, or `nil`.
-    public func pairing(topic: String) async -> PairingInfo? {
+    package func pairing(topic: String) async -> PairingInfo? {
         await store.value(forKey: topic)
     }
 
@@ -148,7 +148,7 @@ public actor Pairing {
     /// showing it again (a QR code) or handing it to another device.
     /// - Throws: ``PairingError`` `noMatchingTopic` when no such pairing is stored, or the key chain's error when
     ///   its key is missing.
-    public func uri(topic: String) async throws -> String {
+    package func uri(topic: String) async throws -> String {
         guard let info = await pairing(topic: topic) else { throw PairingError(.noMatchingTopic, topic) }
         var symKey = try await crypto.symKey(for: topic)
         defer { Sodium.wipe(&symKey) }
@@ -159,7 +159,7 @@ public actor Pairing {
     }
 
     /// Whether `topic` is a stored pairing topic.
-    public func isPairingTopic(_ topic: String) async -> Bool {
+    package func isPairingTopic(_ topic: String) async -> Bool {
         await store.contains(topic)
     }
 
@@ -171,7 +171,7 @@ public actor Pairing {
     ///   - subscribe: whether to subscribe the topic now (pass `false` when `wc_proposeSession` subscribes it).
     /// - Returns: the pairing topic and the URI (JS form, with `expiryTimestamp`).
     /// - Throws: storage or relay errors.
-    public func create(methods: [String]? = nil, subscribe: Bool = true) async throws -> (topic: String, uri: String) {
+    package func create(methods: [String]? = nil, subscribe: Bool = true) async throws -> (topic: String, uri: String) {
         let (topic, symKey) = try await crypto.createPairingSymKey()
         let expiry = Expiry.calc(ttlSeconds: Self.pairingLifetime, nowMilliseconds: wallClock.nowMilliseconds)
         let pairing = PairingInfo(topic: topic, expiry: expiry, relay: PairingRelay(), active: false, methods: methods)
@@ -193,7 +193,7 @@ public actor Pairing {
     /// - Throws: ``PairingURIError`` (invalid or expired URI), ``PairingError`` (already active, unsupported relay
     ///   protocol), storage or relay errors.
     @discardableResult
-    public func pair(uri: String, activate: Bool = false) async throws -> PairingInfo {
+    package func pair(uri: String, activate: Bool = false) async throws -> PairingInfo {
         let now = wallClock.nowMilliseconds
         let parsed = try PairingURI.validateForPairing(uri, nowMilliseconds: now)
         let topic = parsed.topic
@@ -224,7 +224,7 @@ public actor Pairing {
     /// Marks the pairing active and extends its expiry to now + 5 minutes (JS 2.23).
     /// - Throws: ``StoreError`` when absent; storage errors.
     @discardableResult
-    public func activate(topic: String) async throws -> PairingInfo {
+    package func activate(topic: String) async throws -> PairingInfo {
         let expiry = Expiry.calc(ttlSeconds: Self.pairingLifetime, nowMilliseconds: wallClock.nowMilliseconds)
         let updated = try await store.update(topic) { pairing in
             pairing.active = true
@@ -237,22 +237,22 @@ public actor Pairing {
 
     /// Sets the expiry (Unix seconds) of a pairing.
     /// - Throws: ``StoreError`` when absent; storage errors.
-    public func updateExpiry(topic: String, expiry: Int64) async throws {
+    package func updateExpiry(topic: String, expiry: Int64) async throws {
         try await store.update(topic) { $0.expiry = expiry }
         try await expirer.set(.topic(topic), expiry: expiry)
     }
 
     /// Stores the peer's metadata on a pairing.
     /// - Throws: ``StoreError`` when absent; storage errors.
-    public func updateMetadata(topic: String, metadata: JSONValue) async throws {
+    package func updateMetadata(topic: String, metadata: JSONValue) async throws {
         try await store.update(topic) { $0.peerMetadata = metadata }
     }
 
     /// Registers methods handled by upper layers (their requests are forwarded by ``handle(_:)-(RelayMessage)``).
-    public func register(methods: [String]) {
+    package func register(methods: [String]) {
         registeredMethods.formUnion(methods)
     }
 
     /// The registered methods.
-    public var registered: Set<String> { registeredMethods }
+    package var registered: Set<String> { registeredMethods }
 }

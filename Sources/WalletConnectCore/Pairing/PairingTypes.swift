@@ -48,11 +48,11 @@ public struct PairingInfo: Sendable, Hashable, Codable {
 
 /// Events of the pairing controller (`pairing_create`, `pairing_expire`, `pairing_delete`, `pairing_ping`).
 public enum PairingEvent: Sendable, Hashable {
-    /// A pairing was created (``Pairing/create(methods:subscribe:)``) or paired from a URI.
+    /// A pairing was created (`Pairing.create(methods:subscribe:)`) or paired from a URI.
     case created(PairingInfo)
     /// A pairing expired and was deleted.
     case expired(topic: String)
-    /// A pairing was deleted: by ``Pairing/disconnect(topic:)``, or by the peer's `wc_pairingDelete`.
+    /// A pairing was deleted: by `Pairing.disconnect(topic:)`, or by the peer's `wc_pairingDelete`.
     case deleted(topic: String, byPeer: Bool)
     /// The peer pinged this pairing (`wc_pairingPing` request `id`); it was answered `true`.
     case ping(topic: String, id: Int64)
@@ -61,7 +61,7 @@ public enum PairingEvent: Sendable, Hashable {
 }
 
 /// What ``Pairing/handle(_:)-(RelayMessage)`` did with an inbound message.
-public enum PairingHandlingResult: Sendable, Hashable {
+package enum PairingHandlingResult: Sendable, Hashable {
     /// The pairing controller consumed it (ping, delete, a response to its own request, an error reply sent).
     case handled
     /// A request for a registered method, or a response to a request the pairing controller did not send:
@@ -120,16 +120,16 @@ public struct PairingError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// The pairing-level JSON-RPC methods and their publish options (spec §3.7).
-public enum PairingMethod {
+package enum PairingMethod {
     /// `wc_pairingDelete`.
-    public static let delete = "wc_pairingDelete"
+    package static let delete = "wc_pairingDelete"
     /// `wc_pairingPing`.
-    public static let ping = "wc_pairingPing"
+    package static let ping = "wc_pairingPing"
     /// `wc_pairingExtend` (listed by the spec, not implemented by JS).
-    public static let extend = "wc_pairingExtend"
+    package static let extend = "wc_pairingExtend"
 
     /// Publish options of a request of `method`.
-    public static func requestOptions(_ method: String) -> PublishOptions {
+    package static func requestOptions(_ method: String) -> PublishOptions {
         switch method {
         case delete: return PublishOptions(ttl: 86_400, tag: 1000)
         case ping: return PublishOptions(ttl: 30, tag: 1002)
@@ -138,7 +138,7 @@ public enum PairingMethod {
     }
 
     /// Publish options of a response to `method` (errors to unknown methods: 86400 / 0).
-    public static func responseOptions(_ method: String) -> PublishOptions {
+    package static func responseOptions(_ method: String) -> PublishOptions {
         switch method {
         case delete: return PublishOptions(ttl: 86_400, tag: 1001)
         case ping: return PublishOptions(ttl: 30, tag: 1003)

@@ -6,7 +6,7 @@ extension PairingURI {
     /// Checks, in order: the URI shape (`Missing or invalid. pair() uri: <uri>`), `relay-protocol`, `symKey`,
     /// topic = 64 lowercase hex, symKey = 64 hex, version 2. Expiry is checked by ``validateForPairing(_:nowMilliseconds:)``.
     /// - Throws: ``PairingURIError``.
-    public static func parse(_ text: String) throws -> PairingURI {
+    package static func parse(_ text: String) throws -> PairingURI {
         guard let unwrapped = unwrap(text), unwrapped.hasPrefix("wc:") else { throw PairingURIError.invalidURI(text) }
         var rest = Substring(unwrapped)
         if rest.hasPrefix("wc://") { rest = rest.dropFirst(5) }
@@ -58,7 +58,7 @@ extension PairingURI {
 
     /// `pair()` validation (spec §2.4): ``parse(_:)`` plus the JS expiry rule `expiryTimestamp × 1000 < now_ms`.
     /// - Throws: ``PairingURIError``; ``PairingURIError/description`` is the JS message.
-    public static func validateForPairing(_ text: String, nowMilliseconds: Int64) throws -> PairingURI {
+    package static func validateForPairing(_ text: String, nowMilliseconds: Int64) throws -> PairingURI {
         let uri = try parse(text)
         // Saturating: `expiryTimestamp=9223372036854775807` must not trap (fuzzing finding).
         if let expiry = uri.expiryTimestamp, Expiry.milliseconds(fromSeconds: expiry) < nowMilliseconds {

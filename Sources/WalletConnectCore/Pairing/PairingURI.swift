@@ -1,25 +1,25 @@
 /// A pairing URI v2 (spec §2): `wc:<topic>@2?<query>` with `symKey`, `relay-protocol`, optional `relay-data`,
 /// `expiryTimestamp` (Unix seconds) and `methods`.
-public struct PairingURI: Sendable, Hashable {
+package struct PairingURI: Sendable, Hashable {
     /// The pairing topic (`sha256(symKey)` for producers), 64 lowercase hex.
-    public var topic: String
+    package var topic: String
     /// The protocol version (always 2).
-    public var version: Int
+    package var version: Int
     /// The pairing symmetric key, 64 lowercase hex.
-    public var symKey: String
+    package var symKey: String
     /// The relay protocol, `irn`.
-    public var relayProtocol: String
+    package var relayProtocol: String
     /// Opaque relay data (`relay-data`), omitted when `nil` or empty.
-    public var relayData: String?
+    package var relayData: String?
     /// Expiry, Unix seconds.
-    public var expiryTimestamp: Int64?
+    package var expiryTimestamp: Int64?
     /// Methods, serialized comma-separated.
-    public var methods: [String]?
+    package var methods: [String]?
     /// Other `relay-<name>` parameters, keyed by `<name>` (e.g. a future `relay-foo`).
-    public var additionalRelayParameters: [String: String] = [:]
+    package var additionalRelayParameters: [String: String] = [:]
 
     /// Creates a URI (version 2).
-    public init(
+    package init(
         topic: String, symKey: String, relayProtocol: String = "irn", relayData: String? = nil,
         expiryTimestamp: Int64? = nil, methods: [String]? = nil
     ) {
@@ -35,7 +35,7 @@ public struct PairingURI: Sendable, Hashable {
     /// The JS `formatUri` form: query keys sorted alphabetically, values form-encoded like `URLSearchParams`
     /// (so `,` in `methods` becomes `%2C`). Example:
     /// `wc:<topic>@2?expiryTimestamp=<s>&relay-protocol=irn&symKey=<hex>`.
-    public var absoluteString: String {
+    package var absoluteString: String {
         var items: [(String, String)] = [("symKey", symKey), ("relay-protocol", relayProtocol)]
         if let relayData, !relayData.isEmpty { items.append(("relay-data", relayData)) }
         for (name, value) in additionalRelayParameters where name != "protocol" && name != "data" {
@@ -50,7 +50,7 @@ public struct PairingURI: Sendable, Hashable {
 
     /// The reown-swift form: fixed order `symKey, relay-protocol, expiryTimestamp[, relay-data][, methods]`,
     /// no percent-encoding. Parsers accept either form.
-    public var swiftStyleString: String {
+    package var swiftStyleString: String {
         var parts = ["symKey=\(symKey)", "relay-protocol=\(relayProtocol)"]
         if let expiryTimestamp { parts.append("expiryTimestamp=\(expiryTimestamp)") }
         if let relayData, !relayData.isEmpty { parts.append("relay-data=\(relayData)") }
@@ -61,5 +61,5 @@ public struct PairingURI: Sendable, Hashable {
 
 extension PairingURI: CustomStringConvertible {
     /// The URI with the symmetric key redacted (safe to log).
-    public var description: String { PairingURIError.redacted(absoluteString) }
+    package var description: String { PairingURIError.redacted(absoluteString) }
 }

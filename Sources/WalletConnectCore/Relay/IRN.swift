@@ -4,107 +4,107 @@ import Foundation
 /// The relay JSON-RPC protocol (IRN) shared by the relay client and the project's relay server (core.md §3).
 ///
 /// Method names, param/result types with the wire field order, limits, id rules and error helpers.
-public enum IRN {
+package enum IRN {
     /// Relay method names (core.md §3.4).
-    public enum Method {
+    package enum Method {
         /// `irn_publish`: client → relay, publish one envelope.
-        public static let publish = "irn_publish"
+        package static let publish = "irn_publish"
         /// `irn_batchPublish`: in the method table, unused by SDKs.
-        public static let batchPublish = "irn_batchPublish"
+        package static let batchPublish = "irn_batchPublish"
         /// `irn_subscribe`: subscribe to one topic.
-        public static let subscribe = "irn_subscribe"
+        package static let subscribe = "irn_subscribe"
         /// `irn_batchSubscribe`: subscribe to 1…500 topics.
-        public static let batchSubscribe = "irn_batchSubscribe"
+        package static let batchSubscribe = "irn_batchSubscribe"
         /// `irn_unsubscribe`: unsubscribe from one topic.
-        public static let unsubscribe = "irn_unsubscribe"
+        package static let unsubscribe = "irn_unsubscribe"
         /// `irn_batchUnsubscribe`: unsubscribe from 1…500 topics.
-        public static let batchUnsubscribe = "irn_batchUnsubscribe"
+        package static let batchUnsubscribe = "irn_batchUnsubscribe"
         /// `irn_subscription`: relay → client delivery.
-        public static let subscription = "irn_subscription"
+        package static let subscription = "irn_subscription"
         /// `iridium_subscription`: legacy alias of ``subscription``.
-        public static let legacySubscription = "iridium_subscription"
+        package static let legacySubscription = "iridium_subscription"
         /// `irn_fetchMessages`: fetch mailbox messages of one topic.
-        public static let fetchMessages = "irn_fetchMessages"
+        package static let fetchMessages = "irn_fetchMessages"
         /// `irn_batchFetchMessages`: fetch mailbox messages of 1…500 topics.
-        public static let batchFetchMessages = "irn_batchFetchMessages"
+        package static let batchFetchMessages = "irn_batchFetchMessages"
         /// `wc_proposeSession`: subscribe to the pairing topic and publish the proposal (tag 1100).
-        public static let proposeSession = "wc_proposeSession"
+        package static let proposeSession = "wc_proposeSession"
         /// `wc_approveSession`: subscribe to the session topic, publish response (1101) and settlement (1102).
-        public static let approveSession = "wc_approveSession"
+        package static let approveSession = "wc_approveSession"
         /// `irn_batchReceive`: service/webhook receipts.
-        public static let batchReceive = "irn_batchReceive"
+        package static let batchReceive = "irn_batchReceive"
         /// `irn_watchRegister`: service/webhook registration.
-        public static let watchRegister = "irn_watchRegister"
+        package static let watchRegister = "irn_watchRegister"
         /// `irn_watchUnregister`: service/webhook unregistration.
-        public static let watchUnregister = "irn_watchUnregister"
+        package static let watchUnregister = "irn_watchUnregister"
         /// `irn_subscribeBlocking` (Rust only).
-        public static let subscribeBlocking = "irn_subscribeBlocking"
+        package static let subscribeBlocking = "irn_subscribeBlocking"
         /// `irn_batchSubscribeBlocking` (Rust only).
-        public static let batchSubscribeBlocking = "irn_batchSubscribeBlocking"
+        package static let batchSubscribeBlocking = "irn_batchSubscribeBlocking"
         /// `wc_createTopic` (Rust only).
-        public static let createTopic = "wc_createTopic"
+        package static let createTopic = "wc_createTopic"
 
         /// Every method name this module knows.
-        public static let all: Set<String> = [
+        package static let all: Set<String> = [
             publish, batchPublish, subscribe, batchSubscribe, unsubscribe, batchUnsubscribe, subscription,
             legacySubscription, fetchMessages, batchFetchMessages, proposeSession, approveSession, batchReceive,
             watchRegister, watchUnregister, subscribeBlocking, batchSubscribeBlocking, createTopic,
         ]
 
         /// Whether `method` is a relay → client delivery (`*_subscription`, as JS filters it).
-        public static func isSubscription(_ method: String) -> Bool {
+        package static func isSubscription(_ method: String) -> Bool {
             method.hasSuffix("_subscription")
         }
     }
 
     /// Tags the relay uses for the messages of the composite session calls (core.md §3.4, §3.7).
-    public enum Tag {
+    package enum Tag {
         /// `wc_sessionPropose` request (published by `wc_proposeSession`).
-        public static let sessionPropose = 1100
+        package static let sessionPropose = 1100
         /// `wc_sessionPropose` response (published by `wc_approveSession` on the pairing topic).
-        public static let sessionProposeResponse = 1101
+        package static let sessionProposeResponse = 1101
         /// `wc_sessionSettle` request (published by `wc_approveSession` on the session topic).
-        public static let sessionSettle = 1102
+        package static let sessionSettle = 1102
     }
 
     /// The smallest request id the relay accepts from clients.
-    public static let minRequestID: Int64 = 1_000_000_000
+    package static let minRequestID: Int64 = 1_000_000_000
     /// Largest number of items in a batch call.
-    public static let batchLimit = 500
+    package static let batchLimit = 500
     /// Smallest accepted publish ttl, in seconds.
-    public static let minTTL: Int64 = 10
+    package static let minTTL: Int64 = 10
     /// Largest accepted publish ttl, in seconds (30 days).
-    public static let maxTTL: Int64 = 2_592_000
+    package static let maxTTL: Int64 = 2_592_000
     /// The ttl the relay uses for the messages of `wc_proposeSession` / `wc_approveSession`.
-    public static let compositeTTL: UInt32 = 300
+    package static let compositeTTL: UInt32 = 300
 
     /// Encodes a relay frame as compact JSON in the field order of its `encode(to:)` (byte-exact wire form).
     ///
     /// Use this instead of `JSONEncoder`, which does not keep key order on Linux.
     /// - Throws: `EncodingError.invalidValue` for non-finite numbers.
-    public static func wireString<T: Encodable>(_ value: T) throws -> String {
+    package static func wireString<T: Encodable>(_ value: T) throws -> String {
         try OrderedJSONEncoder().string(value)
     }
 
     /// Whether the relay accepts `id` as a client request id (≥ 10⁹).
-    public static func isValidRequestID(_ id: RPCID) -> Bool {
+    package static func isValidRequestID(_ id: RPCID) -> Bool {
         id.rawValue >= minRequestID
     }
 
     /// Whether `topic` is 64 hex characters.
-    public static func isValidTopic(_ topic: String) -> Bool {
+    package static func isValidTopic(_ topic: String) -> Bool {
         topic.utf8.count == 64 && topic.utf8.allSatisfy { byte in
             (48...57).contains(byte) || (97...102).contains(byte) || (65...70).contains(byte)
         }
     }
 
     /// The subscription id `sha256(topic + clientID)` as lowercase hex (JS `getSubscriptionId`).
-    public static func subscriptionID(topic: String, clientID: String) -> String {
+    package static func subscriptionID(topic: String, clientID: String) -> String {
         sha256Hex(Array((topic + clientID).utf8))
     }
 
     /// The relay message id: `sha256(utf8(message))` as lowercase hex.
-    public static func messageID(_ message: String) -> String {
+    package static func messageID(_ message: String) -> String {
         sha256Hex(Array(message.utf8))
     }
 
@@ -124,18 +124,18 @@ public enum IRN {
 
 extension IRN {
     /// A typed JSON-RPC request that keeps the field order `id, jsonrpc, method, params` and the params' own order.
-    public struct Request<Params: Codable & Sendable>: Codable, Sendable {
+    package struct Request<Params: Codable & Sendable>: Codable, Sendable {
         /// The request id.
-        public var id: RPCID
+        package var id: RPCID
         /// Always `"2.0"`.
-        public var jsonrpc: String
+        package var jsonrpc: String
         /// The method name.
-        public var method: String
+        package var method: String
         /// The params object.
-        public var params: Params
+        package var params: Params
 
         /// Creates a request.
-        public init(id: RPCID, method: String, params: Params) {
+        package init(id: RPCID, method: String, params: Params) {
             self.id = id
             self.jsonrpc = "2.0"
             self.method = method
@@ -144,16 +144,16 @@ extension IRN {
     }
 
     /// A typed JSON-RPC success response (`id, jsonrpc, result`).
-    public struct ResultResponse<Result: Codable & Sendable>: Codable, Sendable {
+    package struct ResultResponse<Result: Codable & Sendable>: Codable, Sendable {
         /// The id of the answered request.
-        public var id: RPCID
+        package var id: RPCID
         /// Always `"2.0"`.
-        public var jsonrpc: String
+        package var jsonrpc: String
         /// The result value.
-        public var result: Result
+        package var result: Result
 
         /// Creates a response.
-        public init(id: RPCID, result: Result) {
+        package init(id: RPCID, result: Result) {
             self.id = id
             self.jsonrpc = "2.0"
             self.result = result
@@ -161,79 +161,79 @@ extension IRN {
     }
 
     /// Params of `irn_subscribe`, `irn_fetchMessages` and `wc_createTopic`: `{topic}`.
-    public struct SubscribeParams: Codable, Sendable, Hashable {
+    package struct SubscribeParams: Codable, Sendable, Hashable {
         /// The topic (64 hex).
-        public var topic: String
+        package var topic: String
         /// Creates the params.
-        public init(topic: String) { self.topic = topic }
+        package init(topic: String) { self.topic = topic }
     }
 
     /// Params of `irn_fetchMessages`: `{topic}`.
-    public typealias FetchMessagesParams = SubscribeParams
+    package typealias FetchMessagesParams = SubscribeParams
     /// Params of `wc_createTopic`: `{topic}`.
-    public typealias CreateTopicParams = SubscribeParams
+    package typealias CreateTopicParams = SubscribeParams
 
     /// Params of `irn_batchSubscribe` and `irn_batchFetchMessages`: `{topics}`.
-    public struct BatchSubscribeParams: Codable, Sendable, Hashable {
+    package struct BatchSubscribeParams: Codable, Sendable, Hashable {
         /// The topics (1…500).
-        public var topics: [String]
+        package var topics: [String]
         /// Creates the params.
-        public init(topics: [String]) { self.topics = topics }
+        package init(topics: [String]) { self.topics = topics }
     }
 
     /// Params of `irn_batchFetchMessages`: `{topics}`.
-    public typealias BatchFetchMessagesParams = BatchSubscribeParams
+    package typealias BatchFetchMessagesParams = BatchSubscribeParams
 
     /// Params of `irn_unsubscribe`: `{topic, id?}` (the relay does not check `id`).
-    public struct UnsubscribeParams: Codable, Sendable, Hashable {
+    package struct UnsubscribeParams: Codable, Sendable, Hashable {
         /// The topic.
-        public var topic: String
+        package var topic: String
         /// The subscription id the client knows (JS sends it; Swift and Rust do not).
-        public var id: String?
+        package var id: String?
         /// Creates the params.
-        public init(topic: String, id: String? = nil) {
+        package init(topic: String, id: String? = nil) {
             self.topic = topic
             self.id = id
         }
     }
 
     /// Params of `irn_batchUnsubscribe`: `{subscriptions: [{topic, id?}]}`.
-    public struct BatchUnsubscribeParams: Codable, Sendable, Hashable {
+    package struct BatchUnsubscribeParams: Codable, Sendable, Hashable {
         /// The subscriptions to drop (1…500).
-        public var subscriptions: [UnsubscribeParams]
+        package var subscriptions: [UnsubscribeParams]
         /// Creates the params.
-        public init(subscriptions: [UnsubscribeParams]) { self.subscriptions = subscriptions }
+        package init(subscriptions: [UnsubscribeParams]) { self.subscriptions = subscriptions }
     }
 
     /// Params of `irn_batchPublish`: `{messages}` (unused by SDKs).
-    public struct BatchPublishParams: Codable, Sendable, Hashable {
+    package struct BatchPublishParams: Codable, Sendable, Hashable {
         /// The messages to publish.
-        public var messages: [PublishParams]
+        package var messages: [PublishParams]
         /// Creates the params.
-        public init(messages: [PublishParams]) { self.messages = messages }
+        package init(messages: [PublishParams]) { self.messages = messages }
     }
 
     /// Result of `irn_fetchMessages` / `irn_batchFetchMessages`.
-    public struct FetchMessagesResult: Codable, Sendable, Hashable {
+    package struct FetchMessagesResult: Codable, Sendable, Hashable {
         /// Mailbox messages in the `irn_subscription` data shape.
-        public var messages: [RelayMessage]
+        package var messages: [RelayMessage]
         /// Whether another fetch returns more.
-        public var hasMore: Bool
+        package var hasMore: Bool
         /// Creates the result.
-        public init(messages: [RelayMessage], hasMore: Bool) {
+        package init(messages: [RelayMessage], hasMore: Bool) {
             self.messages = messages
             self.hasMore = hasMore
         }
     }
 
     /// One receipt of `irn_batchReceive`.
-    public struct Receipt: Codable, Sendable, Hashable {
+    package struct Receipt: Codable, Sendable, Hashable {
         /// The topic.
-        public var topic: String
+        package var topic: String
         /// The relay message id.
-        public var messageID: UInt64
+        package var messageID: UInt64
         /// Creates a receipt.
-        public init(topic: String, messageID: UInt64) {
+        package init(topic: String, messageID: UInt64) {
             self.topic = topic
             self.messageID = messageID
         }
@@ -244,31 +244,31 @@ extension IRN {
     }
 
     /// Params of `irn_batchReceive` (service use).
-    public struct BatchReceiveParams: Codable, Sendable, Hashable {
+    package struct BatchReceiveParams: Codable, Sendable, Hashable {
         /// The receipts.
-        public var receipts: [Receipt]
+        package var receipts: [Receipt]
         /// Creates the params.
-        public init(receipts: [Receipt]) { self.receipts = receipts }
+        package init(receipts: [Receipt]) { self.receipts = receipts }
     }
 
     /// Params of `irn_watchRegister` (service use).
-    public struct WatchRegisterParams: Codable, Sendable, Hashable {
+    package struct WatchRegisterParams: Codable, Sendable, Hashable {
         /// The registration JWT.
-        public var registerAuth: String
+        package var registerAuth: String
         /// Creates the params.
-        public init(registerAuth: String) { self.registerAuth = registerAuth }
+        package init(registerAuth: String) { self.registerAuth = registerAuth }
     }
 
     /// Params of `irn_watchUnregister` (service use).
-    public struct WatchUnregisterParams: Codable, Sendable, Hashable {
+    package struct WatchUnregisterParams: Codable, Sendable, Hashable {
         /// The unregistration JWT.
-        public var unregisterAuth: String
+        package var unregisterAuth: String
         /// Creates the params.
-        public init(unregisterAuth: String) { self.unregisterAuth = unregisterAuth }
+        package init(unregisterAuth: String) { self.unregisterAuth = unregisterAuth }
     }
 
     /// One item of an `irn_batchSubscribeBlocking` result: a subscription id or an error.
-    public enum BlockingSubscribeResult: Codable, Sendable, Hashable {
+    package enum BlockingSubscribeResult: Codable, Sendable, Hashable {
         /// Subscribed; the subscription id.
         case id(String)
         /// Failed for this topic.
@@ -277,7 +277,7 @@ extension IRN {
         enum CodingKeys: String, CodingKey { case id, error }
 
         /// Decodes `{"id": …}` or `{"error": {…}}`.
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             if let id = try container.decodeIfPresent(String.self, forKey: .id) {
                 self = .id(id)
@@ -287,7 +287,7 @@ extension IRN {
         }
 
         /// Encodes `{"id": …}` or `{"error": {…}}`.
-        public func encode(to encoder: any Encoder) throws {
+        package func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             switch self {
             case .id(let id): try container.encode(id, forKey: .id)

@@ -2,7 +2,7 @@ import Foundation
 
 extension IRN {
     /// Relay error categories and their JSON-RPC codes (core.md §3.6).
-    public enum ErrorCategory: Int, Sendable, Hashable, CaseIterable {
+    package enum ErrorCategory: Int, Sendable, Hashable, CaseIterable {
         /// 3000: authorization failures.
         case auth = 3000
         /// 3001: rate limiting.
@@ -15,10 +15,10 @@ extension IRN {
         case `internal` = -32603
 
         /// The JSON-RPC error code.
-        public var code: Int { rawValue }
+        package var code: Int { rawValue }
 
         /// The prefix of `error.message` (`"<Category>: <text>"`).
-        public var messagePrefix: String {
+        package var messagePrefix: String {
             switch self {
             case .auth: "Authorization error"
             case .tooManyRequests: "Too many requests"
@@ -30,7 +30,7 @@ extension IRN {
     }
 
     /// Relay error tags, sent as `error.data` (core.md §3.6).
-    public enum ErrorTag: String, Sendable, Hashable, CaseIterable {
+    package enum ErrorTag: String, Sendable, Hashable, CaseIterable {
         // Auth (3000)
         /// Unknown project.
         case projectNotFound = "ProjectNotFound"
@@ -92,7 +92,7 @@ extension IRN {
         case unknown = "Unknown"
 
         /// The category (and so the code) of this tag. `Serialization` is reported as a payload error.
-        public var category: ErrorCategory {
+        package var category: ErrorCategory {
             switch self {
             case .projectNotFound, .projectIDNotSpecified, .projectInactive, .originNotAllowed, .invalidJwt,
                 .missingJwt, .countryBlocked:
@@ -109,7 +109,7 @@ extension IRN {
         }
 
         /// The human-readable text after the category prefix.
-        public var text: String {
+        package var text: String {
             switch self {
             case .projectNotFound: "Project not found"
             case .projectIDNotSpecified: "Project ID is missing"
@@ -143,13 +143,13 @@ extension IRN {
     }
 
     /// The JSON-RPC error object for a relay error tag: code of its category, `"<Category>: <text>"`, data = tag.
-    public static func error(_ tag: ErrorTag) -> JSONRPCError {
+    package static func error(_ tag: ErrorTag) -> JSONRPCError {
         JSONRPCError(
             code: tag.category.code, message: "\(tag.category.messagePrefix): \(tag.text)", data: .string(tag.rawValue))
     }
 
     /// The relay error tag carried in `error.data`, if it is a known one.
-    public static func errorTag(of error: JSONRPCError) -> ErrorTag? {
+    package static func errorTag(of error: JSONRPCError) -> ErrorTag? {
         error.data?.stringValue.flatMap(ErrorTag.init(rawValue:))
     }
 }

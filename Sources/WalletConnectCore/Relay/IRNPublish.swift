@@ -7,46 +7,46 @@ extension IRN {
     /// (`correlationId, chainId, rpcMethods, txHashes, contractAddresses, approvedChains, approvedMethods,
     /// approvedEvents, approvedAccounts, sessionProperties, scopedProperties`), then ``additionalFields``
     /// in sorted key order. Absent optionals are omitted.
-    public struct PublishParams: Codable, Sendable, Hashable {
+    package struct PublishParams: Codable, Sendable, Hashable {
         /// The topic (64 hex).
-        public var topic: String
+        package var topic: String
         /// The envelope text.
-        public var message: String
+        package var message: String
         /// Seconds the relay keeps the message for offline subscribers.
-        public var ttl: UInt32
+        package var ttl: UInt32
         /// Message class; always sent.
-        public var tag: Int
+        package var tag: Int
         /// Whether the message is relevant for push notifications (omitted when `nil`).
-        public var prompt: Bool?
+        package var prompt: Bool?
         /// Verify attestation JWT.
-        public var attestation: String?
+        package var attestation: String?
         /// TVF: the client-to-client JSON-RPC id this message belongs to.
-        public var correlationID: Int64?
+        package var correlationID: Int64?
         /// TVF: CAIP-2 chain id.
-        public var chainID: String?
+        package var chainID: String?
         /// TVF: RPC methods.
-        public var rpcMethods: [String]?
+        package var rpcMethods: [String]?
         /// TVF: transaction hashes.
-        public var txHashes: [String]?
+        package var txHashes: [String]?
         /// TVF: contract addresses.
-        public var contractAddresses: [String]?
+        package var contractAddresses: [String]?
         /// TVF (session approval): approved chains.
-        public var approvedChains: [String]?
+        package var approvedChains: [String]?
         /// TVF (session approval): approved methods.
-        public var approvedMethods: [String]?
+        package var approvedMethods: [String]?
         /// TVF (session approval): approved events.
-        public var approvedEvents: [String]?
+        package var approvedEvents: [String]?
         /// TVF (session approval): approved accounts.
-        public var approvedAccounts: [String]?
+        package var approvedAccounts: [String]?
         /// TVF (session approval): session properties (any JSON).
-        public var sessionProperties: JSONValue?
+        package var sessionProperties: JSONValue?
         /// TVF (session approval): scoped properties (any JSON).
-        public var scopedProperties: JSONValue?
+        package var scopedProperties: JSONValue?
         /// Any further flattened fields, encoded after the known ones in sorted key order.
-        public var additionalFields: [String: JSONValue]
+        package var additionalFields: [String: JSONValue]
 
         /// Creates publish params.
-        public init(
+        package init(
             topic: String, message: String, ttl: UInt32, tag: Int, prompt: Bool? = nil, attestation: String? = nil,
             correlationID: Int64? = nil, chainID: String? = nil, rpcMethods: [String]? = nil,
             txHashes: [String]? = nil, contractAddresses: [String]? = nil, approvedChains: [String]? = nil,
@@ -75,7 +75,7 @@ extension IRN {
         }
 
         /// Creates publish params from ``PublishOptions`` (prompt always sent, known TVF keys mapped to fields).
-        public init(topic: String, message: String, options: PublishOptions) {
+        package init(topic: String, message: String, options: PublishOptions) {
             var extra = options.tvf
             func take(_ key: String) -> JSONValue? { extra.removeValue(forKey: key) }
             func strings(_ key: String) -> [String]? {
@@ -110,7 +110,7 @@ extension IRN {
         }
 
         /// Decodes the params; unknown members land in ``additionalFields``.
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: Key.self)
             topic = try c.decode(String.self, forKey: .topic)
             message = try c.decode(String.self, forKey: .message)
@@ -139,7 +139,7 @@ extension IRN {
         }
 
         /// Encodes the params in wire order.
-        public func encode(to encoder: any Encoder) throws {
+        package func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: Key.self)
             try c.encode(topic, forKey: .topic)
             try c.encode(message, forKey: .message)
@@ -170,14 +170,14 @@ extension IRN {
     /// Params of `irn_subscription` (relay → client): `{id, data}`.
     ///
     /// `data` is encoded in wire order `topic, message, attestation?, publishedAt, tag?` (`tag` omitted when `nil`).
-    public struct SubscriptionParams: Codable, Sendable, Hashable {
+    package struct SubscriptionParams: Codable, Sendable, Hashable {
         /// The subscription id.
-        public var id: String
+        package var id: String
         /// The delivered message.
-        public var data: RelayMessage
+        package var data: RelayMessage
 
         /// Creates the params.
-        public init(id: String, data: RelayMessage) {
+        package init(id: String, data: RelayMessage) {
             self.id = id
             self.data = data
         }
@@ -186,14 +186,14 @@ extension IRN {
         enum DataKey: String, CodingKey { case topic, message, attestation, publishedAt, tag }
 
         /// Decodes the params.
-        public init(from decoder: any Decoder) throws {
+        package init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: Key.self)
             id = try c.decode(String.self, forKey: .id)
             data = try c.decode(RelayMessage.self, forKey: .data)
         }
 
         /// Encodes the params in wire order.
-        public func encode(to encoder: any Encoder) throws {
+        package func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: Key.self)
             try c.encode(id, forKey: .id)
             var d = c.nestedContainer(keyedBy: DataKey.self, forKey: .data)

@@ -6,7 +6,7 @@ import Foundation
 /// relay vectors) need this encoder. Output: no whitespace, `/` not escaped, non-ASCII as UTF-8, control
 /// characters escaped, integral doubles below 2⁵³ written as integers. Supports plain `Codable` types
 /// (no date/data strategies); a key encoded twice keeps its first position and its last value.
-public struct OrderedJSONEncoder: Sendable {
+package struct OrderedJSONEncoder: Sendable {
     /// Appends `text` as a JSON string literal, escaped as JavaScript's `JSON.stringify` does (the one quoting
     /// routine of the package: the relay encoder, the validation-message JSON and the auth JSON all use it).
     package static func appendQuoted(_ text: String, to out: inout String) {
@@ -14,17 +14,17 @@ public struct OrderedJSONEncoder: Sendable {
     }
 
     /// Creates an encoder.
-    public init() {}
+    package init() {}
 
     /// Encodes `value` as UTF-8 JSON.
     /// - Throws: `EncodingError.invalidValue` for non-finite numbers.
-    public func encode<T: Encodable>(_ value: T) throws -> Data {
+    package func encode<T: Encodable>(_ value: T) throws -> Data {
         Data(try string(value).utf8)
     }
 
     /// Encodes `value` as JSON text.
     /// - Throws: `EncodingError.invalidValue` for non-finite numbers.
-    public func string<T: Encodable>(_ value: T) throws -> String {
+    package func string<T: Encodable>(_ value: T) throws -> String {
         let root = OrderedJSONSlot()
         try OrderedJSONSlot.box(value, into: root, codingPath: [])
         var out = ""

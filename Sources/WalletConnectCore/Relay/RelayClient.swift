@@ -1,19 +1,19 @@
 import Foundation
 
 /// Options of one `irn_publish`.
-public struct PublishOptions: Sendable, Hashable {
+package struct PublishOptions: Sendable, Hashable {
     /// Seconds the relay keeps the message for offline subscribers.
-    public var ttl: UInt32
+    package var ttl: UInt32
     /// Message class (see the tag tables of the spec). Always sent.
-    public var tag: Int
+    package var tag: Int
     /// Whether the message is relevant for push notifications.
-    public var prompt: Bool
+    package var prompt: Bool
     /// Verify attestation JWT, when the message needs origin verification.
-    public var attestation: String?
+    package var attestation: String?
     /// The client-to-client JSON-RPC id this message belongs to (TVF).
-    public var correlationID: Int64?
+    package var correlationID: Int64?
     /// Further transaction-verification fields, flattened into the publish params.
-    public var tvf: [String: JSONValue]
+    package var tvf: [String: JSONValue]
 
     /// Creates publish options; every parameter sets the property of the same name.
     /// - Parameters:
@@ -23,7 +23,7 @@ public struct PublishOptions: Sendable, Hashable {
     ///   - attestation: A Verify attestation JWT.
     ///   - correlationID: The client-to-client JSON-RPC id this message belongs to.
     ///   - tvf: Further transaction-verification fields.
-    public init(
+    package init(
         ttl: UInt32 = 21_600, tag: Int = 0, prompt: Bool = false, attestation: String? = nil,
         correlationID: Int64? = nil, tvf: [String: JSONValue] = [:]
     ) {
@@ -37,17 +37,17 @@ public struct PublishOptions: Sendable, Hashable {
 }
 
 /// One message delivered by the relay (`irn_subscription` data, or a fetched mailbox item).
-public struct RelayMessage: Sendable, Hashable, Codable {
+package struct RelayMessage: Sendable, Hashable, Codable {
     /// The topic the message was published on.
-    public var topic: String
+    package var topic: String
     /// The envelope text.
-    public var message: String
+    package var message: String
     /// Milliseconds since the Unix epoch.
-    public var publishedAt: Int64
+    package var publishedAt: Int64
     /// The message class the publisher set, when the relay passes it on.
-    public var tag: Int?
+    package var tag: Int?
     /// The Verify attestation JWT the publisher attached, when present.
-    public var attestation: String?
+    package var attestation: String?
 
     /// Creates a message; every parameter sets the property of the same name.
     /// - Parameters:
@@ -56,7 +56,7 @@ public struct RelayMessage: Sendable, Hashable, Codable {
     ///   - publishedAt: Milliseconds since the Unix epoch.
     ///   - tag: The message class.
     ///   - attestation: The Verify attestation JWT.
-    public init(topic: String, message: String, publishedAt: Int64, tag: Int? = nil, attestation: String? = nil) {
+    package init(topic: String, message: String, publishedAt: Int64, tag: Int? = nil, attestation: String? = nil) {
         self.topic = topic
         self.message = message
         self.publishedAt = publishedAt
@@ -66,17 +66,17 @@ public struct RelayMessage: Sendable, Hashable, Codable {
 }
 
 /// Params of the composite `wc_proposeSession` relay call.
-public struct ProposeSessionParams: Sendable, Hashable, Codable {
+package struct ProposeSessionParams: Sendable, Hashable, Codable {
     /// The pairing topic the proposal is published on.
-    public var pairingTopic: String
+    package var pairingTopic: String
     /// Type-0 envelope of the `wc_sessionPropose` request on the pairing topic.
-    public var sessionProposal: String
+    package var sessionProposal: String
     /// A Verify attestation JWT, when present.
-    public var attestation: String?
+    package var attestation: String?
     /// The JSON-RPC id of the proposal (TVF correlation).
-    public var correlationID: Int64?
+    package var correlationID: Int64?
     /// Seconds the relay keeps the proposal; 300 by default.
-    public var ttl: UInt32?
+    package var ttl: UInt32?
 
     /// Creates the params; every parameter sets the property of the same name.
     /// - Parameters:
@@ -85,7 +85,7 @@ public struct ProposeSessionParams: Sendable, Hashable, Codable {
     ///   - attestation: A Verify attestation JWT.
     ///   - correlationID: The JSON-RPC id of the proposal.
     ///   - ttl: Seconds the relay keeps the proposal.
-    public init(
+    package init(
         pairingTopic: String, sessionProposal: String, attestation: String? = nil, correlationID: Int64? = nil,
         ttl: UInt32? = 300
     ) {
@@ -104,31 +104,31 @@ public struct ProposeSessionParams: Sendable, Hashable, Codable {
 }
 
 /// Params of the composite `wc_approveSession` relay call.
-public struct ApproveSessionParams: Sendable, Hashable, Codable {
+package struct ApproveSessionParams: Sendable, Hashable, Codable {
     /// The pairing topic the proposal response is published on.
-    public var pairingTopic: String
+    package var pairingTopic: String
     /// The new session topic; the relay subscribes the caller to it.
-    public var sessionTopic: String
+    package var sessionTopic: String
     /// Type-0 envelope of the proposal response, published on the pairing topic.
-    public var sessionProposalResponse: String
+    package var sessionProposalResponse: String
     /// Type-0 envelope of the `wc_sessionSettle` request, published on the session topic.
-    public var sessionSettlementRequest: String
+    package var sessionSettlementRequest: String
     /// The approved chains (CAIP-2), a transaction-verification field.
-    public var approvedChains: [String]?
+    package var approvedChains: [String]?
     /// The approved methods, a transaction-verification field.
-    public var approvedMethods: [String]?
+    package var approvedMethods: [String]?
     /// The approved accounts (CAIP-10), a transaction-verification field.
-    public var approvedAccounts: [String]?
+    package var approvedAccounts: [String]?
     /// The approved events, a transaction-verification field.
-    public var approvedEvents: [String]?
+    package var approvedEvents: [String]?
     /// The session properties, any JSON value.
-    public var sessionProperties: JSONValue?
+    package var sessionProperties: JSONValue?
     /// The scoped properties, any JSON value.
-    public var scopedProperties: JSONValue?
+    package var scopedProperties: JSONValue?
     /// The JSON-RPC id of the proposal answered (TVF correlation).
-    public var correlationID: Int64?
+    package var correlationID: Int64?
     /// Seconds the relay keeps both messages; 300 by default.
-    public var ttl: UInt32?
+    package var ttl: UInt32?
 
     /// Creates the params; every parameter sets the property of the same name.
     /// - Parameters:
@@ -144,7 +144,7 @@ public struct ApproveSessionParams: Sendable, Hashable, Codable {
     ///   - scopedProperties: The scoped properties.
     ///   - correlationID: The JSON-RPC id of the proposal answered.
     ///   - ttl: Seconds the relay keeps both messages.
-    public init(
+    package init(
         pairingTopic: String, sessionTopic: String, sessionProposalResponse: String, sessionSettlementRequest: String,
         approvedChains: [String]? = nil, approvedMethods: [String]? = nil, approvedAccounts: [String]? = nil,
         approvedEvents: [String]? = nil, sessionProperties: JSONValue? = nil, scopedProperties: JSONValue? = nil,
@@ -195,7 +195,7 @@ public enum RelayConnectionState: Sendable, Hashable {
 /// ``replayUnhandled()``, so a crash between receipt and handling loses nothing. A consumer finishes every message
 /// it receives with ``markHandled(_:)``, ``release(_:)`` or ``discard(_:)``: an implementation may hand out only a
 /// bounded number of messages at a time (``Relayer`` does: ``RelayerConfiguration/maxInboundBacklog``).
-public protocol RelayClient: Sendable {
+package protocol RelayClient: Sendable {
     /// The relay client id (`did:key:…`).
     var clientID: String { get async }
     /// Publishes an envelope on a topic; returns when the relay acknowledged it.
@@ -237,10 +237,10 @@ public protocol RelayClient: Sendable {
 
 extension RelayClient {
     /// Does nothing: an implementation without a bound on messages out has nothing to release.
-    public func release(_ message: RelayMessage) async {}
+    package func release(_ message: RelayMessage) async {}
 
     /// Marks the message handled.
-    public func discard(_ message: RelayMessage) async {
+    package func discard(_ message: RelayMessage) async {
         await markHandled(message)
     }
 }

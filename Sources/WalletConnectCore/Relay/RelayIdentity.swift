@@ -1,6 +1,6 @@
 /// What the relayer needs from the client's identity: the `did:key` client id and a fresh relay-auth JWT
 /// per connection (spec §4). `Crypto` conforms; tests may supply their own.
-public protocol RelayIdentity: Sendable {
+package protocol RelayIdentity: Sendable {
     /// The relay client id (`did:key:z6Mk…`).
     /// - Throws: when the identity key cannot be loaded or created.
     func clientID() async throws -> String

@@ -1,24 +1,24 @@
 /// How a relay connection ended, as far as the transport could tell.
-public struct RelayCloseInfo: Sendable, Hashable, CustomStringConvertible {
+package struct RelayCloseInfo: Sendable, Hashable, CustomStringConvertible {
     /// The WebSocket close code the relay sent, or `nil` when the socket dropped without a close frame.
-    public var code: Int?
+    package var code: Int?
     /// The close reason text the relay sent, if any.
-    public var reason: String?
+    package var reason: String?
 
     /// Creates close information.
-    public init(code: Int?, reason: String?) {
+    package init(code: Int?, reason: String?) {
         self.code = code
         self.reason = reason
     }
 
     /// The relay reported a fatal error (close code 3000): do not reconnect.
-    public var isFatal: Bool { code == 3000 }
+    package var isFatal: Bool { code == 3000 }
 
     /// The relay asked the client to move to another node (close code 4010): reconnect at once.
-    public var isLoadBalancing: Bool { code == 4010 }
+    package var isLoadBalancing: Bool { code == 4010 }
 
     /// A short human-readable description (no secrets).
-    public var description: String {
+    package var description: String {
         "close(\(code.map(String.init) ?? "none")\(reason.map { ", \($0)" } ?? ""))"
     }
 }

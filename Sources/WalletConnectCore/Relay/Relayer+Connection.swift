@@ -8,7 +8,7 @@ extension Relayer {
     /// ``RelayerError/shutdown`` and the streams finish. A relayer runs once: a second call returns at once.
     /// - Throws: ``RelayerError`` with ``RelayerError/isFatal`` when the relay closed with code 3000 (no
     ///   reconnect; pending and later calls fail with the same error), or a storage error on first load.
-    public func run() async throws {
+    package func run() async throws {
         guard !hasStarted else { return }
         hasStarted = true
         if isStopped {
@@ -37,7 +37,7 @@ extension Relayer {
     }
 
     /// Stops the relayer for good: closes the socket, makes ``run()`` return, fails pending calls.
-    public func shutdown() async {
+    package func shutdown() async {
         guard !isStopped else { return }
         isStopped = true
         if let open = gate.current {
@@ -65,7 +65,7 @@ extension Relayer {
 
     /// Runs the relayer while `body` runs, then shuts it down and waits for ``run()`` to return.
     /// - Throws: what `body` throws, or a fatal ``RelayerError`` from ``run()``.
-    public func withRunning<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    package func withRunning<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.run() }
             do {

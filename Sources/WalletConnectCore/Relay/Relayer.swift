@@ -19,7 +19,7 @@ import Synchronization
 ///     for await message in relayer.messages() { … ; await relayer.markHandled(message) }
 /// }
 /// ```
-public actor Relayer: RelayClient {
+package actor Relayer: RelayClient {
     let configuration: RelayerConfiguration
     let identity: any RelayIdentity
     let storage: any KeyValueStorage
@@ -66,7 +66,7 @@ public actor Relayer: RelayClient {
     /// succeeded (`nil` before the first attempt ends and once one succeeds). E.g. `cannot reach the relay at
     /// ws://127.0.0.1:1: connection refused`. The relayer keeps retrying with backoff either way; a caller that
     /// cannot wait (a command-line tool) reads this when ``connectionStates()`` changes. Never holds the URL query.
-    public internal(set) var unreachableReason: String?
+    package internal(set) var unreachableReason: String?
 
     enum LoadState {
         case notLoaded
@@ -82,7 +82,7 @@ public actor Relayer: RelayClient {
     ///   - clock: timeouts, backoff and keep-alive.
     ///   - wallClock: wall time (request ids).
     ///   - logger: debug/trace logs; silent by default.
-    public init(
+    package init(
         configuration: RelayerConfiguration,
         identity: any RelayIdentity,
         storage: any KeyValueStorage,
@@ -123,7 +123,7 @@ public actor Relayer: RelayClient {
     // MARK: RelayClient
 
     /// The relay client id (`did:key:…`); empty when the identity cannot provide one.
-    public var clientID: String {
+    package var clientID: String {
         get async {
             if let cachedClientID { return cachedClientID }
             guard let id = try? await identity.clientID() else { return "" }
@@ -136,7 +136,7 @@ public actor Relayer: RelayClient {
     /// resends with the same id after a reconnect, within ``RelayerConfiguration/requestTimeout``.
     /// - Throws: ``RelayerError`` (timeout, relay error with its JSON-RPC code, fatal close, shutdown) or
     ///   `CancellationError`.
-    public func publish(topic: String, message: String, options: PublishOptions) async throws {
+    package func publish(topic: String, message: String, options: PublishOptions) async throws {
         try await ensureLoaded()
         try await persist(tracker.recordOutbound(topic: topic, message: message, now: wallClock.nowSeconds))
         let params = IRN.PublishParams(topic: topic, message: message, options: options)
@@ -145,7 +145,7 @@ public actor Relayer: RelayClient {
 
     /// Subscribes to one topic (recorded first, so it is resubscribed after reconnects).
     /// - Throws: ``RelayerError`` or `CancellationError`; the topic is then forgotten again.
-    public func subscribe(topic: String) async throws {
+    package func subscribe(topic: String) async throws {
         try await subscribe(topics: [topic])
     }
 
@@ -155,7 +155,7 @@ public actor Relayer: RelayClient {
     /// opens, so the call records the new topics, waits for an open connection and sends only the topics that
     /// connection has not confirmed yet (new ones, a failed resubscribe batch, or a call still in flight).
     /// - Throws: ``RelayerError`` or `CancellationError`; the topics new in this call are then forgotten again.
-    public func subscribe(topics newTopics: [String]) async throws {
+    package func subscribe(topics newTopics: [String]) async throws {
         try await ensureLoaded()
         let unique = Set(newTopics)
         // Decided before the first await: the new topics are recorded as provisional and every topic of the call
@@ -195,14 +195,14 @@ public actor Relayer: RelayClient {
 
     /// Unsubscribes from a topic: forgets it and its dedupe entries locally, then tells the relay.
     /// - Throws: ``RelayerError`` or `CancellationError` when the relay call fails (the local state is gone anyway).
-    public func unsubscribe(topic: String) async throws {
+    package func unsubscribe(topic: String) async throws {
         try await ensureLoaded()
         try await removeTopics([topic])
         _ = try await request(IRN.Method.unsubscribe, IRN.UnsubscribeParams(topic: topic))
     }
 
     /// Records a topic as subscribed without sending `irn_subscribe`.
-    public func markSubscribed(topic: String) async {
+    package func markSubscribed(topic: String) async {
         do {
             try await ensureLoaded()
             try await addTopics([topic])
@@ -213,7 +213,7 @@ public actor Relayer: RelayClient {
 
     /// `wc_proposeSession`: the relay subscribes this client to the pairing topic and publishes the proposal.
     /// - Throws: ``RelayerError`` or `CancellationError`.
-    public func proposeSession(_ params: ProposeSessionParams) async throws {
+    package func proposeSession(_ params: ProposeSessionParams) async throws {
         try await ensureLoaded()
         try await addTopics([params.pairingTopic])
         try await persist(tracker.recordOutbound(
@@ -224,7 +224,7 @@ public actor Relayer: RelayClient {
     /// `wc_approveSession`: the relay subscribes this client to the session topic and publishes the response and
     /// the settlement request.
     /// - Throws: ``RelayerError`` or `CancellationError`.
-    public func approveSession(_ params: ApproveSessionParams) async throws {
+    package func approveSession(_ params: ApproveSessionParams) async throws {
         try await ensureLoaded()
         try await addTopics([params.sessionTopic])
         let now = wallClock.nowSeconds
@@ -240,17 +240,17 @@ public actor Relayer: RelayClient {
     /// each one with ``markHandled(_:)``, ``release(_:)`` or ``discard(_:)``, or no further message comes.
     /// The stream's own buffer is unbounded unless ``RelayerConfiguration/messageBufferSize`` sets a bound (then a
     /// message that does not fit is dropped for this stream, but stays recorded as unhandled).
-    public nonisolated func messages() -> AsyncStream<RelayMessage> {
+    package nonisolated func messages() -> AsyncStream<RelayMessage> {
         inbound.subscribe()
     }
 
     /// A new stream of connection states, starting with the current one (newest kept).
-    public nonisolated func connectionStates() -> AsyncStream<RelayConnectionState> {
+    package nonisolated func connectionStates() -> AsyncStream<RelayConnectionState> {
         stateChannel.subscribe()
     }
 
     /// Marks a delivered message as handled, so it is never replayed; the next waiting message is handed on.
-    public func markHandled(_ message: RelayMessage) async {
+    package func markHandled(_ message: RelayMessage) async {
         let changes = tracker.markHandled(message)
         inFlight.remove(InFlightKey(message))
         do {
@@ -264,14 +264,14 @@ public actor Relayer: RelayClient {
     /// The consumer is done with a delivered message for now without handling it (its effect could not be
     /// persisted): it stays recorded as unhandled, for ``replayUnhandled()``, and the next waiting message is
     /// handed on.
-    public func release(_ message: RelayMessage) async {
+    package func release(_ message: RelayMessage) async {
         inFlight.remove(InFlightKey(message))
         await pump()
     }
 
     /// The consumer could not read a delivered message (it does not decrypt or decode): it is forgotten, in
     /// memory and in storage, so garbage occupies nothing; the next waiting message is handed on.
-    public func discard(_ message: RelayMessage) async {
+    package func discard(_ message: RelayMessage) async {
         let changes = tracker.discard(message)
         inFlight.remove(InFlightKey(message))
         do {
@@ -283,7 +283,7 @@ public actor Relayer: RelayClient {
     }
 
     /// Yields every delivered-but-unhandled message again on ``messages()``, oldest first.
-    public func replayUnhandled() async {
+    package func replayUnhandled() async {
         do {
             try await ensureLoaded()
         } catch {
@@ -299,14 +299,14 @@ public actor Relayer: RelayClient {
     // MARK: Extras
 
     /// The current connection state.
-    public nonisolated var connectionState: RelayConnectionState { stateChannel.current }
+    package nonisolated var connectionState: RelayConnectionState { stateChannel.current }
 
     /// Counters for tests and benchmarks.
-    public nonisolated var statistics: RelayerStatistics { counters.snapshot(pendingCalls: pending.count) }
+    package nonisolated var statistics: RelayerStatistics { counters.snapshot(pendingCalls: pending.count) }
 
     /// The topics currently subscribed (or being subscribed), persisted ones included.
     /// - Throws: a storage error when the persisted list cannot be loaded.
-    public var subscribedTopics: Set<String> {
+    package var subscribedTopics: Set<String> {
         get async throws {
             try await ensureLoaded()
             return topics

@@ -1,7 +1,7 @@
 import Foundation
 import NIOSSL
 
-/// Settings of a ``Relayer``.
+/// Settings of a `Relayer`.
 public struct RelayerConfiguration: Sendable {
     /// The full relay URL: scheme (`ws`/`wss`), host, optional port and path, e.g. `wss://relay.walletconnect.org`
     /// or `ws://127.0.0.1:8080/relay`. Auth, project id and user agent are added as query parameters.
@@ -26,7 +26,7 @@ public struct RelayerConfiguration: Sendable {
     public var backoff: Backoff
     /// Silence after which a ping is sent; a second silent interval drops the socket and reconnects.
     public var keepAliveInterval: Duration
-    /// On ``Relayer/shutdown()``, how long to wait for the relay to answer the close handshake.
+    /// On `Relayer.shutdown()`, how long to wait for the relay to answer the close handshake.
     public var closeTimeout: Duration
     /// How long the relay may take to answer the WebSocket upgrade once the connection is up; then the socket is
     /// closed and the relayer reconnects with backoff (a relay that accepts and never answers cannot hold it).
@@ -35,13 +35,13 @@ public struct RelayerConfiguration: Sendable {
     public var fetchMessagesOnConnect: Bool
     /// Custom storage prefix (keys `wc@2:core:0.3:<prefix>//…`).
     public var storagePrefix: String
-    /// Per-subscriber buffer of ``Relayer/messages()`` streams. `nil` (the default) is unbounded: every recorded
+    /// Per-subscriber buffer of `Relayer.messages()` streams. `nil` (the default) is unbounded: every recorded
     /// message reaches every subscriber however far behind it is. With a bound, a message that does not fit is
     /// dropped for that subscriber; it stays recorded as unhandled and comes back only with
-    /// ``Relayer/replayUnhandled()`` (at the next start).
+    /// `Relayer.replayUnhandled()` (at the next start).
     public var messageBufferSize: Int?
-    /// The most inbound messages handed to ``Relayer/messages()`` and not yet finished by the consumer
-    /// (``Relayer/markHandled(_:)``, ``Relayer/release(_:)`` or ``Relayer/discard(_:)``). Default 64. While that
+    /// The most inbound messages handed to `Relayer.messages()` and not yet finished by the consumer
+    /// (`Relayer.markHandled(_:)`, `Relayer.release(_:)` or `Relayer.discard(_:)`). Default 64. While that
     /// many are out, the relayer records, acknowledges and hands on no further message: they wait in the
     /// read-ahead, unacknowledged (a relay that windows its deliveries by acknowledgement, as the project's does,
     /// then sends no more). Also the most messages recorded as unhandled on disk at once.
@@ -155,7 +155,7 @@ public struct RelayerConfiguration: Sendable {
 
     /// The TLS configuration used for `wss://`: ``tlsConfiguration`` if set, else a client configuration
     /// trusting `SSL_CERT_FILE` (a PEM bundle) or `SSL_CERT_DIR` when set in `environment`, else the system store.
-    public func effectiveTLSConfiguration(
+    package func effectiveTLSConfiguration(
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) -> TLSConfiguration {
         if let tlsConfiguration { return tlsConfiguration }

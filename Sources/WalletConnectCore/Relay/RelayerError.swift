@@ -1,4 +1,4 @@
-/// Errors thrown by ``Relayer``. A struct over a private kind, so new cases break no one.
+/// Errors thrown by `Relayer`. A struct over a private kind, so new cases break no one.
 ///
 /// Match with the `is…` properties or the pattern statics: `catch RelayerError.timeout { … }` matches any
 /// timeout whatever its method; `catch let error as RelayerError where error.isFatal`.

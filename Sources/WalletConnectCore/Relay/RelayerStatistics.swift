@@ -1,17 +1,17 @@
 import Synchronization
 
 /// A snapshot of a ``Relayer``'s counters (tests, benchmarks, diagnostics).
-public struct RelayerStatistics: Sendable, Hashable {
+package struct RelayerStatistics: Sendable, Hashable {
     /// WebSocket connections opened so far.
-    public var connectionsOpened: UInt64
+    package var connectionsOpened: UInt64
     /// Inbound messages handed to ``Relayer/messages()`` subscribers (after dedupe).
-    public var messagesDelivered: UInt64
+    package var messagesDelivered: UInt64
     /// Inbound messages dropped as duplicates (or echoes of own publishes).
-    public var duplicatesDropped: UInt64
+    package var duplicatesDropped: UInt64
     /// `irn_subscription` acknowledgements sent.
-    public var acknowledgementsSent: UInt64
+    package var acknowledgementsSent: UInt64
     /// Relay calls in flight.
-    public var pendingCalls: Int
+    package var pendingCalls: Int
 }
 
 /// Lock-free counters behind ``RelayerStatistics``.

@@ -1,5 +1,5 @@
 /// Base58 with the Bitcoin alphabet (base58btc, the multibase `z` encoding).
-public enum Base58 {
+package enum Base58 {
     private static let alphabet: [UInt8] = Array("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz".utf8)
     private static let reverse: [Int8] = {
         var table = [Int8](repeating: -1, count: 128)
@@ -8,7 +8,7 @@ public enum Base58 {
     }()
 
     /// Encodes bytes; each leading zero byte becomes a leading `1`.
-    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+    package static func encode(_ bytes: some Collection<UInt8>) -> String {
         let input = Array(bytes)
         let zeros = input.prefix(while: { $0 == 0 }).count
         // Little-endian base-58 digits of the big-endian number.
@@ -33,7 +33,7 @@ public enum Base58 {
 
     /// Decodes base58btc text; each leading `1` becomes a zero byte.
     /// - Throws: ``RelayAuthError/invalidBase58`` for a character outside the alphabet (`0`, `O`, `I`, `l`, …).
-    public static func decode(_ text: String) throws -> [UInt8] {
+    package static func decode(_ text: String) throws -> [UInt8] {
         let input = Array(text.utf8)
         let zeros = input.prefix(while: { $0 == alphabet[0] }).count
         var bytes: [UInt8] = []  // little-endian base-256

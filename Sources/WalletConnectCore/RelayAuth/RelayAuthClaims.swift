@@ -1,18 +1,18 @@
 /// The claims of a relay-auth JWT (spec §4.2). The JSON key order on the wire is `iss, sub, aud, iat, exp`.
-public struct RelayAuthClaims: Codable, Sendable, Hashable {
+package struct RelayAuthClaims: Codable, Sendable, Hashable {
     /// The client id (`did:key:z6Mk…`).
-    public var iss: String
+    package var iss: String
     /// A random nonce.
-    public var sub: String
+    package var sub: String
     /// The relay URL without query.
-    public var aud: String
+    package var aud: String
     /// Issued at, Unix seconds.
-    public var iat: Int64
+    package var iat: Int64
     /// Expiry, Unix seconds.
-    public var exp: Int64
+    package var exp: Int64
 
     /// Creates claims.
-    public init(iss: String, sub: String, aud: String, iat: Int64, exp: Int64) {
+    package init(iss: String, sub: String, aud: String, iat: Int64, exp: Int64) {
         self.iss = iss
         self.sub = sub
         self.aud = aud
@@ -21,7 +21,7 @@ public struct RelayAuthClaims: Codable, Sendable, Hashable {
     }
 
     /// Compact JSON in the order `iss, sub, aud, iat, exp`, `/` unescaped (reproduces the JS bytes).
-    public var jsonText: String {
+    package var jsonText: String {
         "{\"iss\":\(JSONText.quoted(iss)),\"sub\":\(JSONText.quoted(sub)),\"aud\":\(JSONText.quoted(aud)),"
             + "\"iat\":\(iat),\"exp\":\(exp)}"
     }

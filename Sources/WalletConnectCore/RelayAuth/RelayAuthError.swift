@@ -1,7 +1,7 @@
 /// Errors of relay authentication: did:key decoding and JWT verification.
 ///
 /// A struct over a private enum; compare with `==` against the static members.
-public struct RelayAuthError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct RelayAuthError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Base: Sendable, Hashable {
         case notDIDKey, invalidMultibase, invalidBase58, invalidMulticodec, invalidKeyLength
         case malformedJWT, unsupportedAlgorithm, invalidSignature, expired, issuedInFuture, timestampOutOfRange
@@ -11,35 +11,35 @@ public struct RelayAuthError: Error, Sendable, Hashable, CustomStringConvertible
     private init(_ base: Base) { self.base = base }
 
     /// The identifier does not start with `did:key:`.
-    public static let notDIDKey = RelayAuthError(.notDIDKey)
+    package static let notDIDKey = RelayAuthError(.notDIDKey)
     /// The multibase prefix is not `z` (base58btc).
-    public static let invalidMultibase = RelayAuthError(.invalidMultibase)
+    package static let invalidMultibase = RelayAuthError(.invalidMultibase)
     /// The text contains a character outside the base58btc alphabet.
-    public static let invalidBase58 = RelayAuthError(.invalidBase58)
+    package static let invalidBase58 = RelayAuthError(.invalidBase58)
     /// The multicodec header is not `ed01` (Ed25519).
-    public static let invalidMulticodec = RelayAuthError(.invalidMulticodec)
+    package static let invalidMulticodec = RelayAuthError(.invalidMulticodec)
     /// The key is not 32 bytes.
-    public static let invalidKeyLength = RelayAuthError(.invalidKeyLength)
+    package static let invalidKeyLength = RelayAuthError(.invalidKeyLength)
     /// The token is not three base64url JSON parts with the expected claims.
-    public static let malformedJWT = RelayAuthError(.malformedJWT)
+    package static let malformedJWT = RelayAuthError(.malformedJWT)
     /// The header `alg` is not `EdDSA`.
-    public static let unsupportedAlgorithm = RelayAuthError(.unsupportedAlgorithm)
+    package static let unsupportedAlgorithm = RelayAuthError(.unsupportedAlgorithm)
     /// The Ed25519 signature does not verify against the `iss` key.
-    public static let invalidSignature = RelayAuthError(.invalidSignature)
+    package static let invalidSignature = RelayAuthError(.invalidSignature)
     /// `exp` is in the past (beyond the leeway).
-    public static let expired = RelayAuthError(.expired)
+    package static let expired = RelayAuthError(.expired)
     /// `iat` is in the future (beyond the leeway).
-    public static let issuedInFuture = RelayAuthError(.issuedInFuture)
+    package static let issuedInFuture = RelayAuthError(.issuedInFuture)
     /// `iat` or `exp` is negative or after ``RelayJWT/maxTimestamp`` (year 9999).
-    public static let timestampOutOfRange = RelayAuthError(.timestampOutOfRange)
+    package static let timestampOutOfRange = RelayAuthError(.timestampOutOfRange)
 
     /// Matches any error equal to `pattern` (for `catch` patterns).
-    public static func ~= (pattern: RelayAuthError, value: any Error) -> Bool {
+    package static func ~= (pattern: RelayAuthError, value: any Error) -> Bool {
         (value as? RelayAuthError) == pattern
     }
 
     /// A fixed message.
-    public var description: String {
+    package var description: String {
         switch base {
         case .notDIDKey: return "Not a did:key identifier"
         case .invalidMultibase: return "did:key multibase prefix is not 'z' (base58btc)"

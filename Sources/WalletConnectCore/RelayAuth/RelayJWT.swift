@@ -2,18 +2,18 @@ import Foundation
 
 /// Relay-auth JWTs (spec §4.2): `{"alg":"EdDSA","typ":"JWT"}`, claims ``RelayAuthClaims``, base64url without
 /// padding, Ed25519 signature over the ASCII `header.payload`.
-public enum RelayJWT {
+package enum RelayJWT {
     /// The fixed header JSON.
-    public static let headerJSON = "{\"alg\":\"EdDSA\",\"typ\":\"JWT\"}"
+    package static let headerJSON = "{\"alg\":\"EdDSA\",\"typ\":\"JWT\"}"
     /// Default token lifetime: one day.
-    public static let defaultTTL: Int64 = 86400
+    package static let defaultTTL: Int64 = 86400
     /// The largest `iat` / `exp` ``verify(_:nowSeconds:leeway:)`` accepts: 9999-12-31T23:59:59Z. Claims are chosen
     /// by whoever signs the token (a did:key JWT is self-signed), so they are bounded before any arithmetic.
-    public static let maxTimestamp: Int64 = 253_402_300_799
+    package static let maxTimestamp: Int64 = 253_402_300_799
 
     /// Signs a token with the Ed25519 key derived from `seed`; `iss` is that key's `did:key`.
     /// - Throws: ``CryptoError/invalidKeyLength`` for a seed that is not 32 bytes.
-    public static func sign(seed: [UInt8], audience: String, subject: String, issuedAt: Int64, ttl: Int64 = 86400)
+    package static func sign(seed: [UInt8], audience: String, subject: String, issuedAt: Int64, ttl: Int64 = 86400)
         throws -> String
     {
         let publicKey = try Ed25519.publicKey(seed: seed)
@@ -25,20 +25,20 @@ public enum RelayJWT {
 
     /// Signs given claims (their ``RelayAuthClaims/jsonText`` is what gets signed).
     /// - Throws: ``CryptoError/invalidKeyLength`` for a seed that is not 32 bytes.
-    public static func sign(claims: RelayAuthClaims, seed: [UInt8]) throws -> String {
+    package static func sign(claims: RelayAuthClaims, seed: [UInt8]) throws -> String {
         try sign(payloadJSON: claims.jsonText, seed: seed)
     }
 
     /// Signs an arbitrary payload JSON text with the fixed header.
     /// - Throws: ``CryptoError/invalidKeyLength`` for a seed that is not 32 bytes.
-    public static func sign(payloadJSON: String, seed: [UInt8]) throws -> String {
+    package static func sign(payloadJSON: String, seed: [UInt8]) throws -> String {
         let input = signingInput(payloadJSON: payloadJSON)
         let signature = try Ed25519.sign(Array(input.utf8), seed: seed)
         return input + "." + Base64Codec.encodeURL(signature)
     }
 
     /// `b64url(header) + "." + b64url(payloadJSON)`.
-    public static func signingInput(payloadJSON: String) -> String {
+    package static func signingInput(payloadJSON: String) -> String {
         Base64Codec.encodeURL(Array(headerJSON.utf8)) + "." + Base64Codec.encodeURL(Array(payloadJSON.utf8))
     }
 
@@ -47,7 +47,7 @@ public enum RelayJWT {
     /// `leeway` seconds; the sums saturate, so no claim, time or leeway can overflow).
     /// - Returns: the claims.
     /// - Throws: ``RelayAuthError`` (``RelayAuthError/timestampOutOfRange`` for `iat` or `exp` out of range).
-    public static func verify(_ token: String, nowSeconds: Int64, leeway: Int64 = 120) throws -> RelayAuthClaims {
+    package static func verify(_ token: String, nowSeconds: Int64, leeway: Int64 = 120) throws -> RelayAuthClaims {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3,
             let headerBytes = try? Base64Codec.decodeURL(String(parts[0])),

@@ -3,24 +3,24 @@
 /// Query keys (including any already present in the relay URL) are sorted alphabetically, absent values are
 /// omitted, and values are encoded like the JS `query-string` package (RFC 3986 unreserved kept, so `/`
 /// becomes `%2F`).
-public struct RelayURLBuilder: Sendable, Hashable {
+package struct RelayURLBuilder: Sendable, Hashable {
     /// The relay URL, e.g. `wss://relay.walletconnect.org` (may carry its own query).
-    public var relayURL: String
+    package var relayURL: String
     /// The relay-auth JWT (`auth`).
-    public var auth: String?
+    package var auth: String?
     /// The cloud project id (`projectId`).
-    public var projectID: String?
+    package var projectID: String?
     /// The user agent (`ua`).
-    public var userAgent: String?
+    package var userAgent: String?
     /// `useOnCloseEvent` (relay reports errors as close frames).
-    public var useOnCloseEvent: Bool?
+    package var useOnCloseEvent: Bool?
     /// Android package name (`packageName`).
-    public var packageName: String?
+    package var packageName: String?
     /// iOS bundle id (`bundleId`).
-    public var bundleID: String?
+    package var bundleID: String?
 
     /// Creates a builder; `nil` values are omitted from the query.
-    public init(
+    package init(
         relayURL: String, auth: String? = nil, projectID: String? = nil, userAgent: String? = nil,
         useOnCloseEvent: Bool? = true, packageName: String? = nil, bundleID: String? = nil
     ) {
@@ -34,7 +34,7 @@ public struct RelayURLBuilder: Sendable, Hashable {
     }
 
     /// The full URL text.
-    public var urlString: String {
+    package var urlString: String {
         let base: Substring
         var items: [String: String] = [:]
         if let mark = relayURL.firstIndex(of: "?") {
@@ -60,7 +60,7 @@ public struct RelayURLBuilder: Sendable, Hashable {
     }
 
     /// The relay URL without query: the JWT audience (`aud`).
-    public var audience: String {
+    package var audience: String {
         relayURL.firstIndex(of: "?").map { String(relayURL[..<$0]) } ?? relayURL
     }
 }

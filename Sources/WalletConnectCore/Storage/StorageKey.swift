@@ -1,13 +1,13 @@
 /// The versioned storage keys of the spec: `"wc@2:" + context + ":" + version + [":" + prefix] + "//" + name`.
-public struct StorageKey: Sendable, Hashable, CustomStringConvertible {
+package struct StorageKey: Sendable, Hashable, CustomStringConvertible {
     /// The context: `core` or `client`.
-    public var context: String
+    package var context: String
     /// The store version, e.g. `0.3`.
-    public var version: String
+    package var version: String
     /// The custom storage prefix that separates instances sharing one storage; empty for none.
-    public var customPrefix: String
+    package var customPrefix: String
     /// The store name, e.g. `keychain`.
-    public var name: String
+    package var name: String
 
     /// Creates a key from its parts.
     /// - Parameters:
@@ -15,7 +15,7 @@ public struct StorageKey: Sendable, Hashable, CustomStringConvertible {
     ///   - version: The store version.
     ///   - customPrefix: The custom storage prefix; empty for none.
     ///   - name: The store name.
-    public init(context: String, version: String, customPrefix: String = "", name: String) {
+    package init(context: String, version: String, customPrefix: String = "", name: String) {
         self.context = context
         self.version = version
         self.customPrefix = customPrefix
@@ -23,59 +23,59 @@ public struct StorageKey: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The key text, e.g. `wc@2:core:0.3//keychain` or `wc@2:core:0.3:test//subscription`.
-    public var rawValue: String {
+    package var rawValue: String {
         "wc@2:\(context):\(version)\(customPrefix.isEmpty ? "" : ":" + customPrefix)//\(name)"
     }
 
     /// The key text, as ``rawValue``.
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
     /// A core store key (context `core`, version `0.3`).
-    public static func core(_ name: String, prefix: String = "") -> StorageKey {
+    package static func core(_ name: String, prefix: String = "") -> StorageKey {
         StorageKey(context: "core", version: "0.3", customPrefix: prefix, name: name)
     }
 
     /// A Sign client store key (context `client`, version `0.3`).
-    public static func client(_ name: String, prefix: String = "") -> StorageKey {
+    package static func client(_ name: String, prefix: String = "") -> StorageKey {
         StorageKey(context: "client", version: "0.3", customPrefix: prefix, name: name)
     }
 
     /// The key chain store, `wc@2:core:0.3//keychain`.
-    public static func keychain(prefix: String = "") -> StorageKey { core("keychain", prefix: prefix) }
+    package static func keychain(prefix: String = "") -> StorageKey { core("keychain", prefix: prefix) }
     /// The message tracker's seen messages, `wc@2:core:0.3//messages`.
-    public static func messages(prefix: String = "") -> StorageKey { core("messages", prefix: prefix) }
+    package static func messages(prefix: String = "") -> StorageKey { core("messages", prefix: prefix) }
     /// The inbound messages not yet handled, `wc@2:core:0.3//messages_withoutClientAck`.
-    public static func messagesWithoutClientAck(prefix: String = "") -> StorageKey {
+    package static func messagesWithoutClientAck(prefix: String = "") -> StorageKey {
         core("messages_withoutClientAck", prefix: prefix)
     }
     /// The active relay subscriptions, `wc@2:core:0.3//subscription`.
-    public static func subscription(prefix: String = "") -> StorageKey { core("subscription", prefix: prefix) }
+    package static func subscription(prefix: String = "") -> StorageKey { core("subscription", prefix: prefix) }
     /// The JSON-RPC history, `wc@2:core:0.3//history`.
-    public static func history(prefix: String = "") -> StorageKey { core("history", prefix: prefix) }
+    package static func history(prefix: String = "") -> StorageKey { core("history", prefix: prefix) }
     /// The expirer's entries, `wc@2:core:0.3//expirer`.
-    public static func expirer(prefix: String = "") -> StorageKey { core("expirer", prefix: prefix) }
+    package static func expirer(prefix: String = "") -> StorageKey { core("expirer", prefix: prefix) }
     /// The pairings, `wc@2:core:0.3//pairing`.
-    public static func pairing(prefix: String = "") -> StorageKey { core("pairing", prefix: prefix) }
+    package static func pairing(prefix: String = "") -> StorageKey { core("pairing", prefix: prefix) }
     /// The universal links of peers seen using link mode, `wc@2:core:0.3//linkModeApps` (one row per link). JS keeps
     /// them under the bare key ``linkModeAppsKey``, shared by every prefix; here they belong to the namespace.
-    public static func linkModeApps(prefix: String = "") -> StorageKey { core("linkModeApps", prefix: prefix) }
+    package static func linkModeApps(prefix: String = "") -> StorageKey { core("linkModeApps", prefix: prefix) }
     /// Verify's cached public key, `wc@2:core:2//verify:public:key` (protocol version `2`).
-    public static func verifyPublicKey(prefix: String = "") -> StorageKey {
+    package static func verifyPublicKey(prefix: String = "") -> StorageKey {
         StorageKey(context: "core", version: "2", customPrefix: prefix, name: "verify:public:key")
     }
     /// The telemetry event client's queue, `wc@2:core:0.1//event-client`.
-    public static func eventClient(prefix: String = "") -> StorageKey {
+    package static func eventClient(prefix: String = "") -> StorageKey {
         StorageKey(context: "core", version: "0.1", customPrefix: prefix, name: "event-client")
     }
 
     /// The bare key under which the client id (`did:key:…`) is stored.
-    public static let clientIDKey = "WALLETCONNECT_CLIENT_ID"
+    package static let clientIDKey = "WALLETCONNECT_CLIENT_ID"
     /// The bare key under which JS keeps the link-mode apps (this port uses ``linkModeApps(prefix:)``).
-    public static let linkModeAppsKey = "WALLETCONNECT_LINK_MODE_APPS"
+    package static let linkModeAppsKey = "WALLETCONNECT_LINK_MODE_APPS"
 
     /// Whether `key` is a storage key (`wc@2:context:version[:prefix]//…`) of the namespace with custom prefix
     /// `prefix` (empty: no prefix). Keys of other prefixes, and keys not of this form, are not.
-    public static func belongs(_ key: String, toPrefix prefix: String) -> Bool {
+    package static func belongs(_ key: String, toPrefix prefix: String) -> Bool {
         guard key.hasPrefix("wc@2:") else { return false }
         // The namespace part ends at the first "//".
         let utf8 = Array(key.utf8)

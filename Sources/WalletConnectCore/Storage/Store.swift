@@ -9,9 +9,9 @@ import Foundation
 /// Mutations run one at a time, in call order: each reads the state the previous one left (memory and disk
 /// alike), so two concurrent ``update(_:_:)`` calls on one record compose instead of one losing the other's
 /// change, and memory and disk change in the same order. Reads never wait; they see the last completed mutation.
-public actor Store<Value: Codable & Sendable> {
+package actor Store<Value: Codable & Sendable> {
     /// The versioned storage key of this store.
-    public nonisolated let storageKey: StorageKey
+    package nonisolated let storageKey: StorageKey
     private let storage: any KeyValueStorage
     private var records: [String: Value] = [:]
     private var recentlyDeleted: [String] = []
@@ -21,7 +21,7 @@ public actor Store<Value: Codable & Sendable> {
     private var writeGate = AsyncSerialGate<Int>()
 
     /// Creates a store. Call ``load()`` before use.
-    public init(storage: any KeyValueStorage, storageKey: StorageKey) {
+    package init(storage: any KeyValueStorage, storageKey: StorageKey) {
         self.storage = storage
         self.storageKey = storageKey
     }
@@ -38,7 +38,7 @@ public actor Store<Value: Codable & Sendable> {
     /// Loads every persisted record. Records that do not decode are skipped and returned by key.
     /// - Throws: The storage's read error.
     @discardableResult
-    public func load() async throws -> [String] {
+    package func load() async throws -> [String] {
         try await serialized { try await loadRows() }
     }
 
@@ -62,33 +62,33 @@ public actor Store<Value: Codable & Sendable> {
 
     /// The record under `key`.
     /// - Throws: ``StoreError`` with the spec's messages when absent.
-    public func get(_ key: String) throws -> Value {
+    package func get(_ key: String) throws -> Value {
         if let value = records[key] { return value }
         if recentlyDeletedSet.contains(key) { throw StoreError.recentlyDeleted(name: storageKey.name, key: key) }
         throw StoreError.noMatchingKey(name: storageKey.name, key: key)
     }
 
     /// The record under `key`, or `nil`.
-    public func value(forKey key: String) -> Value? { records[key] }
+    package func value(forKey key: String) -> Value? { records[key] }
 
     /// Whether a record exists under `key`.
-    public func contains(_ key: String) -> Bool { records[key] != nil }
+    package func contains(_ key: String) -> Bool { records[key] != nil }
 
     /// Every record.
-    public var values: [Value] { Array(records.values) }
+    package var values: [Value] { Array(records.values) }
 
     /// Every record keyed by record key; shares its storage with the store (no copy until one side changes).
-    public var recordsByKey: [String: Value] { records }
+    package var recordsByKey: [String: Value] { records }
 
     /// Every key.
-    public var keys: [String] { Array(records.keys) }
+    package var keys: [String] { Array(records.keys) }
 
     /// Number of records.
-    public var count: Int { records.count }
+    package var count: Int { records.count }
 
     /// Inserts or replaces the record under `key`, persisting it first.
     /// - Throws: The storage's write error (the record is not changed), or the JSON encoding error.
-    public func set(_ key: String, _ value: Value) async throws {
+    package func set(_ key: String, _ value: Value) async throws {
         try await serialized { try await write(key, value) }
     }
 
@@ -101,7 +101,7 @@ public actor Store<Value: Codable & Sendable> {
     /// Moves every record whose key is not `key(record)` to that key, each move in one transaction (the new row
     /// written and the old one removed together). For a store whose keying changed; a no-op once moved.
     /// - Throws: The storage's write error (that record stays where it was), or the JSON encoding error.
-    public func rekey(_ key: (Value) -> String) async throws {
+    package func rekey(_ key: (Value) -> String) async throws {
         try await serialized {
             let encoder = JSONEncoder()
             for (old, value) in records {
@@ -118,7 +118,7 @@ public actor Store<Value: Codable & Sendable> {
 
     /// Inserts many records in one transaction.
     /// - Throws: The storage's write error (no record is changed), or the JSON encoding error.
-    public func set(_ items: [(key: String, value: Value)]) async throws {
+    package func set(_ items: [(key: String, value: Value)]) async throws {
         try await serialized {
             let encoder = JSONEncoder()
             let changes = try items.map { StorageChange.set(key: rowPrefix + $0.key, value: try encoder.encode($0.value)) }
@@ -130,7 +130,7 @@ public actor Store<Value: Codable & Sendable> {
     /// Applies `mutate` to the record under `key` and persists the result.
     /// - Throws: ``StoreError`` when absent; the storage error when the write fails (no change is kept).
     @discardableResult
-    public func update(_ key: String, _ mutate: @Sendable (inout Value) throws -> Void) async throws -> Value {
+    package func update(_ key: String, _ mutate: @Sendable (inout Value) throws -> Void) async throws -> Value {
         try await serialized {
             var value = try get(key)
             try mutate(&value)
@@ -142,7 +142,7 @@ public actor Store<Value: Codable & Sendable> {
     /// Deletes the record under `key` (no error when absent). Returns the deleted record.
     /// - Throws: The storage's write error (the record is kept).
     @discardableResult
-    public func delete(_ key: String) async throws -> Value? {
+    package func delete(_ key: String) async throws -> Value? {
         try await serialized {
             guard let existing = records[key] else { return nil }
             try await storage.write([.remove(key: rowPrefix + key)])
@@ -166,7 +166,7 @@ public actor Store<Value: Codable & Sendable> {
     }
 }
 
-/// Lookup errors of ``Store``, with the messages of the spec.
+/// Lookup errors of `Store`, with the messages of the spec.
 public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// No record under `key` in the store `name`.
     case noMatchingKey(name: String, key: String)

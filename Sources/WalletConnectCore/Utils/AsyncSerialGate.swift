@@ -8,27 +8,27 @@
 /// if !gate.tryEnter(key) { await withCheckedContinuation { gate.park(key, $0) } }
 /// defer { gate.leave(key)?.resume() }
 /// ```
-public struct AsyncSerialGate<Key: Hashable & Sendable>: Sendable {
+package struct AsyncSerialGate<Key: Hashable & Sendable>: Sendable {
     /// Present while a key is held; its waiters in arrival order.
     private var queues: [Key: [CheckedContinuation<Void, Never>]] = [:]
 
     /// Creates a gate with no key held.
-    public init() {}
+    package init() {}
 
     /// Takes `key` when nobody holds it. Returns `false` when it is held: the caller then parks.
-    public mutating func tryEnter(_ key: Key) -> Bool {
+    package mutating func tryEnter(_ key: Key) -> Bool {
         guard queues[key] == nil else { return false }
         queues[key] = []
         return true
     }
 
     /// Queues a caller that found `key` held; it owns the gate once its continuation is resumed.
-    public mutating func park(_ key: Key, _ continuation: CheckedContinuation<Void, Never>) {
+    package mutating func park(_ key: Key, _ continuation: CheckedContinuation<Void, Never>) {
         queues[key, default: []].append(continuation)
     }
 
     /// Releases `key`. Returns the next waiter, which now holds the gate: the caller must resume it.
-    public mutating func leave(_ key: Key) -> CheckedContinuation<Void, Never>? {
+    package mutating func leave(_ key: Key) -> CheckedContinuation<Void, Never>? {
         guard var waiters = queues[key] else { return nil }
         guard !waiters.isEmpty else {
             queues[key] = nil
@@ -40,8 +40,8 @@ public struct AsyncSerialGate<Key: Hashable & Sendable>: Sendable {
     }
 
     /// How many callers wait for `key`.
-    public func waiterCount(_ key: Key) -> Int { queues[key]?.count ?? 0 }
+    package func waiterCount(_ key: Key) -> Int { queues[key]?.count ?? 0 }
 
     /// Whether `key` is held.
-    public func isHeld(_ key: Key) -> Bool { queues[key] != nil }
+    package func isHeld(_ key: Key) -> Bool { queues[key] != nil }
 }

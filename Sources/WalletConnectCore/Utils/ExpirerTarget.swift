@@ -1,5 +1,5 @@
 /// An expirer target (spec §5.7): `topic:<topic>` for string keys, `id:<decimal>` for JSON-RPC ids.
-public enum ExpirerTarget: Hashable, Sendable, CustomStringConvertible {
+package enum ExpirerTarget: Hashable, Sendable, CustomStringConvertible {
     /// A topic (pairing or session).
     case topic(String)
     /// A JSON-RPC id (a proposal, an authentication request).
@@ -10,7 +10,7 @@ public enum ExpirerTarget: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses `topic:<string>`, `id:<integer>` or `request:<topic>:<integer>` (split at the first `:`).
     /// - Throws: ``ExpirerTargetError`` (`Invalid target, expected id:number or topic:string, got <t>`).
-    public init(parsing text: String) throws {
+    package init(parsing text: String) throws {
         guard let colon = text.firstIndex(of: ":") else { throw ExpirerTargetError(target: text) }
         let kind = text[..<colon]
         let value = String(text[text.index(after: colon)...])
@@ -31,7 +31,7 @@ public enum ExpirerTarget: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The stored form: `topic:<topic>`, `id:<decimal>` or `request:<topic>:<decimal>`.
-    public var rawValue: String {
+    package var rawValue: String {
         switch self {
         case .topic(let topic): return "topic:" + topic
         case .id(let id): return "id:" + String(id)
@@ -40,24 +40,24 @@ public enum ExpirerTarget: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Same as ``rawValue``.
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
     /// The target text for a string key: kept as is when it already starts with `topic:`, else `topic:<key>`.
-    public static func format(key: String) -> String {
+    package static func format(key: String) -> String {
         key.hasPrefix("topic:") ? key : "topic:" + key
     }
 
     /// The target text for a numeric key: `id:<decimal>`.
-    public static func format(key: Int64) -> String {
+    package static func format(key: Int64) -> String {
         "id:" + String(key)
     }
 }
 
 /// An expirer target that is neither `topic:<string>` nor `id:<integer>`.
-public struct ExpirerTargetError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct ExpirerTargetError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The rejected target text.
-    public let target: String
+    package let target: String
 
     /// The JS message: `Invalid target, expected id:number or topic:string, got <t>`.
-    public var description: String { "Invalid target, expected id:number or topic:string, got \(target)" }
+    package var description: String { "Invalid target, expected id:number or topic:string, got \(target)" }
 }

@@ -10,20 +10,20 @@ import NIOConcurrencyHelpers
 ///
 /// Never yield to, finish or resume a continuation inside ``withLock(_:)``: take it out, release the lock, then
 /// resume it (Docs/Architecture.md, "Concurrency model").
-public final class Locked<Value>: @unchecked Sendable {
+package final class Locked<Value>: @unchecked Sendable {
     // SAFETY: `value` is read and written only inside `lock.withLock`, so every access is serialised by the
     // mutex; the class hands out no reference to it, and `withLock`'s body cannot let the `inout` escape.
     private let lock = NIOLock()
     private var value: Value
 
     /// Creates the guarded value.
-    public init(_ value: Value) {
+    package init(_ value: Value) {
         self.value = value
     }
 
     /// Runs `body` with exclusive access to the value.
     /// - Throws: What `body` throws.
-    public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+    package func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
         try lock.withLock { try body(&value) }
     }
 }

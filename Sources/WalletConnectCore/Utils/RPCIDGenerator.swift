@@ -7,7 +7,7 @@ import Synchronization
 ///
 /// Each counter starts at a random value (uint8 / uint16) and grows by one per call. Ids of each kind are
 /// strictly increasing within a generator: if the clock stalls or goes back, the next id is the previous + 1.
-public final class RPCIDGenerator: Sendable {
+package final class RPCIDGenerator: Sendable {
     private struct State {
         var payloadCounter: Int64
         var relayCounter: Int64
@@ -23,7 +23,7 @@ public final class RPCIDGenerator: Sendable {
     ///   - wallClock: the wall-time source.
     ///   - payloadCounter: first counter for ``payloadID()`` (default: a random uint8).
     ///   - relayCounter: first counter for ``relayID()`` (default: a random uint16).
-    public init(wallClock: WallClock = .system, payloadCounter: Int64? = nil, relayCounter: Int64? = nil) {
+    package init(wallClock: WallClock = .system, payloadCounter: Int64? = nil, relayCounter: Int64? = nil) {
         self.wallClock = wallClock
         self.state = Locked(
             State(
@@ -32,17 +32,17 @@ public final class RPCIDGenerator: Sendable {
     }
 
     /// `nowMilliseconds × 1000 + extra` (the payload id formula).
-    public static func payloadID(nowMilliseconds: Int64, extra: Int64) -> Int64 {
+    package static func payloadID(nowMilliseconds: Int64, extra: Int64) -> Int64 {
         nowMilliseconds * 1000 + extra
     }
 
     /// `nowMilliseconds × 1 000 000 + extra` (the 19-digit relay id formula).
-    public static func relayID(nowMilliseconds: Int64, extra: Int64) -> Int64 {
+    package static func relayID(nowMilliseconds: Int64, extra: Int64) -> Int64 {
         nowMilliseconds * 1_000_000 + extra
     }
 
     /// A new client-to-client id.
-    public func payloadID() -> Int64 {
+    package func payloadID() -> Int64 {
         let now = wallClock.nowMilliseconds
         return state.withLock { state in
             let candidate = Self.payloadID(nowMilliseconds: now, extra: state.payloadCounter % 1000)
@@ -54,7 +54,7 @@ public final class RPCIDGenerator: Sendable {
     }
 
     /// A new client-to-relay id.
-    public func relayID() -> Int64 {
+    package func relayID() -> Int64 {
         let now = wallClock.nowMilliseconds
         return state.withLock { state in
             let candidate = Self.relayID(nowMilliseconds: now, extra: state.relayCounter % 1_000_000)
@@ -66,8 +66,8 @@ public final class RPCIDGenerator: Sendable {
     }
 
     /// A new client-to-relay id as an ``RPCID``.
-    public func relayRPCID() -> RPCID { RPCID(relayID()) }
+    package func relayRPCID() -> RPCID { RPCID(relayID()) }
 
     /// A new client-to-client id as an ``RPCID``.
-    public func payloadRPCID() -> RPCID { RPCID(payloadID()) }
+    package func payloadRPCID() -> RPCID { RPCID(payloadID()) }
 }

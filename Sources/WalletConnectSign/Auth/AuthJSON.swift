@@ -5,7 +5,7 @@ import WalletConnectCore
 ///
 /// ReCaps are compared and re-encoded byte for byte with what JS dapps produce, which depends on
 /// object key order; `JSONValue` (dictionary-backed) cannot keep it.
-public enum AuthJSON: Sendable, Hashable {
+package enum AuthJSON: Sendable, Hashable {
     /// `null`.
     case null
     /// `true` / `false`.
@@ -20,7 +20,7 @@ public enum AuthJSON: Sendable, Hashable {
     case object([(key: String, value: AuthJSON)])
 
     /// Structural equality; object members must match in order.
-    public static func == (lhs: AuthJSON, rhs: AuthJSON) -> Bool {
+    package static func == (lhs: AuthJSON, rhs: AuthJSON) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
         case (.bool(let a), .bool(let b)): return a == b
@@ -34,7 +34,7 @@ public enum AuthJSON: Sendable, Hashable {
     }
 
     /// Hashes consistently with `==` (order-sensitive).
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         switch self {
         case .null: hasher.combine(0)
         case .bool(let value): hasher.combine(value)
@@ -51,31 +51,31 @@ public enum AuthJSON: Sendable, Hashable {
     }
 
     /// Object member lookup (first match); `nil` for other values.
-    public subscript(key: String) -> AuthJSON? {
+    package subscript(key: String) -> AuthJSON? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.key == key }?.value
     }
 
     /// The members, if this is an object.
-    public var members: [(key: String, value: AuthJSON)]? {
+    package var members: [(key: String, value: AuthJSON)]? {
         if case .object(let members) = self { return members }
         return nil
     }
 
     /// The elements, if this is an array.
-    public var elements: [AuthJSON]? {
+    package var elements: [AuthJSON]? {
         if case .array(let elements) = self { return elements }
         return nil
     }
 
     /// The string, if this is a string.
-    public var string: String? {
+    package var string: String? {
         if case .string(let value) = self { return value }
         return nil
     }
 
     /// Whether two values are equal ignoring object key order (deep).
-    public func isEquivalent(to other: AuthJSON) -> Bool {
+    package func isEquivalent(to other: AuthJSON) -> Bool {
         switch (self, other) {
         case (.array(let a), .array(let b)):
             return a.count == b.count && zip(a, b).allSatisfy { $0.isEquivalent(to: $1) }
@@ -95,7 +95,7 @@ public enum AuthJSON: Sendable, Hashable {
 
 extension AuthJSON {
     /// Compact JSON exactly as `JSON.stringify(value)` writes it (no `\/` escaping, non-ASCII kept).
-    public var jsonString: String {
+    package var jsonString: String {
         var output = ""
         write(to: &output)
         return output
@@ -160,7 +160,7 @@ extension AuthJSON {
     /// Parses JSON text, keeping object key order (a repeated key keeps its first position and
     /// takes the last value, as in JS).
     /// - Throws: ``AuthError`` `.invalidRecap` with a short reason.
-    public init(parsing text: String) throws {
+    package init(parsing text: String) throws {
         var parser = Parser(bytes: Array(text.utf8))
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
@@ -171,7 +171,7 @@ extension AuthJSON {
 
     /// Parses UTF-8 JSON data.
     /// - Throws: ``AuthError`` `.invalidRecap`.
-    public init(parsing data: Data) throws {
+    package init(parsing data: Data) throws {
         guard let text = String(data: data, encoding: .utf8) else {
             throw AuthError(.invalidRecap, "JSON is not UTF-8")
         }

@@ -5,7 +5,7 @@ import WalletConnectCore
 /// `requests.authentication` (`AuthenticateParams`), sign.md §4.5.
 ///
 /// Decoding is tolerant (missing `chains` → `[]`); encoding omits absent optional fields.
-/// ``authJSON`` gives the JS key order (`type, chains, statement, aud, domain, version, nonce, iat,
+/// `authJSON` gives the JS key order (`type, chains, statement, aud, domain, version, nonce, iat,
 /// nbf, exp, requestId, resources`) for exact bytes.
 public struct AuthPayload: Codable, Sendable, Hashable {
     /// `"caip122"` (reown-swift sends `"eip4361"`; both accepted).
@@ -125,7 +125,7 @@ extension AuthPayload {
 extension AuthPayload {
     /// The payload in the JS key order, absent fields omitted (Foundation's `JSONEncoder` on Linux
     /// does not keep key order).
-    public var authJSON: AuthJSON {
+    package var authJSON: AuthJSON {
         var members: [(key: String, value: AuthJSON)] = []
         func add(_ key: String, _ value: String?) {
             if let value { members.append((key, .string(value))) }

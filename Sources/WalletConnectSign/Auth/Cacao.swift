@@ -152,7 +152,7 @@ extension Cacao {
     ///
     /// Foundation's `JSONEncoder` on Linux does not keep key order; use this (`.jsonString`) when
     /// exact bytes matter.
-    public var authJSON: AuthJSON {
+    package var authJSON: AuthJSON {
         var p: [(key: String, value: AuthJSON)] = [
             ("iss", .string(payload.iss)), ("domain", .string(payload.domain)), ("aud", .string(payload.aud)),
             ("version", .string(payload.version)), ("nonce", .string(payload.nonce)), ("iat", .string(payload.iat)),

@@ -1,5 +1,5 @@
 /// Checks signed CACAOs (sign.md §9.6) and that they answer a given request.
-public enum CacaoVerifier {
+package enum CacaoVerifier {
     /// Accepts `cacao` only if it answers `request` and its signature verifies.
     ///
     /// Binding: same `domain`, same `nonce`, `aud` equal to the request's `aud` (or `uri`), and the
@@ -8,7 +8,7 @@ public enum CacaoVerifier {
     /// - Throws: ``AuthError``: `.malformedCacao`, `.domainMismatch`, `.nonceMismatch`,
     ///   `.audienceMismatch`, `.chainNotRequested`, `.signatureMismatch`, `.unknownSignatureType`,
     ///   `.eip1271CallFailed`; or `CancellationError`.
-    public static func verify(cacao: Cacao, request: AuthPayload, rpcCaller: (any EthereumRPCCaller)?) async throws {
+    package static func verify(cacao: Cacao, request: AuthPayload, rpcCaller: (any EthereumRPCCaller)?) async throws {
         let issuer = try issuer(of: cacao)
         let payload = cacao.payload
         guard payload.domain == request.domain else {
@@ -34,7 +34,7 @@ public enum CacaoVerifier {
     /// - Throws: ``AuthError``: `.malformedCacao` (bad issuer, message cannot be built, malformed
     ///   signature, no caller for eip1271), `.signatureMismatch`, `.unknownSignatureType` (JS text),
     ///   `.eip1271CallFailed`; or `CancellationError`.
-    public static func verifySignature(cacao: Cacao, rpcCaller: (any EthereumRPCCaller)?) async throws {
+    package static func verifySignature(cacao: Cacao, rpcCaller: (any EthereumRPCCaller)?) async throws {
         let issuer = try issuer(of: cacao)
         let message: String
         do {

@@ -3,20 +3,20 @@
 /// Also accepts the bare CAIP-10 form `<namespace>:<reference>:<address>` that `buildAuthObject`
 /// receives from wallets. (JS `getNamespacedDidChainId` returns `"<address>:undefined"` for the
 /// bare form; this type always yields the real chain.)
-public struct DIDPKH: Sendable, Hashable, CustomStringConvertible {
+package struct DIDPKH: Sendable, Hashable, CustomStringConvertible {
     /// The `did:pkh:` prefix.
-    public static let prefix = "did:pkh:"
+    package static let prefix = "did:pkh:"
 
     /// CAIP-2 namespace, e.g. `eip155`.
-    public let namespace: String
+    package let namespace: String
     /// CAIP-2 reference, e.g. `1`.
-    public let reference: String
+    package let reference: String
     /// Account address, as written (no case normalisation).
-    public let address: String
+    package let address: String
 
     /// Parses `did:pkh:<ns>:<ref>:<address>` or `<ns>:<ref>:<address>`.
     /// - Throws: ``AuthError`` `.invalidIssuer`.
-    public init(_ text: String) throws {
+    package init(_ text: String) throws {
         var parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         if parts.count == 5, parts[0] == "did", parts[1] == "pkh" {
             parts.removeFirst(2)
@@ -31,23 +31,23 @@ public struct DIDPKH: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Creates an issuer from its parts.
-    public init(namespace: String, reference: String, address: String) {
+    package init(namespace: String, reference: String, address: String) {
         self.namespace = namespace
         self.reference = reference
         self.address = address
     }
 
     /// CAIP-2 chain id `<namespace>:<reference>`.
-    public var chainID: String { "\(namespace):\(reference)" }
+    package var chainID: String { "\(namespace):\(reference)" }
 
     /// CAIP-10 account `<namespace>:<reference>:<address>`.
-    public var account: String { "\(chainID):\(address)" }
+    package var account: String { "\(chainID):\(address)" }
 
     /// The full DID `did:pkh:<namespace>:<reference>:<address>`.
-    public var did: String { Self.prefix + account }
+    package var did: String { Self.prefix + account }
 
     /// The full DID.
-    public var description: String { did }
+    package var description: String { did }
 }
 
 extension String {

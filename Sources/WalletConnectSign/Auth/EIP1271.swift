@@ -11,13 +11,13 @@ public protocol EthereumRPCCaller: Sendable {
 }
 
 /// EIP-1271 smart-contract signature checks (`isValidSignature(bytes32,bytes)`).
-public enum EIP1271 {
+package enum EIP1271 {
     /// The 4-byte selector of `isValidSignature(bytes32,bytes)`, also the "valid" magic value.
-    public static let magicValue = "0x1626ba7e"
+    package static let magicValue = "0x1626ba7e"
 
     /// The digest checked for a CACAO `message`: the message itself when it is `0x` + 32 bytes of
     /// hex (a pre-hashed payload, e.g. a Safe transaction), otherwise its EIP-191 hash.
-    public static func digest(message: String) -> Data {
+    package static func digest(message: String) -> Data {
         if message.hasPrefix("0x"), let raw = AuthHex.decode(message), raw.count == 32 {
             return raw
         }
@@ -26,7 +26,7 @@ public enum EIP1271 {
 
     /// ABI call data: selector ‖ hash (32) ‖ offset 0x40 (32) ‖ signature length (32) ‖ signature
     /// bytes, **not** right-padded (as the JS SDK sends it).
-    public static func callData(hash: Data, signature: Data) -> String {
+    package static func callData(hash: Data, signature: Data) -> String {
         var data = Data([0x16, 0x26, 0xBA, 0x7E])
         data.append(hash)
         data.append(word(UInt64(0x40)))
@@ -37,7 +37,7 @@ public enum EIP1271 {
 
     /// Call data for `message` (see ``digest(message:)``) and a `0x`-hex signature.
     /// - Throws: ``AuthError`` `.invalidSignatureEncoding` if the signature is not hex.
-    public static func callData(message: String, signature: String) throws -> String {
+    package static func callData(message: String, signature: String) throws -> String {
         guard let bytes = AuthHex.decode(signature) else {
             throw AuthError(.invalidSignatureEncoding, "signature is not hex")
         }
@@ -50,7 +50,7 @@ public enum EIP1271 {
     /// - Throws: ``AuthError`` `.invalidChainID` (chain id not CAIP-2, JS text),
     ///   `.invalidSignatureEncoding`, `.eip1271CallFailed` (the call failed; treat as not verified),
     ///   or `CancellationError`.
-    public static func isValidSignature(
+    package static func isValidSignature(
         message: String, signature: String, address: String, chainID: String,
         caller: any EthereumRPCCaller
     ) async throws -> Bool {

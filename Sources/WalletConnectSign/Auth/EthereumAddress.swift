@@ -3,14 +3,14 @@ import Foundation
 /// A 20-byte Ethereum account address.
 ///
 /// Equality is on the bytes, so comparisons are case-insensitive on the hex form.
-public struct EthereumAddress: Sendable, Hashable, CustomStringConvertible {
+package struct EthereumAddress: Sendable, Hashable, CustomStringConvertible {
     /// The 20 address bytes.
-    public let bytes: Data
+    package let bytes: Data
 
     /// Parses `0x`-prefixed (or bare) hex of 20 bytes, in any letter case (the EIP-55 checksum is not
     /// enforced; use ``isValidChecksum(_:)`` for that).
     /// - Throws: ``AuthError`` `.invalidAddress`.
-    public init(hex: String) throws {
+    package init(hex: String) throws {
         guard let decoded = AuthHex.decode(hex), decoded.count == 20 else {
             throw AuthError(.invalidAddress, "not a 20-byte hex address: \(hex)")
         }
@@ -20,7 +20,7 @@ public struct EthereumAddress: Sendable, Hashable, CustomStringConvertible {
     /// The address of an uncompressed (65 bytes, `0x04…`) or raw (64 bytes) secp256k1 public key:
     /// the last 20 bytes of keccak256 of the 64 coordinate bytes.
     /// - Throws: ``AuthError`` `.invalidPublicKey`.
-    public init(publicKey: Data) throws {
+    package init(publicKey: Data) throws {
         let coordinates: Data
         if publicKey.count == 65, publicKey.first == 0x04 {
             coordinates = publicKey.dropFirst()
@@ -34,15 +34,15 @@ public struct EthereumAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// The address controlled by a 32-byte secp256k1 private key.
     /// - Throws: ``AuthError`` `.invalidPrivateKey`.
-    public init(privateKey: Data) throws {
+    package init(privateKey: Data) throws {
         try self.init(publicKey: Secp256k1.publicKey(privateKey: privateKey))
     }
 
     /// `0x` + 40 lowercase hex digits.
-    public var lowercased: String { AuthHex.encodePrefixed(bytes) }
+    package var lowercased: String { AuthHex.encodePrefixed(bytes) }
 
     /// The EIP-55 mixed-case checksum form (`0x15bcA56b…`).
-    public var checksummed: String {
+    package var checksummed: String {
         let lower = AuthHex.encode(bytes)
         let hash = [UInt8](Keccak256.hash(lower))
         var output = "0x"
@@ -54,11 +54,11 @@ public struct EthereumAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The checksummed form.
-    public var description: String { checksummed }
+    package var description: String { checksummed }
 
     /// Whether `text` is a valid address whose letter case is either uniform (no checksum) or a
     /// correct EIP-55 checksum.
-    public static func isValidChecksum(_ text: String) -> Bool {
+    package static func isValidChecksum(_ text: String) -> Bool {
         guard let address = try? EthereumAddress(hex: text) else { return false }
         let digits = text.hasPrefix("0x") || text.hasPrefix("0X") ? String(text.dropFirst(2)) : text
         if digits == digits.lowercased() || digits == digits.uppercased() { return true }

@@ -4,22 +4,22 @@ import Foundation
 ///
 /// This is **not** NIST SHA3-256 (which pads with `0x06`); the two differ for every input.
 /// Rate 1088 bits (136 bytes), capacity 512 bits, 24 rounds of Keccak-f[1600].
-public enum Keccak256 {
+package enum Keccak256 {
     /// The digest length in bytes.
-    public static let digestLength = 32
+    package static let digestLength = 32
 
     /// Hashes `data` and returns the 32-byte digest.
-    public static func hash(_ data: Data) -> Data {
+    package static func hash(_ data: Data) -> Data {
         data.withUnsafeBytes { hash(buffer: $0) }
     }
 
     /// Hashes the UTF-8 bytes of `string` and returns the 32-byte digest.
-    public static func hash(_ string: String) -> Data {
+    package static func hash(_ string: String) -> Data {
         hash(Data(string.utf8))
     }
 
     /// Hashes `bytes` and returns the 32-byte digest.
-    public static func hash(_ bytes: [UInt8]) -> Data {
+    package static func hash(_ bytes: [UInt8]) -> Data {
         bytes.withUnsafeBytes { hash(buffer: $0) }
     }
 

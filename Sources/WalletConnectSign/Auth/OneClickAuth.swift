@@ -1,12 +1,12 @@
 /// The pure steps of one-click auth (sign.md §9): what a wallet can sign, the message, the CACAO,
 /// and the session an approval creates.
-public enum OneClickAuth {
+package enum OneClickAuth {
     /// The events every auth-derived namespace gets.
-    public static let sessionEvents = ["chainChanged", "accountsChanged"]
+    package static let sessionEvents = ["chainChanged", "accountsChanged"]
 
     /// JS `formatMessage` / `formatAuthMessage`: see ``SIWEMessage/format(request:iss:)``.
     /// - Throws: ``AuthError`` (`.missingAudience`, `.statementContainsLineBreak`, …).
-    public static func formatAuthMessage(request: AuthPayload, iss: String) throws -> String {
+    package static func formatAuthMessage(request: AuthPayload, iss: String) throws -> String {
         try SIWEMessage.format(request: request, iss: iss)
     }
 
@@ -20,7 +20,7 @@ public enum OneClickAuth {
     ///    re-encode into the last resource.
     /// 5. Statement = ReCap statement appended to the original one; chains = supported chains.
     /// - Throws: ``AuthError`` `.noSupportedChains`, `.unsupportedMethods` (JS texts), `.invalidRecap`.
-    public static func populateAuthPayload(authPayload: AuthPayload, chains: [String], methods: [String]) throws
+    package static func populateAuthPayload(authPayload: AuthPayload, chains: [String], methods: [String]) throws
         -> AuthPayload
     {
         guard !chains.isEmpty else { return authPayload }
@@ -61,7 +61,7 @@ public enum OneClickAuth {
     }
 
     /// JS `getCommonValuesInArrays`: the values of `first` (in its order) that `second` contains.
-    public static func commonValues(_ first: [String], _ second: [String]) -> [String] {
+    package static func commonValues(_ first: [String], _ second: [String]) -> [String] {
         first.filter { second.contains($0) }
     }
 
@@ -69,7 +69,7 @@ public enum OneClickAuth {
     /// `{"eip155": {"request/<method>": [{}]…}}` is merged into the last resource if it is a ReCap,
     /// or appended otherwise.
     /// - Throws: ``AuthError`` `.invalidRecap` if the last resource is a malformed ReCap.
-    public static func authenticateResources(resources: [String]?, methods: [String]) throws -> [String]? {
+    package static func authenticateResources(resources: [String]?, methods: [String]) throws -> [String]? {
         guard !methods.isEmpty else { return resources }
         let recap = try ReCap.create(resource: "eip155", ability: "request", actions: methods)
         var result = resources ?? []
@@ -84,7 +84,7 @@ public enum OneClickAuth {
     /// JS `buildAuthObject`: the CACAO for a signed payload. A bare CAIP-10 `iss` gets `did:pkh:`;
     /// `type`, `chains` and `signatureTypes` are not copied.
     /// - Throws: ``AuthError`` `.missingAudience` when the payload has neither `aud` nor `uri`.
-    public static func buildAuthObject(requestPayload: AuthPayload, signature: CacaoSignature, iss: String) throws
+    package static func buildAuthObject(requestPayload: AuthPayload, signature: CacaoSignature, iss: String) throws
         -> Cacao
     {
         guard let audience = requestPayload.audience else {
@@ -102,18 +102,18 @@ public enum OneClickAuth {
     /// What an approval grants (sign.md §9.2 step 3), in first-seen order: for each CACAO, the
     /// issuer's chain plus the chains of its ReCap; accounts `<chain>:<issuer address>`; methods =
     /// actions of the `eip155` ReCap resource.
-    public struct Approval: Sendable, Hashable {
+    package struct Approval: Sendable, Hashable {
         /// CAIP-2 chains.
-        public var chains: [String]
+        package var chains: [String]
         /// CAIP-10 accounts.
-        public var accounts: [String]
+        package var accounts: [String]
         /// Approved methods (empty for SIWE-only: no session is created).
-        public var methods: [String]
+        package var methods: [String]
     }
 
     /// Summarises the approved chains, accounts and methods of signed CACAOs.
     /// - Throws: ``AuthError`` `.invalidIssuer` or `.invalidRecap`.
-    public static func approval(for cacaos: [Cacao]) throws -> Approval {
+    package static func approval(for cacaos: [Cacao]) throws -> Approval {
         var approval = Approval(chains: [], accounts: [], methods: [])
         for cacao in cacaos {
             let issuer = try DIDPKH(cacao.payload.iss)
@@ -131,7 +131,7 @@ public enum OneClickAuth {
     /// JS `buildNamespacesFromAuth(methods, accounts)` (sign.md §7.8): accounts (a `did:pkh:`
     /// prefix is stripped) grouped by namespace in order of first appearance, each with its chains,
     /// `methods` and the `chainChanged`/`accountsChanged` events.
-    public static func buildNamespacesFromAuth(methods: [String], accounts: [String]) -> [String: SessionNamespace] {
+    package static func buildNamespacesFromAuth(methods: [String], accounts: [String]) -> [String: SessionNamespace] {
         var order: [String] = []
         var grouped: [String: (accounts: [String], chains: [String])] = [:]
         for raw in accounts {

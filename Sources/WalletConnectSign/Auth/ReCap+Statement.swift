@@ -2,7 +2,7 @@ import Foundation
 
 extension ReCap {
     /// The sentence every ReCap statement starts with.
-    public static let statementPrefix =
+    package static let statementPrefix =
         "I further authorize the stated URI to perform the following actions on my behalf: "
 
     /// The human-readable ReCap statement, byte-identical to JS `formatStatementFromRecap`.
@@ -12,7 +12,7 @@ extension ReCap {
     /// with one counter across resources; a resource's groups are joined by `", "` and only the
     /// first `".,"` is then replaced by `"."` (the JS quirk: a third group keeps `"., "`);
     /// resources are joined by a space.
-    public var statement: String {
+    package var statement: String {
         var counter = 0
         var parts: [String] = []
         for resource in attenuations {
@@ -39,7 +39,7 @@ extension ReCap {
     /// ReCap sentence, else `"<statement> <recap statement>"` (or the ReCap statement alone when
     /// `statement` is empty).
     /// - Throws: ``AuthError`` `.invalidRecap` if `encodedReCap` is malformed.
-    public static func buildStatement(_ statement: String?, encodedReCap: String) throws -> String {
+    package static func buildStatement(_ statement: String?, encodedReCap: String) throws -> String {
         let statement = statement ?? ""
         if statement.contains(statementPrefix.trimmingSuffixSpace) { return statement }
         let recapStatement = try ReCap(encoded: encodedReCap).statement

@@ -4,23 +4,23 @@ import Foundation
 /// SDK implements it: encoded as `urn:recap:` + unpadded standard base64 of compact JSON.
 ///
 /// The JSON keeps its key order, so decoding and re-encoding reproduces the JS bytes.
-public struct ReCap: Sendable, Hashable {
+package struct ReCap: Sendable, Hashable {
     /// The `urn:recap:` prefix.
-    public static let prefix = "urn:recap:"
+    package static let prefix = "urn:recap:"
 
     /// The whole object (validated; key order preserved).
-    public let json: AuthJSON
+    package let json: AuthJSON
 
     /// Validates `json` (see ``validate(_:)``) and wraps it.
     /// - Throws: ``AuthError`` `.invalidRecap` with the JS SDK's message.
-    public init(json: AuthJSON) throws {
+    package init(json: AuthJSON) throws {
         try Self.validate(json)
         self.json = json
     }
 
     /// `{att: {resource: {"ability/action": [limits]}}}` for each action (sorted like JS).
     /// - Throws: ``AuthError`` `.invalidRecap` when the result is not a valid ReCap (e.g. no actions).
-    public static func create(resource: String, ability: String, actions: [String], limits: AuthJSON = .object([]))
+    package static func create(resource: String, ability: String, actions: [String], limits: AuthJSON = .object([]))
         throws -> ReCap
     {
         let abilities = JSCollation.sorted(actions).map { (key: "\(ability)/\($0)", value: AuthJSON.array([limits])) }
@@ -29,7 +29,7 @@ public struct ReCap: Sendable, Hashable {
 
     /// Decodes a `urn:recap:` resource (base64 of either alphabet, padding optional).
     /// - Throws: ``AuthError`` `.invalidRecap`.
-    public init(encoded resource: String) throws {
+    package init(encoded resource: String) throws {
         guard resource.hasPrefix(Self.prefix) else {
             throw AuthError(.invalidRecap, "Not a ReCap resource (missing \(Self.prefix))")
         }
@@ -45,28 +45,28 @@ public struct ReCap: Sendable, Hashable {
     }
 
     /// `urn:recap:` + standard base64 (no `=` padding) of `JSON.stringify(json)`.
-    public var encoded: String {
+    package var encoded: String {
         var base64 = Data(json.jsonString.utf8).base64EncodedString()
         while base64.hasSuffix("=") { base64.removeLast() }
         return Self.prefix + base64
     }
 
     /// The attenuations in `att` order: resource → `ability/action` keys → limits.
-    public var attenuations: [(resource: String, abilities: [(key: String, limits: [AuthJSON])])] {
+    package var attenuations: [(resource: String, abilities: [(key: String, limits: [AuthJSON])])] {
         (json["att"]?.members ?? []).map { resource in
             (resource.key, (resource.value.members ?? []).map { ($0.key, $0.value.elements ?? []) })
         }
     }
 
     /// The actions (part after `/`) of the `eip155` resource, in key order (JS `getMethodsFromRecap`).
-    public var methods: [String] {
+    package var methods: [String] {
         guard let abilities = attenuations.first(where: { $0.resource == "eip155" })?.abilities else { return [] }
         return abilities.map { Self.split($0.key).action }
     }
 
     /// The union, in first-seen order, of `limits[0].chains` over every ability of every resource
     /// (JS `getChainsFromRecap`).
-    public var chains: [String] {
+    package var chains: [String] {
         var result: [String] = []
         for resource in attenuations {
             for ability in resource.abilities {
@@ -81,7 +81,7 @@ public struct ReCap: Sendable, Hashable {
     /// JS `mergeRecaps`: resources from both (sorted), actions from both (sorted); for an action in
     /// both, `self`'s limits win. Only `att` is kept.
     /// - Throws: ``AuthError`` `.invalidRecap` when the merged object is not a valid ReCap.
-    public func merging(_ other: ReCap) throws -> ReCap {
+    package func merging(_ other: ReCap) throws -> ReCap {
         let left = attenuations
         let right = other.attenuations
         var resourceKeys: [String] = []
@@ -125,7 +125,7 @@ extension ReCap {
     /// non-array object with at least one ability; each ability's limits are a non-empty array of
     /// objects. `[]` limits are invalid (reown-swift accepts them; JS throws).
     /// - Throws: ``AuthError`` `.invalidRecap` with the JS message.
-    public static func validate(_ json: AuthJSON) throws {
+    package static func validate(_ json: AuthJSON) throws {
         guard let att = json["att"] else { throw AuthError(.invalidRecap, "No `att` property found") }
         guard let resources = att.members, !resources.isEmpty else {
             throw AuthError(.invalidRecap, "No resources found in `att` property")
@@ -158,25 +158,25 @@ extension ReCap {
     }
 
     /// Whether `resource` is a `urn:recap:` resource.
-    public static func isReCap(_ resource: String) -> Bool {
+    package static func isReCap(_ resource: String) -> Bool {
         resource.hasPrefix(prefix)
     }
 
     /// JS `getRecapFromResources`: the **last** resource if it is a ReCap, else `nil`.
-    public static func encodedReCap(in resources: [String]?) -> String? {
+    package static func encodedReCap(in resources: [String]?) -> String? {
         guard let last = resources?.last, isReCap(last) else { return nil }
         return last
     }
 
     /// JS `getDecodedRecapFromResources`: the decoded last resource, or `nil` if it is not a ReCap.
     /// - Throws: ``AuthError`` `.invalidRecap` if the last resource is a malformed ReCap.
-    public static func decoded(from resources: [String]?) throws -> ReCap? {
+    package static func decoded(from resources: [String]?) throws -> ReCap? {
         try encodedReCap(in: resources).map { try ReCap(encoded: $0) }
     }
 
     /// JS `mergeEncodedRecaps`: decode both, merge (first wins), encode.
     /// - Throws: ``AuthError`` `.invalidRecap`.
-    public static func mergeEncoded(_ first: String, _ second: String) throws -> String {
+    package static func mergeEncoded(_ first: String, _ second: String) throws -> String {
         try ReCap(encoded: first).merging(ReCap(encoded: second)).encoded
     }
 }

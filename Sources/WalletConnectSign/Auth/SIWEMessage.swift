@@ -1,6 +1,6 @@
 /// Formats the CAIP-122 / SIWE text a wallet signs, byte-identical to JS `formatMessage`
 /// (2.23.9) with the 2.23.10 line-break rule (sign.md §9.3).
-public enum SIWEMessage {
+package enum SIWEMessage {
     /// Builds the message for `request` signed by `iss` (`did:pkh:…` or bare CAIP-10).
     ///
     /// Lines joined by `\n`, no trailing newline:
@@ -13,7 +13,7 @@ public enum SIWEMessage {
     /// - Throws: ``AuthError``: `.missingAudience` (JS text), `.statementContainsLineBreak` (JS
     ///   2.23.10 text), `.fieldContainsLineBreak` (hardening: any other field with CR/LF),
     ///   `.invalidIssuer`, `.invalidRecap` (malformed ReCap, JS texts).
-    public static func format(request: AuthPayload, iss: String) throws -> String {
+    package static func format(request: AuthPayload, iss: String) throws -> String {
         let issuer = try DIDPKH(iss)
         guard let audience = request.audience else {
             throw AuthError(.missingAudience, "Either `aud` or `uri` is required to construct the message")
@@ -63,7 +63,7 @@ public enum SIWEMessage {
     /// The account-type word of the header: `eip155` → `Ethereum`, `solana` → `Solana`,
     /// `bip122` → `Bitcoin`, anything else unchanged (JS; reown-swift capitalises, which breaks
     /// signatures checked by JS dapps).
-    public static func chainName(_ namespace: String) -> String {
+    package static func chainName(_ namespace: String) -> String {
         switch namespace {
         case "eip155": return "Ethereum"
         case "solana": return "Solana"

@@ -7,10 +7,10 @@ import Foundation
 /// Each call creates its own randomized context and destroys it before returning, so nothing
 /// is shared between threads. Copies of private keys are zeroed (`sodium_memzero`) after use;
 /// the caller owns (and should clear) the `Data` it passes in.
-public enum Secp256k1 {
+package enum Secp256k1 {
     /// The uncompressed public key (65 bytes, `0x04‖X‖Y`) for a 32-byte private key.
     /// - Throws: ``AuthError`` `.invalidPrivateKey` if the key is not a valid scalar.
-    public static func publicKey(privateKey: Data) throws -> Data {
+    package static func publicKey(privateKey: Data) throws -> Data {
         let context = try Context()
         return try withSecretCopy(of: privateKey) { secret in
             var pubkey = secp256k1_pubkey()
@@ -24,7 +24,7 @@ public enum Secp256k1 {
     /// Signs a 32-byte hash (RFC 6979 deterministic nonce, low-s) and returns `r‖s‖recid`
     /// (65 bytes, the last byte 0 or 1).
     /// - Throws: ``AuthError`` `.invalidHash` or `.invalidPrivateKey`.
-    public static func signRecoverable(hash: Data, privateKey: Data) throws -> Data {
+    package static func signRecoverable(hash: Data, privateKey: Data) throws -> Data {
         guard hash.count == 32 else { throw AuthError(.invalidHash, "hash must be 32 bytes") }
         let context = try Context()
         let digest = [UInt8](hash)
@@ -49,7 +49,7 @@ public enum Secp256k1 {
     ///
     /// `signature` is 65 bytes `r‖s‖v` with v = 27/28 or 0/1.
     /// - Throws: ``AuthError`` `.invalidSignatureEncoding`, `.invalidHash` or `.recoveryFailed`.
-    public static func recoverPublicKey(signature: Data, hash: Data) throws -> Data {
+    package static func recoverPublicKey(signature: Data, hash: Data) throws -> Data {
         guard hash.count == 32 else { throw AuthError(.invalidHash, "hash must be 32 bytes") }
         guard signature.count == 65 else {
             throw AuthError(.invalidSignatureEncoding, "signature must be 65 bytes, got \(signature.count)")

@@ -38,13 +38,13 @@ extension SignClient {
 
     // MARK: - Wallet
 
-    /// Pairs with a dapp from its `wc:` URI (see ``SignEngine/pair(uri:activatePairing:)``).
+    /// Pairs with a dapp from its `wc:` URI (see `SignEngine.pair(uri:activatePairing:)`).
     /// - Throws: URI validation errors, ``SignEngineError/notStarted``.
     public nonisolated func pair(uri: String, activatePairing: Bool = false) async throws {
         try await engine.pair(uri: uri, activatePairing: activatePairing)
     }
 
-    /// Approves a proposal (see ``SignEngine/approveSession(proposalID:namespaces:sessionProperties:scopedProperties:sessionConfig:relayProtocol:proposalRequestsResponses:)``).
+    /// Approves a proposal (see `SignEngine.approveSession(proposalID:namespaces:sessionProperties:scopedProperties:sessionConfig:relayProtocol:proposalRequestsResponses:)`).
     /// - Returns: The stored session (not yet acknowledged by the dapp).
     /// - Throws: ``SDKError`` (validation), or the relay error.
     public nonisolated func approveSession(
@@ -106,7 +106,7 @@ extension SignClient {
 
     // MARK: - Dapp
 
-    /// Proposes a session (see ``SignEngine/connect(requiredNamespaces:optionalNamespaces:sessionProperties:scopedProperties:pairingTopic:relays:)``).
+    /// Proposes a session (see `SignEngine.connect(requiredNamespaces:optionalNamespaces:sessionProperties:scopedProperties:pairingTopic:relays:)`).
     /// - Returns: The pairing URI and an awaitable approval.
     /// - Throws: ``SDKError`` (validation), or the relay error.
     public nonisolated func connect(

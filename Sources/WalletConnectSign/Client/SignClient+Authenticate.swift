@@ -1,6 +1,6 @@
 /// One-click auth (`wc_sessionAuthenticate`, sign.md §9), forwarded to the engine.
 extension SignClient {
-    /// Dapp: asks a wallet to sign in (see ``SignEngine/authenticate(_:rpcCaller:)``).
+    /// Dapp: asks a wallet to sign in (see `SignEngine.authenticate(_:rpcCaller:)`).
     /// - Returns: The URI and an awaitable answer (verified CACAOs and session, or the fallback session).
     /// - Throws: ``SDKError`` (invalid params), ``AuthError``, or the relay error.
     public nonisolated func authenticate(
@@ -15,7 +15,7 @@ extension SignClient {
     }
 
     /// Wallet: approves an authenticate request with signed CACAOs (see
-    /// ``SignEngine/approveSessionAuthenticate(requestID:auths:rpcCaller:)``).
+    /// `SignEngine.approveSessionAuthenticate(requestID:auths:rpcCaller:)`).
     /// - Returns: The session, or `nil` when no method was approved (SIWE only).
     /// - Throws: ``SDKError`` (unknown or expired request), ``AuthError`` (a CACAO failed verification), or the
     ///   relay error.
@@ -33,7 +33,7 @@ extension SignClient {
     }
 
     /// Wallet: whether `wc_sessionAuthenticate` is handled (default `true`); see
-    /// ``SignEngine/setHandlesSessionAuthenticate(_:)``.
+    /// `SignEngine.setHandlesSessionAuthenticate(_:)`.
     public nonisolated func setHandlesSessionAuthenticate(_ handles: Bool) async {
         await engine.setHandlesSessionAuthenticate(handles)
     }

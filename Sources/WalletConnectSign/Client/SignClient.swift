@@ -5,7 +5,7 @@ import WalletConnectCore
 /// One complete Sign client — wallet or dapp — composed from a ``SignClientConfiguration``.
 ///
 /// It builds, in order: the storage, the namespace lock, the key chain and `Crypto` (the relay identity), the
-/// `Relayer`, the `Expirer`, the `Pairing` controller and the ``SignEngine``. ``run()`` keeps them running
+/// `Relayer`, the `Expirer`, the `Pairing` controller and the `SignEngine`. ``run()`` keeps them running
 /// until ``shutdown()``:
 ///
 /// ```swift
@@ -23,17 +23,17 @@ public actor SignClient {
     /// The configuration this client was built from.
     public nonisolated let configuration: SignClientConfiguration
     /// The storage every store of this client writes to (under ``SignClientConfiguration/customStoragePrefix``).
-    public nonisolated let storage: any KeyValueStorage
+    package nonisolated let storage: any KeyValueStorage
     /// The key controller; its key chain holds this client's relay identity.
-    public nonisolated let crypto: Crypto
+    package nonisolated let crypto: Crypto
     /// The relay client (one WebSocket, this client's identity).
-    public nonisolated let relayer: Relayer
+    package nonisolated let relayer: Relayer
     /// The expirer shared by pairing and engine.
-    public nonisolated let expirer: Expirer
+    package nonisolated let expirer: Expirer
     /// The pairing controller.
-    public nonisolated let pairing: Pairing
+    package nonisolated let pairing: Pairing
     /// The Sign engine.
-    public nonisolated let engine: SignEngine
+    package nonisolated let engine: SignEngine
 
     private let logger: Logger
     private let lock: StorageNamespaceLock?

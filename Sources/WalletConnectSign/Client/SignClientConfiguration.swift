@@ -96,7 +96,7 @@ public struct SignClientConfiguration: Sendable {
 
     /// Opens the configured storage: the SQLite file (created 0600), the custom storage as is, or a new in-memory one.
     /// - Throws: `StorageError` when the database cannot be opened.
-    public func makeStorage() throws -> any KeyValueStorage {
+    package func makeStorage() throws -> any KeyValueStorage {
         switch storage {
         case .sqlite(let path): try SQLiteStorage(path: path)
         case .custom(let custom): custom
@@ -106,7 +106,7 @@ public struct SignClientConfiguration: Sendable {
 
     /// This configuration with ``storage`` replaced by an already opened `storage` (the key chain location is
     /// kept: a derived in-memory key chain stays in memory).
-    public func using(openedStorage: any KeyValueStorage) throws -> SignClientConfiguration {
+    package func using(openedStorage: any KeyValueStorage) throws -> SignClientConfiguration {
         var copy = self
         if case .derived = keyChain, case .inMemory = storage { copy.keyChain = .inMemory }
         if case .derived = keyChain, case .sqlite(let path) = storage {
@@ -118,7 +118,7 @@ public struct SignClientConfiguration: Sendable {
 
     /// The relayer configuration actually used: ``relayer`` with this configuration's URL, project id and prefix,
     /// and a user agent for this system when none was set.
-    public var effectiveRelayerConfiguration: RelayerConfiguration {
+    package var effectiveRelayerConfiguration: RelayerConfiguration {
         var configuration = relayer
         configuration.relayURL = relayURL
         configuration.projectID = projectID
@@ -128,7 +128,7 @@ public struct SignClientConfiguration: Sendable {
     }
 
     /// The engine options actually used: ``engine`` with ``customStoragePrefix``.
-    public var effectiveEngineOptions: SignEngineOptions {
+    package var effectiveEngineOptions: SignEngineOptions {
         var options = engine
         options.storagePrefix = customStoragePrefix
         return options

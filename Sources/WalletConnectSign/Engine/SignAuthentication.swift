@@ -1,4 +1,4 @@
-/// The result of ``SignEngine/authenticate(_:rpcCaller:)``: the URI to show the wallet and an awaitable answer.
+/// The result of ``SignClient/authenticate(_:rpcCaller:)``: the URI to show the wallet and an awaitable answer.
 public struct SignAuthentication: Sendable {
     /// The pairing URI (`wc:…?methods=wc_sessionAuthenticate…`); `nil` when an existing pairing was used.
     public let uri: String?

@@ -4,7 +4,7 @@ import WalletConnectCore
 /// Dapp side of one-click auth, `wc_sessionAuthenticate` (sign.md §9.1, §9.2 step 5).
 extension SignEngine {
     /// Sets the caller used to verify EIP-1271 (contract account) CACAOs when a call passes none.
-    public func setAuthenticateRPCCaller(_ caller: (any EthereumRPCCaller)?) {
+    package func setAuthenticateRPCCaller(_ caller: (any EthereumRPCCaller)?) {
         authState.rpcCaller = caller
     }
 
@@ -23,7 +23,7 @@ extension SignEngine {
     ///   - rpcCaller: Verifies EIP-1271 CACAOs; defaults to ``setAuthenticateRPCCaller(_:)``'s.
     /// - Returns: The URI and an awaitable answer.
     /// - Throws: ``SDKError`` (invalid params), ``AuthError`` (malformed ReCap resource), or the relay error.
-    public func authenticate(
+    package func authenticate(
         _ params: AuthRequestParams, rpcCaller: (any EthereumRPCCaller)? = nil
     ) async throws -> SignAuthentication {
         try requireStarted()

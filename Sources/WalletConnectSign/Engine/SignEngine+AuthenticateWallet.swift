@@ -4,19 +4,19 @@ import WalletConnectCore
 /// Wallet side of one-click auth, `wc_sessionAuthenticate` (sign.md §9.2).
 extension SignEngine {
     /// The pending authenticate requests (`getPendingAuthRequests`), oldest first.
-    public func pendingAuthRequests() async -> [PendingAuthRequest] {
+    package func pendingAuthRequests() async -> [PendingAuthRequest] {
         await authRequests.all
     }
 
     /// Whether this wallet handles `wc_sessionAuthenticate` (default `true`; JS: a `session_authenticate` listener
     /// exists). While it does, a proposal arriving on a pairing that announced `wc_sessionAuthenticate` is the
     /// dapp's fallback and is ignored; when it does not, the request is answered 10001 and the proposal processed.
-    public func setHandlesSessionAuthenticate(_ handles: Bool) {
+    package func setHandlesSessionAuthenticate(_ handles: Bool) {
         authState.handlesAuthenticate = handles
     }
 
     /// Whether this wallet handles `wc_sessionAuthenticate`; see ``setHandlesSessionAuthenticate(_:)``.
-    public var handlesSessionAuthenticate: Bool { authState.handlesAuthenticate }
+    package var handlesSessionAuthenticate: Bool { authState.handlesAuthenticate }
 
     /// Approves an authenticate request with the CACAOs the app signed (one per account/chain).
     ///
@@ -34,7 +34,7 @@ extension SignEngine {
     /// - Throws: ``SDKError`` (unknown or expired request, no CACAO), ``AuthError`` (a CACAO failed
     ///   verification), or the relay error (nothing is kept then; the request stays pending).
     @discardableResult
-    public func approveSessionAuthenticate(
+    package func approveSessionAuthenticate(
         requestID: Int64, auths: [Cacao], rpcCaller: (any EthereumRPCCaller)? = nil
     ) async throws -> Session? {
         try requireStarted()
@@ -110,7 +110,7 @@ extension SignEngine {
     /// Rejects an authenticate request: `reason` is sent as an error (type 1, tag 1118) on
     /// `sha256(requesterPublicKey)`, then the request is deleted.
     /// - Throws: ``SDKError`` (unknown request, invalid reason), or the relay error (the request stays pending).
-    public func rejectSessionAuthenticate(requestID: Int64, reason: SDKError = .sdk(.userRejected)) async throws {
+    package func rejectSessionAuthenticate(requestID: Int64, reason: SDKError = .sdk(.userRejected)) async throws {
         try requireStarted()
         guard reason.code.rawValue != 0, !reason.message.isEmpty else {
             throw SDKError.internal(.missingOrInvalid, context: "rejectSessionAuthenticate() reason: \(reason.message)")

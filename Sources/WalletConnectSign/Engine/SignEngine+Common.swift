@@ -6,7 +6,7 @@ extension SignEngine {
     /// Pings a session (`wc_sessionPing`, waits for `true`) or a pairing (`wc_pairingPing`).
     /// - Throws: ``SDKError`` (validation: `No matching key. session or pairing topic doesn't exist: <t>`, or the
     ///   peer's error), ``SignEngineError/timedOut(_:)``, or the relay error.
-    public func ping(topic: String) async throws {
+    package func ping(topic: String) async throws {
         try requireStarted()
         guard case .topic(let target) = try await validated(.ping, params: ["topic": .string(topic)]) else { return }
         switch target {
@@ -23,7 +23,7 @@ extension SignEngine {
     /// local deletion without a ``SignEvent/sessionDelete(id:topic:)`` event) or deletes a pairing.
     /// - Throws: ``SDKError`` (validation), the relay error (the session is kept then), or
     ///   ``SignEngineError/deletionInProgress(topic:)`` while another disconnect of the session runs.
-    public func disconnect(topic: String) async throws {
+    package func disconnect(topic: String) async throws {
         try requireStarted()
         guard case .topic(let target) = try await validated(.disconnect, params: ["topic": .string(topic)]) else { return }
         switch target {

@@ -1,7 +1,7 @@
 import Logging
 import WalletConnectCore
 
-/// The result of ``SignEngine/connect(requiredNamespaces:optionalNamespaces:sessionProperties:scopedProperties:pairingTopic:relays:)``:
+/// The result of ``SignClient/connect(requiredNamespaces:optionalNamespaces:sessionProperties:scopedProperties:pairingTopic:)``:
 /// the URI to show the wallet and an awaitable approval.
 public struct SignConnection: Sendable {
     /// The pairing URI (`wc:…`) to hand to the wallet; `nil` when an existing pairing was used.
@@ -29,14 +29,14 @@ public struct SignConnection: Sendable {
 /// Dapp API (sign.md §3.5, §3.8 dapp side).
 extension SignEngine {
     /// The error `approval()` throws when the proposal expires: `{code: 0, message: "Proposal expired"}`.
-    public static let proposalExpiredError = SDKError(code: SDKErrorCode(0), message: "Proposal expired")
+    package static let proposalExpiredError = SDKError(code: SDKErrorCode(0), message: "Proposal expired")
 
     /// Proposes a session. Deprecated `requiredNamespaces` are merged into `optionalNamespaces` (§7.3) and
     /// `requiredNamespaces` is sent empty. Creates a pairing unless `pairingTopic` names an existing one.
     ///
     /// - Returns: The URI and an awaitable approval.
     /// - Throws: ``SDKError`` (validation, JS messages), or the relay error.
-    public func connect(
+    package func connect(
         requiredNamespaces: ProposalNamespaces = [:], optionalNamespaces: ProposalNamespaces = [:],
         sessionProperties: [String: JSONValue]? = nil, scopedProperties: [String: JSONValue]? = nil,
         pairingTopic: String? = nil, relays: [RelayProtocolOptions] = [RelayProtocolOptions()]
@@ -122,7 +122,7 @@ extension SignEngine {
     /// - Returns: The wallet's result.
     /// - Throws: ``SDKError`` (validation, the wallet's error with its code, 6000 when the session is deleted,
     ///   8000 when the request expires unanswered), or the relay error.
-    public func request(
+    package func request(
         topic: String, chainID: String, method: String, params: JSONValue, expiry: Int64? = nil
     ) async throws -> JSONValue {
         try requireStarted()

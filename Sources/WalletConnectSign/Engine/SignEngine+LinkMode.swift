@@ -10,7 +10,7 @@ import WalletConnectCore
 /// message from it). Otherwise the relay is used, as before.
 extension SignEngine {
     /// Sets the transport that opens link-mode URLs (`nil` turns link mode off: every message uses the relay).
-    public func setLinkModeTransport(_ transport: (any LinkModeTransport)?) {
+    package func setLinkModeTransport(_ transport: (any LinkModeTransport)?) {
         linkMode.transport = transport
     }
 
@@ -20,12 +20,12 @@ extension SignEngine {
     /// The links are stored in this engine's storage namespace and loaded by ``start()``, so a restarted app still
     /// answers an established link-mode session by link. When the write fails the link is kept for this run only
     /// (after a restart the relay is used until the peer's next link).
-    public func registerLinkModeApp(_ universalLink: String) async {
+    package func registerLinkModeApp(_ universalLink: String) async {
         await rememberLinkModeApp(universalLink)
     }
 
     /// The universal links of peers known to support link mode.
-    public var linkModeApps: Set<String> { linkMode.seenLinks }
+    package var linkModeApps: Set<String> { linkMode.seenLinks }
 
     /// Records a peer's universal link as seen: in memory at once (the decision), then in storage when it is new.
     func rememberLinkModeApp(_ universalLink: String) async {
@@ -136,7 +136,7 @@ extension SignEngine {
     /// - Type 1: only the answer to this client's link-mode authenticate request, on its response topic.
     /// - Type 0: any message on a topic whose key is known (requests and responses of link-mode sessions).
     /// - Throws: ``LinkModeError`` for a link that is refused; ``SignEngineError`` when the engine is not running.
-    public func dispatchEnvelope(_ url: URL) async throws {
+    package func dispatchEnvelope(_ url: URL) async throws {
         try requireStarted()
         let link = try LinkModeEnvelope(url: url)
         guard link.bytes.count <= options.maxInboundMessageBytes else {
@@ -246,7 +246,7 @@ extension SignEngine {
     ///   - rpcCaller: Verifies EIP-1271 CACAOs.
     /// - Returns: The authentication (its `uri` is `nil` in link mode) and an awaitable answer.
     /// - Throws: ``SDKError`` (invalid params), ``AuthError``, or the transport's error.
-    public func authenticate(
+    package func authenticate(
         _ params: AuthRequestParams, walletUniversalLink: String, rpcCaller: (any EthereumRPCCaller)? = nil
     ) async throws -> SignAuthentication {
         let walletMetadata = Metadata(

@@ -1,7 +1,7 @@
 import WalletConnectCore
 
 /// The Sign API calls whose input the engine validates with ``SignValidation`` against its live state.
-public enum SignAPICall: String, Sendable, Hashable, CaseIterable {
+package enum SignAPICall: String, Sendable, Hashable, CaseIterable {
     /// `connect()` (dapp).
     case connect
     /// `approve()` (wallet).
@@ -27,7 +27,7 @@ public enum SignAPICall: String, Sendable, Hashable, CaseIterable {
 extension SignEngine {
     /// A snapshot of the state the API validators look at: sessions, pairings, proposals, pending requests,
     /// recently deleted records and which session topics still have their key.
-    public func validationState() async -> SignValidationState {
+    package func validationState() async -> SignValidationState {
         let sessionsByTopic = await sessions.byTopic
         var withKey: Set<String> = []
         for topic in sessionsByTopic.keys where await crypto.hasKey(topic) { withKey.insert(topic) }
@@ -46,7 +46,7 @@ extension SignEngine {
     /// or a session whose key is missing, is deleted as in JS.
     ///
     /// - Throws: ``SDKError`` with the JS message.
-    public func validate(_ call: SignAPICall, params: JSONValue?) async throws {
+    package func validate(_ call: SignAPICall, params: JSONValue?) async throws {
         _ = try await validated(call, params: params)
     }
 

@@ -19,7 +19,7 @@ extension SignEngine {
     /// Pairs with a dapp from its `wc:` URI; its proposal then arrives as ``SignEvent/sessionProposal(_:_:)``.
     /// Scanning the URI of a known inactive pairing announces its stored proposals again.
     /// - Throws: The pairing controller's URI validation errors.
-    public func pair(uri: String, activatePairing: Bool = false) async throws {
+    package func pair(uri: String, activatePairing: Bool = false) async throws {
         try requireStarted()
         let knownTopics = Set(await pairingExpiries().keys)
         let topic = try await pairWithURI(uri, activate: activatePairing)
@@ -38,7 +38,7 @@ extension SignEngine {
     /// - Throws: ``SDKError`` (validation, with the JS messages), the relay error (nothing is kept then), or
     ///   ``SignEngineError/proposalInProgress(id:approving:)`` while another approve or reject of this proposal
     ///   runs (this call did nothing). Once started, the approval completes even if the caller is cancelled.
-    public func approveSession(
+    package func approveSession(
         proposalID: Int64, namespaces: SessionNamespaces, sessionProperties: [String: JSONValue]? = nil,
         scopedProperties: [String: JSONValue]? = nil, sessionConfig: SessionConfig? = nil,
         relayProtocol: String? = nil, proposalRequestsResponses: ProposalRequestsResponses? = nil
@@ -164,7 +164,7 @@ extension SignEngine {
     /// Rejects a proposal: sends `reason` as an error on the pairing topic (tag 1120), then deletes it.
     /// - Throws: ``SDKError`` (validation: `Missing or invalid. reject() reason: …`), the relay error, or
     ///   ``SignEngineError/proposalInProgress(id:approving:)`` while another approve or reject of it runs.
-    public func rejectSession(proposalID: Int64, reason: SDKError = .sdk(.userRejected)) async throws {
+    package func rejectSession(proposalID: Int64, reason: SDKError = .sdk(.userRejected)) async throws {
         try requireStarted()
         try await withReservedProposal(proposalID, .rejecting) { engine in
             try await engine.reject(proposalID: proposalID, reason: reason)
@@ -192,7 +192,7 @@ extension SignEngine {
     /// - Throws: ``SDKError`` (validation, 3003 for a non-controller), the relay error, or
     ///   ``SignEngineError/sessionDeleted(topic:)`` when the session is being deleted.
     @discardableResult
-    public func updateSession(topic: String, namespaces: SessionNamespaces) async throws -> SignAcknowledgement {
+    package func updateSession(topic: String, namespaces: SessionNamespaces) async throws -> SignAcknowledgement {
         try requireStarted()
         let params: JSONValue = ["topic": .string(topic), "namespaces": try JSONValue(encoding: namespaces)]
         // One update or extend of a session at a time: each validates against, and rolls back to, the state the
@@ -222,7 +222,7 @@ extension SignEngine {
     /// - Throws: ``SDKError`` (validation, 3004 for a non-controller), the relay error, or
     ///   ``SignEngineError/sessionDeleted(topic:)`` when the session is being deleted.
     @discardableResult
-    public func extendSession(topic: String) async throws -> SignAcknowledgement {
+    package func extendSession(topic: String) async throws -> SignAcknowledgement {
         try requireStarted()
         return try await Task { try await withSessionGate(topic) {
             guard case .session(let session) = try await validated(.extend, params: ["topic": .string(topic)]) else {
@@ -270,7 +270,7 @@ extension SignEngine {
     /// started, the answer completes even if the caller is cancelled.
     /// - Throws: ``SDKError`` (validation, unknown request id), the relay error for a result, or
     ///   ``SignEngineError/alreadyAnswering(topic:id:)``.
-    public func respondSessionRequest(topic: String, response: JSONRPCResponse) async throws {
+    package func respondSessionRequest(topic: String, response: JSONRPCResponse) async throws {
         try requireStarted()
         let key = SessionRequestKey(topic: topic, id: response.id.rawValue)
         // Reserved before the first await: a concurrent answer (or the expiry's 8000) of this request is refused
@@ -337,7 +337,7 @@ extension SignEngine {
 
     /// Emits an event to the peer (`wc_sessionEvent`, tag 1110); does not wait for an answer.
     /// - Throws: ``SDKError`` (validation: chain or event not approved), or the relay error.
-    public func emitSessionEvent(topic: String, event: SessionEventParams.Event, chainID: String) async throws {
+    package func emitSessionEvent(topic: String, event: SessionEventParams.Event, chainID: String) async throws {
         try requireStarted()
         let params: JSONValue = [
             "topic": .string(topic), "chainId": .string(chainID), "event": try JSONValue(encoding: event),

@@ -12,7 +12,7 @@ import WalletConnectCore
 ///
 /// Inbound messages are handled one at a time in arrival order; a relay message is marked handled only after
 /// its effect is persisted, so a crash in between replays it.
-public actor SignEngine {
+package actor SignEngine {
     let metadata: Metadata
     let crypto: Crypto
     let relay: any RelayClient
@@ -25,15 +25,15 @@ public actor SignEngine {
     let verifier: (any SignVerifyResolver)?
 
     /// The stored sessions.
-    public let sessions: SessionStore
+    package let sessions: SessionStore
     /// The stored proposals.
-    public let proposals: ProposalStore
+    package let proposals: ProposalStore
     /// The stored pending requests.
-    public let requests: RequestStore
+    package let requests: RequestStore
     /// The JSON-RPC history (response id → request).
-    public let history: SignRPCHistory
+    package let history: SignRPCHistory
     /// The pending `wc_sessionAuthenticate` requests this wallet received.
-    public let authRequests: AuthRequestStore
+    package let authRequests: AuthRequestStore
 
     let broadcaster = EventBroadcaster<SignEvent>()
     /// Waiters for responses to this client's requests (update, extend, ping, session request).
@@ -99,7 +99,7 @@ public actor SignEngine {
     ///   - logger: Debug logging; silent by default. Never receives keys or decrypted payloads.
     ///   - options: Queue mode, relay call styles, timeouts.
     ///   - verifier: Resolves Verify contexts of inbound proposals and requests (default: `UNKNOWN`).
-    public init(
+    package init(
         metadata: Metadata, crypto: Crypto, relay: any RelayClient, pairing: Pairing, expirer: Expirer,
         storage: any KeyValueStorage, clock: any Clock<Duration> = ContinuousClock(), wallClock: WallClock = .system,
         logger: Logger = Logger(label: "walletkit", factory: { _ in SwiftLogNoOpLogHandler() }),
@@ -129,27 +129,27 @@ public actor SignEngine {
     // MARK: - Events and queries
 
     /// A new stream of engine events (one per caller). Subscribe before ``start()`` to see re-announced requests.
-    public nonisolated func events() -> AsyncStream<SignEvent> {
+    package nonisolated func events() -> AsyncStream<SignEvent> {
         broadcaster.subscribe()
     }
 
     /// The active sessions keyed by topic (`getActiveSessions`).
-    public func activeSessions() async -> [String: Session] {
+    package func activeSessions() async -> [String: Session] {
         await sessions.byTopic
     }
 
     /// The stored proposals (`getPendingSessionProposals`), oldest first.
-    public func pendingSessionProposals() async -> [Proposal] {
+    package func pendingSessionProposals() async -> [Proposal] {
         await proposals.all
     }
 
     /// The pending session requests (`getPendingSessionRequests`), in arrival order.
-    public func pendingSessionRequests() async -> [PendingRequest] {
+    package func pendingSessionRequests() async -> [PendingRequest] {
         await requests.all
     }
 
     /// This app's metadata.
-    public nonisolated var appMetadata: Metadata { metadata }
+    package nonisolated var appMetadata: Metadata { metadata }
 
     // MARK: - Lifecycle
 
@@ -158,7 +158,7 @@ public actor SignEngine {
     /// expired ones are answered with error 8000; the ones the history records as answered — published before a
     /// crash or a failed write removed them — are dropped, never announced twice). Idempotent.
     /// - Throws: The storage error when a store cannot be read.
-    public func start() async throws {
+    package func start() async throws {
         if isStarted { return }
         if let startTask {
             startWaiters += 1
@@ -193,7 +193,7 @@ public actor SignEngine {
     /// Calls ``start()`` first when needed, subscribes to the relay and only then asks it to replay the
     /// messages that were delivered but never handled (e.g. before a crash).
     /// - Throws: The storage error from ``start()``.
-    public func run() async throws {
+    package func run() async throws {
         try await start()
         let messages = relay.messages()
         let expirations = expirer.events()
@@ -222,13 +222,13 @@ public actor SignEngine {
     }
 
     /// Returns once ``run()`` is consuming relay messages and expirer events (or the engine has shut down).
-    public func untilRunning() async {
+    package func untilRunning() async {
         guard !isRunning, !isShutDown else { return }
         await withCheckedContinuation { runningWaiters.append($0) }
     }
 
     /// Stops the engine: every waiting call resumes with ``SignEngineError/shutDown`` and the event streams end.
-    public func shutdown() {
+    package func shutdown() {
         guard !isShutDown else { return }
         isShutDown = true
         isRunning = false

@@ -1,4 +1,4 @@
-/// Local failures of the ``SignEngine`` that are not protocol errors (those are ``SDKError``).
+/// Local failures of the `SignEngine` that are not protocol errors (those are ``SDKError``).
 public struct SignEngineError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Kind: Hashable {
         case notStarted
@@ -15,7 +15,7 @@ public struct SignEngineError: Error, Sendable, Hashable, CustomStringConvertibl
 
     private init(_ kind: Kind) { self.kind = kind }
 
-    /// ``SignEngine/start()`` has not completed.
+    /// The engine has not started yet (``SignClient/run()`` is not running).
     public static let notStarted = SignEngineError(.notStarted)
     /// The engine was shut down while the call was waiting.
     public static let shutDown = SignEngineError(.shutDown)
@@ -29,7 +29,7 @@ public struct SignEngineError: Error, Sendable, Hashable, CustomStringConvertibl
     }
 
     /// Another answer of the session request `id` on `topic` is in progress (a concurrent
-    /// ``SignEngine/respondSessionRequest(topic:response:)``, or its expiry answering 8000): this call sent
+    /// ``SignClient/respondSessionRequest(topic:response:)``, or its expiry answering 8000): this call sent
     /// nothing, so the dapp gets one answer.
     public static func alreadyAnswering(topic: String, id: Int64) -> SignEngineError {
         SignEngineError(.alreadyAnswering(topic: topic, id: id))

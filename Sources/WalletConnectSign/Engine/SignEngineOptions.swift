@@ -7,7 +7,7 @@ public enum SignRelayCallStyle: Sendable, Hashable {
     case publish
 }
 
-/// Configuration of a ``SignEngine``.
+/// Configuration of a `SignEngine`.
 public struct SignEngineOptions: Sendable, Hashable {
     /// How incoming session requests are serialised before they are announced (default: per session).
     public var requestQueue: SessionRequestQueueMode
@@ -39,7 +39,7 @@ public struct SignEngineOptions: Sendable, Hashable {
         requestQueue: SessionRequestQueueMode = .perSession, requestQueueReleaseDelay: Duration = .zero,
         approveStyle: SignRelayCallStyle = .composite, proposeStyle: SignRelayCallStyle = .composite,
         storagePrefix: String = "", answersExpiredRequests: Bool = true,
-        acknowledgementTimeout: Duration = .seconds(SignLifetimes.acknowledgementTimeout),
+        acknowledgementTimeout: Duration = .seconds(300),  // SignLifetimes.acknowledgementTimeout (package)
         maxInboundMessageBytes: Int = 1 << 20
     ) {
         self.requestQueue = requestQueue

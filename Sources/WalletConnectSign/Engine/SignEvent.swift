@@ -1,6 +1,6 @@
 import WalletConnectCore
 
-/// Everything a ``SignEngine`` announces, on ``SignEngine/events()``.
+/// Everything a `SignEngine` announces, on ``SignClient/events()``.
 public enum SignEvent: Sendable, Hashable {
     /// A session proposal arrived (wallet): `session_proposal`.
     case sessionProposal(Proposal, VerifyContext?)

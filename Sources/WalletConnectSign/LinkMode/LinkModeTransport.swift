@@ -49,21 +49,21 @@ public enum LinkModeError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A link-mode URL taken apart or built: `<universal link>?wc_ev=<base64url envelope>&topic=<topic>`.
-public struct LinkModeEnvelope: Sendable, Hashable {
+package struct LinkModeEnvelope: Sendable, Hashable {
     /// The topic the envelope belongs to.
-    public var topic: String
+    package var topic: String
     /// The envelope bytes.
-    public var bytes: [UInt8]
+    package var bytes: [UInt8]
 
     /// Creates an envelope for `topic`.
-    public init(topic: String, bytes: [UInt8]) {
+    package init(topic: String, bytes: [UInt8]) {
         self.topic = topic
         self.bytes = bytes
     }
 
     /// Parses a received link.
     /// - Throws: ``LinkModeError/malformedLink(_:)``.
-    public init(url: URL) throws {
+    package init(url: URL) throws {
         guard let components = URLComponents(url: url, resolvingAgainstBaseURL: false) else {
             throw LinkModeError.malformedLink("not a URL")
         }
@@ -86,11 +86,11 @@ public struct LinkModeEnvelope: Sendable, Hashable {
     }
 
     /// The envelope as relay text (standard base64, padded), the form the engine decodes.
-    public var relayText: String { Base64Codec.encode(bytes) }
+    package var relayText: String { Base64Codec.encode(bytes) }
 
     /// The link to `universalLink` carrying this envelope (base64url, unpadded).
     /// - Throws: ``LinkModeError/malformedLink(_:)`` when `universalLink` is not a URL.
-    public func url(universalLink: String) throws -> URL {
+    package func url(universalLink: String) throws -> URL {
         guard var components = URLComponents(string: universalLink) else {
             throw LinkModeError.malformedLink("universal link is not a URL")
         }
@@ -105,13 +105,13 @@ public struct LinkModeEnvelope: Sendable, Hashable {
 
 /// The link-mode decision rule (sign.md §3.14): links are used only when both apps advertise
 /// `redirect.linkMode == true` with a universal link, and the peer's universal link was seen before.
-public enum LinkModePolicy {
+package enum LinkModePolicy {
     /// The peer's universal link when a message to `peer` may go through link mode, else `nil` (use the relay).
     /// - Parameters:
     ///   - selfMetadata: This app's metadata.
     ///   - peer: The peer's metadata.
     ///   - seenLinks: The universal links of peers seen using link mode.
-    public static func target(selfMetadata: Metadata, peer: Metadata, seenLinks: Set<String>) -> String? {
+    package static func target(selfMetadata: Metadata, peer: Metadata, seenLinks: Set<String>) -> String? {
         guard advertises(selfMetadata) != nil, let peerLink = advertises(peer), seenLinks.contains(peerLink) else {
             return nil
         }
@@ -119,7 +119,7 @@ public enum LinkModePolicy {
     }
 
     /// The universal link of `metadata` when it advertises link mode, else `nil`.
-    public static func advertises(_ metadata: Metadata) -> String? {
+    package static func advertises(_ metadata: Metadata) -> String? {
         guard let redirect = metadata.redirect, redirect.linkMode == true,
             let universal = redirect.universal, !universal.isEmpty
         else { return nil }
@@ -128,7 +128,7 @@ public enum LinkModePolicy {
 
     /// The Verify context of a message received through a link (sign.md §3.14): VALID when the sender's universal
     /// link has the origin of its `metadata.url`, INVALID otherwise.
-    public static func verifyContext(for metadata: Metadata) -> VerifyContext {
+    package static func verifyContext(for metadata: Metadata) -> VerifyContext {
         let linkOrigin = metadata.redirect?.universal.flatMap(origin(of:))
         let urlOrigin = origin(of: metadata.url)
         let valid = linkOrigin != nil && linkOrigin == urlOrigin

@@ -1,12 +1,12 @@
 /// A CAIP-10 account id `namespace:reference:address` (§6), validated the way the JS SDK does.
-public struct AccountID: Sendable, Hashable, Codable, CustomStringConvertible, LosslessStringConvertible {
+package struct AccountID: Sendable, Hashable, Codable, CustomStringConvertible, LosslessStringConvertible {
     /// The chain.
-    public let chainID: ChainID
+    package let chainID: ChainID
     /// The address.
-    public let address: String
+    package let address: String
 
     /// Parses an account id; `nil` when invalid.
-    public init?(_ description: String) {
+    package init?(_ description: String) {
         guard Self.isValid(description) else { return nil }
         let parts = description.split(separator: ":", omittingEmptySubsequences: false)
         chainID = ChainID(namespace: String(parts[0]), reference: String(parts[1]))
@@ -14,25 +14,25 @@ public struct AccountID: Sendable, Hashable, Codable, CustomStringConvertible, L
     }
 
     /// Creates an account id from its parts.
-    public init(chainID: ChainID, address: String) {
+    package init(chainID: ChainID, address: String) {
         self.chainID = chainID
         self.address = address
     }
 
     /// Parses a `did:pkh:<ns>:<ref>:<address>` issuer (the prefix is optional).
-    public init?(didPKH: String) {
+    package init?(didPKH: String) {
         let stripped = didPKH.hasPrefix("did:pkh:") ? String(didPKH.dropFirst("did:pkh:".count)) : didPKH
         self.init(stripped)
     }
 
     /// `namespace:reference:address`.
-    public var description: String { "\(chainID):\(address)" }
+    package var description: String { "\(chainID):\(address)" }
 
     /// The `did:pkh:` issuer of this account.
-    public var didPKH: String { "did:pkh:\(description)" }
+    package var didPKH: String { "did:pkh:\(description)" }
 
     /// JS `isValidAccountId`: exactly three parts, a non-empty address, and a valid chain id.
-    public static func isValid(_ value: String) -> Bool {
+    package static func isValid(_ value: String) -> Bool {
         guard !value.isBlank, value.contains(":") else { return false }
         let parts = value.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 3, !parts[2].isEmpty else { return false }
@@ -40,14 +40,14 @@ public struct AccountID: Sendable, Hashable, Codable, CustomStringConvertible, L
     }
 
     /// The `namespace:reference` prefix of an account string (first two `:`-parts), without validation.
-    public static func chainPrefix(of account: String) -> String {
+    package static func chainPrefix(of account: String) -> String {
         let parts = account.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count >= 2 else { return account }
         return "\(parts[0]):\(parts[1])"
     }
 
     /// Decodes from a string.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = AccountID(text) else {
             throw DecodingError.dataCorrupted(
@@ -57,7 +57,7 @@ public struct AccountID: Sendable, Hashable, Codable, CustomStringConvertible, L
     }
 
     /// Encodes as a string.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }

@@ -1,12 +1,12 @@
 extension Namespaces {
     /// Thrown by ``buildApprovedNamespaces(proposal:supportedNamespaces:limits:)``: a supported chain has no account.
-    public struct NoAccountsError: Error, Sendable, Hashable, CustomStringConvertible {
+    package struct NoAccountsError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The chain without accounts.
-        public var chain: String
+        package var chain: String
         /// Its namespace.
-        public var namespace: String
+        package var namespace: String
         /// `No accounts provided for chain <chain> in namespace <namespace>`.
-        public var description: String { "No accounts provided for chain \(chain) in namespace \(namespace)" }
+        package var description: String { "No accounts provided for chain \(chain) in namespace \(namespace)" }
     }
 
     /// JS `buildApprovedNamespaces({proposal, supportedNamespaces})` (§7.6) over ordered entries.
@@ -21,7 +21,7 @@ extension Namespaces {
     ///   occurs in no supported account; the ``SDKError`` (code 9) of
     ///   `NamespaceValidator.conformingError(required:approved:context:)` (context `approve()`) when the wallet
     ///   cannot satisfy the required namespaces; `CancellationError`.
-    public static func buildApprovedNamespaces(
+    package static func buildApprovedNamespaces(
         required: NamespaceEntries<ProposalNamespace>, optional: NamespaceEntries<ProposalNamespace>,
         supported: NamespaceEntries<SessionNamespace>, limits: NamespaceLimits = .default
     ) throws -> NamespaceEntries<SessionNamespace> {
@@ -113,7 +113,7 @@ extension Namespaces {
     /// Dictionary form: builds the namespaces to approve for `proposal` from what the wallet supports.
     ///
     /// - Throws: see ``buildApprovedNamespaces(required:optional:supported:limits:)``.
-    public static func buildApprovedNamespaces(
+    package static func buildApprovedNamespaces(
         proposal: Proposal, supportedNamespaces: SessionNamespaces, limits: NamespaceLimits = .default
     ) throws -> SessionNamespaces {
         try limits.check(required: proposal.requiredNamespaces, optional: proposal.optionalNamespaces)

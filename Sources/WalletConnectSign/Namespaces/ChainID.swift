@@ -2,14 +2,14 @@
 ///
 /// Valid means: not blank after trimming, and exactly two `:`-separated parts. Like JS, the CAIP-2
 /// character classes are not enforced and an empty reference (`eip155:`) is accepted.
-public struct ChainID: Sendable, Hashable, Codable, CustomStringConvertible, LosslessStringConvertible {
+package struct ChainID: Sendable, Hashable, Codable, CustomStringConvertible, LosslessStringConvertible {
     /// Namespace, e.g. `eip155`.
-    public let namespace: String
+    package let namespace: String
     /// Reference, e.g. `1`.
-    public let reference: String
+    package let reference: String
 
     /// Parses a chain id; `nil` when invalid.
-    public init?(_ description: String) {
+    package init?(_ description: String) {
         guard Self.isValid(description) else { return nil }
         let parts = description.split(separator: ":", omittingEmptySubsequences: false)
         namespace = String(parts[0])
@@ -17,22 +17,22 @@ public struct ChainID: Sendable, Hashable, Codable, CustomStringConvertible, Los
     }
 
     /// Creates a chain id from its parts.
-    public init(namespace: String, reference: String) {
+    package init(namespace: String, reference: String) {
         self.namespace = namespace
         self.reference = reference
     }
 
     /// `namespace:reference`.
-    public var description: String { "\(namespace):\(reference)" }
+    package var description: String { "\(namespace):\(reference)" }
 
     /// JS `isValidChainId`: non-blank string with exactly two `:`-separated parts.
-    public static func isValid(_ value: String) -> Bool {
+    package static func isValid(_ value: String) -> Bool {
         guard !value.isBlank, value.contains(":") else { return false }
         return value.split(separator: ":", omittingEmptySubsequences: false).count == 2
     }
 
     /// Decodes from a string.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = ChainID(text) else {
             throw DecodingError.dataCorrupted(
@@ -42,7 +42,7 @@ public struct ChainID: Sendable, Hashable, Codable, CustomStringConvertible, Los
     }
 
     /// Encodes as a string.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
     }

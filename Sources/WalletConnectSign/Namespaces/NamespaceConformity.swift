@@ -5,7 +5,7 @@ extension NamespaceValidator {
     /// Precedence (§7.1): a chains error replaces a keys error; the inline-account and
     /// methods/events checks run only while no error is set, and their first failure wins. Linear in the sizes
     /// (sets and a chain index instead of nested searches).
-    public static func conformingError(
+    package static func conformingError(
         required: NamespaceEntries<ProposalNamespace>, approved: NamespaceEntries<SessionNamespace>, context: String
     ) -> SDKError? {
         let requiredChainsMap = required.map { entry in
@@ -84,7 +84,7 @@ extension NamespaceValidator {
     }
 
     /// Dictionary form of the ordered `conformingError(required:approved:context:)`.
-    public static func conformingError(
+    package static func conformingError(
         required: ProposalNamespaces, approved: SessionNamespaces, context: String
     ) -> SDKError? {
         conformingError(required: Namespaces.ordered(required), approved: Namespaces.ordered(approved), context: context)
@@ -92,7 +92,7 @@ extension NamespaceValidator {
 
     /// JS `isSessionCompatible(session, {requiredNamespaces})`: every required namespace is present, its
     /// chains are among the session's account chains, and its methods and events are approved.
-    public static func isSessionCompatible(
+    package static func isSessionCompatible(
         _ sessionNamespaces: SessionNamespaces, requiredNamespaces: ProposalNamespaces
     ) -> Bool {
         for (key, required) in requiredNamespaces {

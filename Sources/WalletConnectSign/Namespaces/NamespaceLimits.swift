@@ -1,6 +1,6 @@
 /// Upper bounds on the size of namespaces the SDK processes for a peer: a proposal's required and optional
 /// namespaces, the session namespaces of a settle or update, and the namespaces given to
-/// ``Namespaces/buildApprovedNamespaces(required:optional:supported:limits:)``.
+/// `Namespaces.buildApprovedNamespaces(required:optional:supported:limits:)`.
 ///
 /// Anyone who sees a pairing URI may propose, and a sub-1 MiB message can list some 60,000 chains. Work is linear
 /// in these sizes; the bounds keep it small, and an oversized input is refused with a ``NamespaceLimitError``
@@ -33,7 +33,7 @@ public struct NamespaceLimits: Sendable, Hashable {
 
     /// Checks a proposal's required and optional namespaces.
     /// - Throws: ``NamespaceLimitError`` for the first bound exceeded.
-    public func check(
+    package func check(
         required: NamespaceEntries<ProposalNamespace>, optional: NamespaceEntries<ProposalNamespace>
     ) throws(NamespaceLimitError) {
         try checkCount(required.count + optional.count, .namespaces, namespace: nil, limit: namespaces)
@@ -46,7 +46,7 @@ public struct NamespaceLimits: Sendable, Hashable {
 
     /// Checks session namespaces (approved, settled, updated or supported by the wallet).
     /// - Throws: ``NamespaceLimitError`` for the first bound exceeded.
-    public func check(session entries: NamespaceEntries<SessionNamespace>) throws(NamespaceLimitError) {
+    package func check(session entries: NamespaceEntries<SessionNamespace>) throws(NamespaceLimitError) {
         try checkCount(entries.count, .namespaces, namespace: nil, limit: namespaces)
         for (key, entry) in entries {
             try checkCount(entry.chains?.count ?? 0, .chains, namespace: key, limit: chains)
@@ -56,15 +56,15 @@ public struct NamespaceLimits: Sendable, Hashable {
         }
     }
 
-    /// Dictionary form of ``check(required:optional:)``.
-    /// - Throws: ``NamespaceLimitError``.
+    /// Checks a proposal's required and optional namespaces.
+    /// - Throws: ``NamespaceLimitError`` for the first bound exceeded.
     public func check(required: ProposalNamespaces, optional: ProposalNamespaces) throws(NamespaceLimitError) {
         try checkCount(required.count + optional.count, .namespaces, namespace: nil, limit: namespaces)
         try check(required: Namespaces.ordered(required), optional: Namespaces.ordered(optional))
     }
 
-    /// Dictionary form of ``check(session:)``.
-    /// - Throws: ``NamespaceLimitError``.
+    /// Checks session namespaces (approved, settled, updated or supported by the wallet).
+    /// - Throws: ``NamespaceLimitError`` for the first bound exceeded.
     public func check(session namespaces: SessionNamespaces) throws(NamespaceLimitError) {
         try checkCount(namespaces.count, .namespaces, namespace: nil, limit: self.namespaces)
         try check(session: Namespaces.ordered(namespaces))

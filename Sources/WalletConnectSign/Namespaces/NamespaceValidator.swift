@@ -6,15 +6,15 @@ import WalletConnectCore
 /// encode and delegate. Dictionary inputs are visited in sorted key order; the ordered overloads
 /// visit entries in the given order (JS insertion order), which decides which error is reported
 /// first and the order of chains listed in messages.
-public enum NamespaceValidator {
+package enum NamespaceValidator {
     /// JS `isValidChainId`.
-    public static func isValidChainID(_ value: JSONValue?) -> Bool {
+    package static func isValidChainID(_ value: JSONValue?) -> Bool {
         guard let text = value?.stringValue else { return false }
         return ChainID.isValid(text)
     }
 
     /// JS `isValidAccountId`.
-    public static func isValidAccountID(_ value: JSONValue?) -> Bool {
+    package static func isValidAccountID(_ value: JSONValue?) -> Bool {
         guard let text = value?.stringValue else { return false }
         return AccountID.isValid(text)
     }
@@ -23,7 +23,7 @@ public enum NamespaceValidator {
 
     /// JS `isValidRequiredNamespaces(input, method, type)`: proposal namespaces (`type` is
     /// `requiredNamespaces` or `optionalNamespaces`).
-    public static func validateProposalNamespaces(_ input: JSONValue?, method: String, type: String) -> SDKError? {
+    package static func validateProposalNamespaces(_ input: JSONValue?, method: String, type: String) -> SDKError? {
         guard let input, input.isObjectWithData, let members = input.objectValue else {
             return .internal(.missingOrInvalid, context: "\(method), \(type) should be an object with data")
         }
@@ -38,7 +38,7 @@ public enum NamespaceValidator {
     }
 
     /// Typed form of ``validateProposalNamespaces(_:method:type:)``.
-    public static func validateProposalNamespaces(_ namespaces: ProposalNamespaces, method: String, type: String) -> SDKError? {
+    package static func validateProposalNamespaces(_ namespaces: ProposalNamespaces, method: String, type: String) -> SDKError? {
         validateProposalNamespaces(try? JSONValue(encoding: namespaces), method: method, type: type)
     }
 
@@ -80,7 +80,7 @@ public enum NamespaceValidator {
     // MARK: isValidNamespaces
 
     /// JS `isValidNamespaces(input, method)`: approved / settled / updated namespaces.
-    public static func validateSessionNamespaces(_ input: JSONValue?, method: String) -> SDKError? {
+    package static func validateSessionNamespaces(_ input: JSONValue?, method: String) -> SDKError? {
         guard let input, input.isObjectWithData, let members = input.objectValue else {
             return .internal(.missingOrInvalid, context: "\(method), namespaces should be an object with data")
         }
@@ -94,7 +94,7 @@ public enum NamespaceValidator {
 
     /// Typed form of ``validateSessionNamespaces(_:method:)`` (what a settle or update from the peer carries):
     /// first the ``NamespaceLimits/default`` bounds (their ``NamespaceLimitError/sdkError``), then the JS checks.
-    public static func validateSessionNamespaces(_ namespaces: SessionNamespaces, method: String) -> SDKError? {
+    package static func validateSessionNamespaces(_ namespaces: SessionNamespaces, method: String) -> SDKError? {
         do {
             try NamespaceLimits.default.check(session: namespaces)
         } catch {
@@ -121,30 +121,30 @@ public enum NamespaceValidator {
     // MARK: chain / request / event checks
 
     /// JS `isValidNamespacesChainId`: `chainID` is CAIP-2 and one of the chains derived from the accounts.
-    public static func isValidNamespacesChainID(_ namespaces: SessionNamespaces, chainID: String) -> Bool {
+    package static func isValidNamespacesChainID(_ namespaces: SessionNamespaces, chainID: String) -> Bool {
         guard ChainID.isValid(chainID) else { return false }
         return Namespaces.chains(of: namespaces).contains(chainID)
     }
 
     /// JS `isValidNamespacesRequest`: `method` is approved for a namespace whose accounts include `chainID`.
-    public static func isValidNamespacesRequest(_ namespaces: SessionNamespaces, chainID: String, method: String) -> Bool {
+    package static func isValidNamespacesRequest(_ namespaces: SessionNamespaces, chainID: String, method: String) -> Bool {
         Namespaces.methods(forChain: chainID, in: namespaces).contains(method)
     }
 
     /// JS `isValidNamespacesEvent`: `event` is approved for a namespace whose accounts include `chainID`.
-    public static func isValidNamespacesEvent(_ namespaces: SessionNamespaces, chainID: String, event: String) -> Bool {
+    package static func isValidNamespacesEvent(_ namespaces: SessionNamespaces, chainID: String, event: String) -> Bool {
         Namespaces.events(forChain: chainID, in: namespaces).contains(event)
     }
 
     /// JS `isValidRequestExpiry`: `expiry` (seconds) within the inclusive bounds.
-    public static func isValidRequestExpiry(
+    package static func isValidRequestExpiry(
         _ expiry: Int64, bounds: ClosedRange<Int64> = SignLifetimes.sessionRequestExpiryBounds
     ) -> Bool {
         bounds.contains(expiry)
     }
 
     /// JS `isValidErrorReason`: `{code: non-zero number, message: non-blank string}`.
-    public static func isValidErrorReason(_ reason: JSONValue?) -> Bool {
+    package static func isValidErrorReason(_ reason: JSONValue?) -> Bool {
         guard let reason, case .object = reason else { return false }
         return (reason["code"]?.isNonZeroNumber ?? false) && (reason["message"]?.isNonBlankString ?? false)
     }

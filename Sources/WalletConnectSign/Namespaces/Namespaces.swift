@@ -1,60 +1,60 @@
 /// Namespace entries in a given order (JS object insertion order). Dictionaries convert with
 /// ``Namespaces/ordered(_:)`` (sorted keys).
-public typealias NamespaceEntries<Value> = [(key: String, value: Value)]
+package typealias NamespaceEntries<Value> = [(key: String, value: Value)]
 
 /// Namespace helpers of §7.2, §7.3, §7.7 and §7.8.
 ///
 /// Dictionary-based functions visit keys in sorted order; the `ordered:` variants follow the given
 /// entry order, which reproduces the JS array orders exactly.
-public enum Namespaces {
+package enum Namespaces {
     /// A dictionary's entries in sorted key order.
-    public static func ordered<Value>(_ map: [String: Value]) -> NamespaceEntries<Value> {
+    package static func ordered<Value>(_ map: [String: Value]) -> NamespaceEntries<Value> {
         map.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) }
     }
 
     /// Entries back to a dictionary (later duplicates win).
-    public static func dictionary<Value>(_ entries: NamespaceEntries<Value>) -> [String: Value] {
+    package static func dictionary<Value>(_ entries: NamespaceEntries<Value>) -> [String: Value] {
         Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
     }
 
     // MARK: §7.7 chains, methods, events
 
     /// The unique `namespace:reference` prefixes of the given accounts, in order.
-    public static func chains(ofAccounts accounts: [String]) -> [String] {
+    package static func chains(ofAccounts accounts: [String]) -> [String] {
         unique(accounts.map(AccountID.chainPrefix(of:)))
     }
 
     /// Chains of a session: unique chain prefixes of all accounts.
-    public static func chains(of namespaces: SessionNamespaces) -> [String] {
+    package static func chains(of namespaces: SessionNamespaces) -> [String] {
         chains(ofAccounts: ordered(namespaces).flatMap(\.value.accounts))
     }
 
     /// Union of the methods of the namespaces whose accounts include `chainID`.
-    public static func methods(forChain chainID: String, in namespaces: SessionNamespaces) -> [String] {
+    package static func methods(forChain chainID: String, in namespaces: SessionNamespaces) -> [String] {
         unique(
             ordered(namespaces).filter { chains(ofAccounts: $0.value.accounts).contains(chainID) }
                 .flatMap(\.value.methods))
     }
 
     /// Union of the events of the namespaces whose accounts include `chainID`.
-    public static func events(forChain chainID: String, in namespaces: SessionNamespaces) -> [String] {
+    package static func events(forChain chainID: String, in namespaces: SessionNamespaces) -> [String] {
         unique(
             ordered(namespaces).filter { chains(ofAccounts: $0.value.accounts).contains(chainID) }
                 .flatMap(\.value.events))
     }
 
     /// `approvedChains` for `wc_approveSession`: de-duplicated chains of all accounts.
-    public static func approvedChains(_ namespaces: SessionNamespaces) -> [String] {
+    package static func approvedChains(_ namespaces: SessionNamespaces) -> [String] {
         chains(of: namespaces)
     }
 
     /// `approvedMethods` for `wc_approveSession`: de-duplicated union of all methods.
-    public static func approvedMethods(_ namespaces: SessionNamespaces) -> [String] {
+    package static func approvedMethods(_ namespaces: SessionNamespaces) -> [String] {
         unique(ordered(namespaces).flatMap(\.value.methods))
     }
 
     /// `approvedEvents` for `wc_approveSession`: de-duplicated union of all events.
-    public static func approvedEvents(_ namespaces: SessionNamespaces) -> [String] {
+    package static func approvedEvents(_ namespaces: SessionNamespaces) -> [String] {
         unique(ordered(namespaces).flatMap(\.value.events))
     }
 
@@ -64,7 +64,7 @@ public enum Namespaces {
     ///
     /// Each entry is merged in front of what was collected, so chains and methods come out in
     /// reverse insertion order; duplicates are removed; `chains` is always present.
-    public static func normalize(ordered entries: NamespaceEntries<ProposalNamespace>) -> NamespaceEntries<ProposalNamespace> {
+    package static func normalize(ordered entries: NamespaceEntries<ProposalNamespace>) -> NamespaceEntries<ProposalNamespace> {
         var result: NamespaceEntries<ProposalNamespace> = []
         for (key, entry) in entries {
             let namespace = key.namespacePrefix
@@ -88,7 +88,7 @@ public enum Namespaces {
     }
 
     /// Dictionary form of ``normalize(ordered:)``.
-    public static func normalize(_ namespaces: ProposalNamespaces) -> ProposalNamespaces {
+    package static func normalize(_ namespaces: ProposalNamespaces) -> ProposalNamespaces {
         dictionary(normalize(ordered: ordered(namespaces)))
     }
 
@@ -96,7 +96,7 @@ public enum Namespaces {
 
     /// JS `mergeRequiredAndOptionalNamespaces`: both normalized, then per key (required keys first)
     /// the unique union of chains, methods and events, required first.
-    public static func mergeRequiredAndOptional(
+    package static func mergeRequiredAndOptional(
         required: NamespaceEntries<ProposalNamespace>, optional: NamespaceEntries<ProposalNamespace>
     ) -> NamespaceEntries<ProposalNamespace> {
         let required = normalize(ordered: required)
@@ -116,7 +116,7 @@ public enum Namespaces {
     }
 
     /// Dictionary form of the ordered `mergeRequiredAndOptional(required:optional:)`.
-    public static func mergeRequiredAndOptional(
+    package static func mergeRequiredAndOptional(
         required: ProposalNamespaces, optional: ProposalNamespaces
     ) -> ProposalNamespaces {
         dictionary(mergeRequiredAndOptional(required: ordered(required), optional: ordered(optional)))
@@ -126,7 +126,7 @@ public enum Namespaces {
 
     /// JS `buildNamespacesFromAuth(methods, accounts)`: accounts (`did:pkh:` prefix optional) grouped by
     /// namespace in order of first appearance, with events `chainChanged` and `accountsChanged`.
-    public static func fromAuth(methods: [String], accounts: [String]) -> NamespaceEntries<SessionNamespace> {
+    package static func fromAuth(methods: [String], accounts: [String]) -> NamespaceEntries<SessionNamespace> {
         var result: NamespaceEntries<SessionNamespace> = []
         for raw in accounts {
             let account = raw.hasPrefix("did:pkh:") ? String(raw.dropFirst("did:pkh:".count)) : raw
@@ -149,7 +149,7 @@ public enum Namespaces {
     }
 
     /// Dictionary form of ``fromAuth(methods:accounts:)``.
-    public static func buildNamespacesFromAuth(methods: [String], accounts: [String]) -> SessionNamespaces {
+    package static func buildNamespacesFromAuth(methods: [String], accounts: [String]) -> SessionNamespaces {
         dictionary(fromAuth(methods: methods, accounts: accounts))
     }
 

@@ -4,24 +4,24 @@ import WalletConnectCore
 ///
 /// A wallet keeps the proposals it received until it approves, rejects or they expire; a dapp keeps the
 /// proposals it sent until the session settles.
-public actor ProposalStore {
+package actor ProposalStore {
     private let store: Store<Proposal>
 
     /// Creates a proposal store on `storage`; call ``load()`` before use.
-    public init(storage: any KeyValueStorage, prefix: String = "") {
+    package init(storage: any KeyValueStorage, prefix: String = "") {
         self.store = Store(storage: storage, storageKey: .client("proposal", prefix: prefix))
     }
 
     /// Loads every persisted proposal. Returns the keys of records that could not be decoded.
     /// - Throws: The storage error.
     @discardableResult
-    public func load() async throws -> [String] { try await store.load() }
+    package func load() async throws -> [String] { try await store.load() }
 
     /// The proposal with `id`, or `nil`.
-    public func proposal(id: Int64) async -> Proposal? { await store.value(forKey: String(id)) }
+    package func proposal(id: Int64) async -> Proposal? { await store.value(forKey: String(id)) }
 
     /// Whether the proposal `id` was deleted recently.
-    public func wasRecentlyDeleted(id: Int64) async -> Bool {
+    package func wasRecentlyDeleted(id: Int64) async -> Bool {
         do {
             _ = try await store.get(String(id))
             return false
@@ -33,19 +33,19 @@ public actor ProposalStore {
     }
 
     /// Every stored proposal, oldest id first.
-    public var all: [Proposal] { get async { await store.values.sorted { $0.id < $1.id } } }
+    package var all: [Proposal] { get async { await store.values.sorted { $0.id < $1.id } } }
 
     /// The stored proposals received on `pairingTopic`, oldest id first.
-    public func proposals(pairingTopic: String) async -> [Proposal] {
+    package func proposals(pairingTopic: String) async -> [Proposal] {
         await all.filter { $0.pairingTopic == pairingTopic }
     }
 
     /// Inserts or replaces a proposal.
     /// - Throws: The storage error (nothing is changed then).
-    public func set(_ proposal: Proposal) async throws { try await store.set(String(proposal.id), proposal) }
+    package func set(_ proposal: Proposal) async throws { try await store.set(String(proposal.id), proposal) }
 
     /// Deletes the proposal `id`; returns it (or `nil` when absent).
     /// - Throws: The storage error.
     @discardableResult
-    public func delete(id: Int64) async throws -> Proposal? { try await store.delete(String(id)) }
+    package func delete(id: Int64) async throws -> Proposal? { try await store.delete(String(id)) }
 }

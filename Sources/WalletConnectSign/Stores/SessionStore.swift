@@ -4,27 +4,27 @@ import WalletConnectCore
 ///
 /// A thin actor over the core `Store`: every mutation is written through before it returns, so the
 /// sessions survive a restart.
-public actor SessionStore {
+package actor SessionStore {
     private let store: Store<Session>
 
     /// Creates a session store on `storage`; call ``load()`` before use.
     /// - Parameters:
     ///   - storage: The key-value backend (SQLite file by default in the client).
     ///   - prefix: Custom storage prefix (goes before `//` in the key).
-    public init(storage: any KeyValueStorage, prefix: String = "") {
+    package init(storage: any KeyValueStorage, prefix: String = "") {
         self.store = Store(storage: storage, storageKey: .client("session", prefix: prefix))
     }
 
     /// Loads every persisted session. Returns the keys of records that could not be decoded.
     /// - Throws: The storage error.
     @discardableResult
-    public func load() async throws -> [String] { try await store.load() }
+    package func load() async throws -> [String] { try await store.load() }
 
     /// The session under `topic`, or `nil`.
-    public func session(topic: String) async -> Session? { await store.value(forKey: topic) }
+    package func session(topic: String) async -> Session? { await store.value(forKey: topic) }
 
     /// Whether `topic` was deleted recently (the spec's "recently deleted" set).
-    public func wasRecentlyDeleted(topic: String) async -> Bool {
+    package func wasRecentlyDeleted(topic: String) async -> Bool {
         do {
             _ = try await store.get(topic)
             return false
@@ -36,27 +36,27 @@ public actor SessionStore {
     }
 
     /// Every stored session.
-    public var all: [Session] { get async { await store.values } }
+    package var all: [Session] { get async { await store.values } }
 
     /// Every stored session keyed by topic.
-    public var byTopic: [String: Session] {
+    package var byTopic: [String: Session] {
         // Sessions are stored under their topic, so the store's own map is the answer (shared, not copied).
         get async { await store.recordsByKey }
     }
 
     /// Inserts or replaces a session.
     /// - Throws: The storage error (nothing is changed then).
-    public func set(_ session: Session) async throws { try await store.set(session.topic, session) }
+    package func set(_ session: Session) async throws { try await store.set(session.topic, session) }
 
     /// Applies `mutate` to the session under `topic` and persists it.
     /// - Throws: `StoreError` when absent; the storage error when the write fails.
     @discardableResult
-    public func update(topic: String, _ mutate: @Sendable (inout Session) throws -> Void) async throws -> Session {
+    package func update(topic: String, _ mutate: @Sendable (inout Session) throws -> Void) async throws -> Session {
         try await store.update(topic, mutate)
     }
 
     /// Deletes the session under `topic`; returns it (or `nil` when absent).
     /// - Throws: The storage error.
     @discardableResult
-    public func delete(topic: String) async throws -> Session? { try await store.delete(topic) }
+    package func delete(topic: String) async throws -> Session? { try await store.delete(topic) }
 }

@@ -1,9 +1,9 @@
 import WalletConnectCore
 
 /// One JSON-RPC exchange remembered by the Sign engine (core §5.8).
-public struct RPCHistoryRecord: Codable, Sendable, Hashable {
+package struct RPCHistoryRecord: Codable, Sendable, Hashable {
     /// Who sent the request.
-    public enum Direction: String, Codable, Sendable, Hashable {
+    package enum Direction: String, Codable, Sendable, Hashable {
         /// This client sent the request (a response is expected from the peer).
         case outgoing
         /// The peer sent the request (this client answers it).
@@ -11,22 +11,22 @@ public struct RPCHistoryRecord: Codable, Sendable, Hashable {
     }
 
     /// JSON-RPC id of the request.
-    public var id: Int64
+    package var id: Int64
     /// Topic the request travelled on.
-    public var topic: String
+    package var topic: String
     /// Method of the request (chooses the tag of its response).
-    public var method: String
+    package var method: String
     /// Chain of a `wc_sessionRequest`, if any.
-    public var chainID: String?
+    package var chainID: String?
     /// Who sent the request.
-    public var direction: Direction
+    package var direction: Direction
     /// Whether the request has been answered (a response was sent or received).
-    public var isResolved: Bool
+    package var isResolved: Bool
     /// Record expiry (Unix seconds): creation + 30 days.
-    public var expiry: Int64
+    package var expiry: Int64
 
     /// Creates a record.
-    public init(
+    package init(
         id: Int64, topic: String, method: String, chainID: String? = nil, direction: Direction,
         isResolved: Bool = false, expiry: Int64
     ) {
@@ -54,15 +54,15 @@ public struct RPCHistoryRecord: Codable, Sendable, Hashable {
 /// JSON-RPC ids are unique per sender only. This client's own requests (``RPCHistoryRecord/Direction/outgoing``)
 /// come from one generator and are known by id; a peer's requests are known by topic and id, so two dapps that
 /// pick the same id in the same millisecond are two records, not a duplicate.
-public actor SignRPCHistory {
+package actor SignRPCHistory {
     /// Lifetime of a record: 30 days.
-    public static let recordLifetime: Int64 = 2_592_000
+    package static let recordLifetime: Int64 = 2_592_000
 
     private let store: Store<RPCHistoryRecord>
     private let wallClock: WallClock
 
     /// Creates a history on `storage`; call ``load()`` before use.
-    public init(storage: any KeyValueStorage, prefix: String = "", wallClock: WallClock) {
+    package init(storage: any KeyValueStorage, prefix: String = "", wallClock: WallClock) {
         self.store = Store(storage: storage, storageKey: .history(prefix: prefix))
         self.wallClock = wallClock
     }
@@ -82,7 +82,7 @@ public actor SignRPCHistory {
     /// Loads the persisted records and drops the expired ones. A peer's request stored under its id alone
     /// (before records were keyed by topic) is moved to its key.
     /// - Throws: The storage error.
-    public func load() async throws {
+    package func load() async throws {
         try await store.load()
         try await store.rekey(Self.key(of:))
         try await pruneExpired()
@@ -90,7 +90,7 @@ public actor SignRPCHistory {
 
     /// Deletes every expired record.
     /// - Throws: The storage error.
-    public func pruneExpired() async throws {
+    package func pruneExpired() async throws {
         let now = wallClock.nowSeconds
         for record in await store.values where record.expiry <= now {
             try await store.delete(Self.key(of: record))
@@ -98,19 +98,19 @@ public actor SignRPCHistory {
     }
 
     /// The record of this client's request `id`, or `nil`.
-    public func outgoing(id: Int64) async -> RPCHistoryRecord? {
+    package func outgoing(id: Int64) async -> RPCHistoryRecord? {
         await store.value(forKey: Self.key(id: id, topic: "", direction: .outgoing))
     }
 
     /// The record of the request `id` a peer sent on `topic`, or `nil`.
-    public func incoming(topic: String, id: Int64) async -> RPCHistoryRecord? {
+    package func incoming(topic: String, id: Int64) async -> RPCHistoryRecord? {
         await store.value(forKey: Self.key(id: id, topic: topic, direction: .incoming))
     }
 
     /// Records a request; returns `false` (and changes nothing) when it is already known.
     /// - Throws: The storage error.
     @discardableResult
-    public func set(
+    package func set(
         id: Int64, topic: String, method: String, chainID: String? = nil, direction: RPCHistoryRecord.Direction
     ) async throws -> Bool {
         let key = Self.key(id: id, topic: topic, direction: direction)
@@ -125,7 +125,7 @@ public actor SignRPCHistory {
     /// Marks this client's request `id` as answered; returns the record as it was before, or `nil` when unknown.
     /// - Throws: The storage error.
     @discardableResult
-    public func resolveOutgoing(id: Int64) async throws -> RPCHistoryRecord? {
+    package func resolveOutgoing(id: Int64) async throws -> RPCHistoryRecord? {
         try await resolve(key: Self.key(id: id, topic: "", direction: .outgoing))
     }
 
@@ -133,14 +133,14 @@ public actor SignRPCHistory {
     /// when unknown.
     /// - Throws: The storage error.
     @discardableResult
-    public func resolveIncoming(topic: String, id: Int64) async throws -> RPCHistoryRecord? {
+    package func resolveIncoming(topic: String, id: Int64) async throws -> RPCHistoryRecord? {
         try await resolve(key: Self.key(id: id, topic: topic, direction: .incoming))
     }
 
     /// Methods whose records are deleted once answered: a ping changes nothing, so a redelivered one answered again
     /// costs nothing, while remembering every answered ping for 30 days let a ping flood grow storage without
     /// bound.
-    public static let forgottenWhenAnswered: Set<String> = [
+    package static let forgottenWhenAnswered: Set<String> = [
         SignMethod.sessionPing.rawValue, "wc_pairingPing",
     ]
 
@@ -160,14 +160,14 @@ public actor SignRPCHistory {
 
     /// Deletes every record of `topic`.
     /// - Throws: The storage error.
-    public func deleteAll(topic: String) async throws {
+    package func deleteAll(topic: String) async throws {
         for record in await store.values where record.topic == topic {
             try await store.delete(Self.key(of: record))
         }
     }
 
     /// Unanswered requests sent by this client.
-    public var pendingOutgoing: [RPCHistoryRecord] {
+    package var pendingOutgoing: [RPCHistoryRecord] {
         get async { await store.values.filter { $0.direction == .outgoing && !$0.isResolved } }
     }
 }

@@ -1,4 +1,4 @@
-/// What a dapp asks for with ``SignEngine/authenticate(_:rpcCaller:)`` (one-click auth, sign.md §9.1).
+/// What a dapp asks for with ``SignClient/authenticate(_:rpcCaller:)`` (one-click auth, sign.md §9.1).
 ///
 /// Only `eip155` chains are accepted (a single namespace); `chains`, `domain`, `nonce` and `uri` must be
 /// non-empty. Non-empty ``methods`` are requested as a ReCap merged into the last resource, and also make the

@@ -3,8 +3,8 @@ import WalletConnectCore
 /// A received `wc_sessionAuthenticate` awaiting the wallet's answer (sign.md §4.5 "pending auth request").
 ///
 /// Announced as ``SignEvent/sessionAuthenticate(_:)``; answer with
-/// ``SignEngine/approveSessionAuthenticate(requestID:auths:rpcCaller:)`` or
-/// ``SignEngine/rejectSessionAuthenticate(requestID:reason:)``.
+/// ``SignClient/approveSessionAuthenticate(requestID:auths:rpcCaller:)`` or
+/// ``SignClient/rejectSessionAuthenticate(requestID:reason:)``.
 public struct PendingAuthRequest: Codable, Sendable, Hashable, Identifiable {
     /// JSON-RPC id of the request.
     public var id: Int64
@@ -12,7 +12,7 @@ public struct PendingAuthRequest: Codable, Sendable, Hashable, Identifiable {
     public var pairingTopic: String
     /// The dapp: its X25519 public key (the response goes to `sha256(publicKey)`) and metadata.
     public var requester: Participant
-    /// The CAIP-122 payload to sign (narrow it with ``OneClickAuth/populateAuthPayload(authPayload:chains:methods:)``).
+    /// The CAIP-122 payload to sign (narrow it with `OneClickAuth.populateAuthPayload(authPayload:chains:methods:)`).
     public var authPayload: AuthPayload
     /// Absolute expiry (Unix seconds).
     public var expiryTimestamp: Int64

@@ -62,7 +62,7 @@ public struct Proposal: Codable, Sendable, Hashable, Identifiable {
     ///   - now: Current Unix time in seconds (expiry defaults to `now + 300`).
     ///   - attestation: The Verify attestation JWT that came with the message, if any.
     ///   - encryptedID: The Verify encrypted id (hash of the request), if any.
-    public init(
+    package init(
         id: Int64, pairingTopic: String, params: SessionProposeParams, now: Int64,
         attestation: String? = nil, encryptedID: String? = nil
     ) {

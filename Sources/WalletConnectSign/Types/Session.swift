@@ -80,7 +80,7 @@ public struct Session: Codable, Sendable, Hashable, Identifiable {
     public var isSelfController: Bool { selfParticipant.publicKey == controller }
 
     /// The settle params that describe this session (what the wallet sends in `wc_sessionSettle`).
-    public var settleParams: SessionSettleParams {
+    package var settleParams: SessionSettleParams {
         SessionSettleParams(
             relay: relay, namespaces: namespaces, controller: selfParticipant, expiry: expiry,
             sessionProperties: sessionProperties, scopedProperties: scopedProperties, sessionConfig: sessionConfig)

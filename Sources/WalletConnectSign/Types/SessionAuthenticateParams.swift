@@ -20,14 +20,14 @@ public struct SessionAuthenticateParams: Codable, Sendable, Hashable {
 }
 
 /// Success result of `wc_sessionAuthenticate`: `{cacaos, responder}` (sent in a type-1 envelope).
-public struct SessionAuthenticateResponse: Codable, Sendable, Hashable {
+package struct SessionAuthenticateResponse: Codable, Sendable, Hashable {
     /// Signed CACAOs (kept as JSON for the auth layer).
-    public var cacaos: [JSONValue]
+    package var cacaos: [JSONValue]
     /// The wallet: its fresh X25519 public key and metadata.
-    public var responder: Participant
+    package var responder: Participant
 
     /// Creates an authenticate response.
-    public init(cacaos: [JSONValue], responder: Participant) {
+    package init(cacaos: [JSONValue], responder: Participant) {
         self.cacaos = cacaos
         self.responder = responder
     }

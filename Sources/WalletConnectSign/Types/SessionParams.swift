@@ -1,12 +1,12 @@
 import WalletConnectCore
 
 /// Params of `wc_sessionUpdate`: `{namespaces}`.
-public struct SessionUpdateParams: Codable, Sendable, Hashable {
+package struct SessionUpdateParams: Codable, Sendable, Hashable {
     /// The new namespaces.
-    public var namespaces: SessionNamespaces
+    package var namespaces: SessionNamespaces
 
     /// Creates update params.
-    public init(namespaces: SessionNamespaces) {
+    package init(namespaces: SessionNamespaces) {
         self.namespaces = namespaces
     }
 }
@@ -14,12 +14,12 @@ public struct SessionUpdateParams: Codable, Sendable, Hashable {
 /// Params of `wc_sessionExtend`: `{expiry?}`.
 ///
 /// JS sends `{}`; the written spec and reown-swift require `expiry`. Send it; accept its absence.
-public struct SessionExtendParams: Codable, Sendable, Hashable {
+package struct SessionExtendParams: Codable, Sendable, Hashable {
     /// New absolute expiry (Unix seconds).
-    public var expiry: Int64?
+    package var expiry: Int64?
 
     /// Creates extend params.
-    public init(expiry: Int64?) {
+    package init(expiry: Int64?) {
         self.expiry = expiry
     }
 }
@@ -123,21 +123,21 @@ public struct SessionEventParams: Codable, Sendable, Hashable {
 }
 
 /// Params of `wc_sessionDelete` and `wc_pairingDelete`: a reason `{code, message}`.
-public struct SessionDeleteParams: Codable, Sendable, Hashable {
+package struct SessionDeleteParams: Codable, Sendable, Hashable {
     /// Reason code (normally 6000).
-    public var code: Int
+    package var code: Int
     /// Reason message.
-    public var message: String
+    package var message: String
 
     /// Creates a delete reason.
-    public init(code: Int, message: String) {
+    package init(code: Int, message: String) {
         self.code = code
         self.message = message
     }
 }
 
 /// Params of `wc_sessionPing` and `wc_pairingPing`: the empty object `{}`.
-public struct SessionPingParams: Codable, Sendable, Hashable {
+package struct SessionPingParams: Codable, Sendable, Hashable {
     /// Creates empty ping params.
-    public init() {}
+    package init() {}
 }

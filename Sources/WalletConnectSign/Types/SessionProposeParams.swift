@@ -65,14 +65,14 @@ public struct SessionProposeParams: Codable, Sendable, Hashable {
 }
 
 /// Success result of `wc_sessionPropose` (wallet approves): `{relay, responderPublicKey}`.
-public struct SessionProposeResponse: Codable, Sendable, Hashable {
+package struct SessionProposeResponse: Codable, Sendable, Hashable {
     /// Relay options chosen by the wallet.
-    public var relay: RelayProtocolOptions
+    package var relay: RelayProtocolOptions
     /// The wallet's fresh X25519 public key (hex).
-    public var responderPublicKey: String
+    package var responderPublicKey: String
 
     /// Creates a proposal response.
-    public init(relay: RelayProtocolOptions = RelayProtocolOptions(), responderPublicKey: String) {
+    package init(relay: RelayProtocolOptions = RelayProtocolOptions(), responderPublicKey: String) {
         self.relay = relay
         self.responderPublicKey = responderPublicKey
     }

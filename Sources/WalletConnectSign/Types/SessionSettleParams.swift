@@ -12,26 +12,26 @@ public struct SessionConfig: Codable, Sendable, Hashable {
 }
 
 /// Params of `wc_sessionSettle` (wallet → dapp, session topic).
-public struct SessionSettleParams: Codable, Sendable, Hashable {
+package struct SessionSettleParams: Codable, Sendable, Hashable {
     /// Relay options.
-    public var relay: RelayProtocolOptions
+    package var relay: RelayProtocolOptions
     /// Approved namespaces.
-    public var namespaces: SessionNamespaces
+    package var namespaces: SessionNamespaces
     /// The controller (wallet): its session public key and metadata.
-    public var controller: Participant
+    package var controller: Participant
     /// Session expiry (Unix seconds).
-    public var expiry: Int64
+    package var expiry: Int64
     /// Session properties.
-    public var sessionProperties: [String: JSONValue]?
+    package var sessionProperties: [String: JSONValue]?
     /// Scoped properties.
-    public var scopedProperties: [String: JSONValue]?
+    package var scopedProperties: [String: JSONValue]?
     /// Session configuration.
-    public var sessionConfig: SessionConfig?
+    package var sessionConfig: SessionConfig?
     /// Answers to the proposal's bundled requests.
-    public var proposalRequestsResponses: ProposalRequestsResponses?
+    package var proposalRequestsResponses: ProposalRequestsResponses?
 
     /// Creates settle params.
-    public init(
+    package init(
         relay: RelayProtocolOptions = RelayProtocolOptions(), namespaces: SessionNamespaces, controller: Participant,
         expiry: Int64, sessionProperties: [String: JSONValue]? = nil, scopedProperties: [String: JSONValue]? = nil,
         sessionConfig: SessionConfig? = nil, proposalRequestsResponses: ProposalRequestsResponses? = nil

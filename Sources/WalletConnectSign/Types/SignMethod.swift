@@ -1,5 +1,5 @@
 /// Client-to-client JSON-RPC methods of Sign and pairing (§2, core §3.7), with their relay options.
-public enum SignMethod: String, Sendable, Hashable, Codable, CaseIterable {
+package enum SignMethod: String, Sendable, Hashable, Codable, CaseIterable {
     /// Delete a pairing.
     case pairingDelete = "wc_pairingDelete"
     /// Ping a pairing (deprecated in JS).
@@ -24,10 +24,10 @@ public enum SignMethod: String, Sendable, Hashable, Codable, CaseIterable {
     case sessionAuthenticate = "wc_sessionAuthenticate"
 
     /// Whether the method belongs to the pairing layer (core) rather than Sign.
-    public var isPairingMethod: Bool { self == .pairingDelete || self == .pairingPing }
+    package var isPairingMethod: Bool { self == .pairingDelete || self == .pairingPing }
 
     /// Options for publishing a request of this method.
-    public var requestOptions: RPCOptions {
+    package var requestOptions: RPCOptions {
         switch self {
         case .pairingDelete: RPCOptions(ttl: 86400, prompt: false, tag: 1000)
         case .pairingPing: RPCOptions(ttl: 30, prompt: false, tag: 1002)
@@ -44,7 +44,7 @@ public enum SignMethod: String, Sendable, Hashable, Codable, CaseIterable {
     }
 
     /// Options for publishing a response (success, or error without a dedicated option) to this method.
-    public var responseOptions: RPCOptions {
+    package var responseOptions: RPCOptions {
         switch self {
         case .pairingDelete: RPCOptions(ttl: 86400, prompt: false, tag: 1001)
         case .pairingPing: RPCOptions(ttl: 30, prompt: false, tag: 1003)
@@ -61,7 +61,7 @@ public enum SignMethod: String, Sendable, Hashable, Codable, CaseIterable {
     }
 
     /// Options for a user rejection: proposal 1120, authenticate 1118, otherwise ``responseOptions``.
-    public var rejectOptions: RPCOptions {
+    package var rejectOptions: RPCOptions {
         switch self {
         case .sessionPropose: RPCOptions(ttl: 300, prompt: false, tag: 1120)
         case .sessionAuthenticate: RPCOptions(ttl: 300, prompt: false, tag: 1118)
@@ -71,7 +71,7 @@ public enum SignMethod: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// Options for an automatic rejection of an invalid request: proposal 1121, authenticate 1119,
     /// otherwise ``responseOptions``.
-    public var autoRejectOptions: RPCOptions {
+    package var autoRejectOptions: RPCOptions {
         switch self {
         case .sessionPropose: RPCOptions(ttl: 300, prompt: false, tag: 1121)
         case .sessionAuthenticate: RPCOptions(ttl: 300, prompt: false, tag: 1119)
@@ -81,7 +81,7 @@ public enum SignMethod: String, Sendable, Hashable, Codable, CaseIterable {
 
     /// Options for the response to `method` (a wire method name); unknown methods get
     /// ``RPCOptions/unregisteredMethod``.
-    public static func responseOptions(forMethod method: String) -> RPCOptions {
+    package static func responseOptions(forMethod method: String) -> RPCOptions {
         SignMethod(rawValue: method)?.responseOptions ?? .unregisteredMethod
     }
 }

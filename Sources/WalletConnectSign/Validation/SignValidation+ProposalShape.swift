@@ -9,7 +9,7 @@ extension SignValidation {
     /// 1121) and never stored or announced.
     /// - Returns: ``NamespaceLimitError/sdkError`` for an oversized proposal, the error of
     ///   ``proposerKeyError(_:)``, or `nil`.
-    public static func proposalShapeError(
+    package static func proposalShapeError(
         _ params: SessionProposeParams, limits: NamespaceLimits = .default
     ) -> SDKError? {
         do {
@@ -28,7 +28,7 @@ extension SignValidation {
     ///
     /// A proposal passing here is stored and announced; one failing is answered with the returned error (tag 1121).
     /// - Returns: The first failing check's ``SDKError``, or `nil`.
-    public static func receivedProposalError(
+    package static func receivedProposalError(
         _ params: SessionProposeParams, pairingTopic: String, state: SignValidationState,
         limits: NamespaceLimits = .default
     ) -> SDKError? {
@@ -54,7 +54,7 @@ extension SignValidation {
     /// not a low-order point (all zero, 1, the order-8 points…), for which key agreement yields no secret.
     /// - Returns: `Missing or invalid. proposer public key: not 32 bytes of hex` /
     ///   `… : a low-order X25519 point` (code 5), or `nil`.
-    public static func proposerKeyError(_ publicKey: String, role: String = "proposer") -> SDKError? {
+    package static func proposerKeyError(_ publicKey: String, role: String = "proposer") -> SDKError? {
         guard publicKey.utf8.count == 2 * X25519.keyLength, let bytes = try? Hex.decode(publicKey) else {
             return .internal(.missingOrInvalid, context: "\(role) public key: not 32 bytes of hex")
         }

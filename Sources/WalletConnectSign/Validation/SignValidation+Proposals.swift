@@ -6,7 +6,7 @@ extension SignValidation {
     /// `params` is the connect params object: `pairingTopic?`, `relays?`, `requiredNamespaces?`,
     /// `optionalNamespaces?`, `sessionProperties?`, `scopedProperties?`, `authentication?`.
     /// - Throws: ``SDKError`` with the JS message of the first failing check.
-    public static func connect(_ params: JSONValue?, state: SignValidationState, method: String = "connect()") throws {
+    package static func connect(_ params: JSONValue?, state: SignValidationState, method: String = "connect()") throws {
         let params = try requireParams(params, api: "connect")
         if let topic = params["pairingTopic"] {
             _ = try pairingTopic(topic, state: state)
@@ -50,7 +50,7 @@ extension SignValidation {
     /// only when the params carry one.
     ///
     /// - Throws: ``SDKError``; the engine answers it with the auto-reject options (tag 1121).
-    public static func receivedProposal(_ params: SessionProposeParams, state: SignValidationState) throws {
+    package static func receivedProposal(_ params: SessionProposeParams, state: SignValidationState) throws {
         let value = try JSONValue(encoding: params)
         try connect(value, state: state)
     }
@@ -59,7 +59,7 @@ extension SignValidation {
     ///
     /// `params`: `{id, namespaces, relayProtocol?, sessionProperties?, scopedProperties?}`.
     /// - Throws: ``SDKError`` with the JS message (code ``SDKErrorCode/expired``: delete the proposal).
-    public static func approve(_ params: JSONValue?, state: SignValidationState) throws -> Proposal {
+    package static func approve(_ params: JSONValue?, state: SignValidationState) throws -> Proposal {
         let params = params ?? .object([:])
         let proposal = try proposalID(params["id"], state: state)
         if let error = NamespaceValidator.validateSessionNamespaces(params["namespaces"], method: "approve()") {
@@ -97,7 +97,7 @@ extension SignValidation {
     ///
     /// `params`: `{id, reason: {code, message}}`.
     /// - Throws: ``SDKError`` with the JS message.
-    public static func reject(_ params: JSONValue?, state: SignValidationState) throws -> Proposal {
+    package static func reject(_ params: JSONValue?, state: SignValidationState) throws -> Proposal {
         let params = try requireParams(params, api: "reject")
         let proposal = try proposalID(params["id"], state: state)
         if !NamespaceValidator.isValidErrorReason(params["reason"]) {

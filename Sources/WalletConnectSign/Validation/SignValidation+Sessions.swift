@@ -6,7 +6,7 @@ extension SignValidation {
     /// `params`: `{topic, namespaces}`.
     /// - Throws: ``SDKError``: topic errors, `Unauthorized update request.` (3003) when this client is
     ///   not the controller, namespace errors (context `update()`).
-    public static func update(_ params: JSONValue?, state: SignValidationState) throws -> Session {
+    package static func update(_ params: JSONValue?, state: SignValidationState) throws -> Session {
         let params = try requireParams(params, api: "update")
         let session = try sessionTopic(params["topic"], state: state)
         guard session.isSelfController else { throw SDKError.sdk(.unauthorizedUpdateRequest) }
@@ -25,7 +25,7 @@ extension SignValidation {
     /// `extend()` validation (§3.7). Returns the session.
     ///
     /// - Throws: ``SDKError``: params and session-topic errors.
-    public static func extend(_ params: JSONValue?, state: SignValidationState) throws -> Session {
+    package static func extend(_ params: JSONValue?, state: SignValidationState) throws -> Session {
         let params = try requireParams(params, api: "extend")
         return try sessionTopic(params["topic"], state: state)
     }
@@ -34,7 +34,7 @@ extension SignValidation {
     ///
     /// `params`: `{topic, chainId, request: {method, params}, expiry?}`.
     /// - Throws: ``SDKError`` with the JS message.
-    public static func request(_ params: JSONValue?, state: SignValidationState) throws -> Session {
+    package static func request(_ params: JSONValue?, state: SignValidationState) throws -> Session {
         let params = try requireParams(params, api: "request")
         let session = try sessionTopic(params["topic"], state: state)
         let chain = try sessionChain(params["chainId"], in: session, api: "request")
@@ -66,7 +66,7 @@ extension SignValidation {
     /// `params`: `{topic, response: {id, jsonrpc, result | error}}`.
     /// - Throws: ``SDKError``: topic errors, `Missing or invalid. respond() response: <json>`, and
     ///   `Mismatched topic. …` when the pending request with that id belongs to another topic.
-    public static func respond(_ params: JSONValue?, state: SignValidationState) throws -> Session {
+    package static func respond(_ params: JSONValue?, state: SignValidationState) throws -> Session {
         let params = try requireParams(params, api: "respond")
         let session = try sessionTopic(params["topic"], state: state)
         let response = params["response"]
@@ -85,7 +85,7 @@ extension SignValidation {
     /// `ping()` validation (§3.11).
     ///
     /// - Throws: ``SDKError``: params and session-or-pairing topic errors.
-    public static func ping(_ params: JSONValue?, state: SignValidationState) throws -> SignTopicTarget {
+    package static func ping(_ params: JSONValue?, state: SignValidationState) throws -> SignTopicTarget {
         let params = try requireParams(params, api: "ping")
         return try sessionOrPairingTopic(params["topic"], state: state)
     }
@@ -94,7 +94,7 @@ extension SignValidation {
     ///
     /// `params`: `{topic, chainId, event: {name, data}}`.
     /// - Throws: ``SDKError`` with the JS message.
-    public static func emit(_ params: JSONValue?, state: SignValidationState) throws -> Session {
+    package static func emit(_ params: JSONValue?, state: SignValidationState) throws -> Session {
         let params = try requireParams(params, api: "emit")
         let session = try sessionTopic(params["topic"], state: state)
         let chain = try sessionChain(params["chainId"], in: session, api: "emit")
@@ -111,7 +111,7 @@ extension SignValidation {
     /// `disconnect()` validation (§3.10).
     ///
     /// - Throws: ``SDKError``: params and session-or-pairing topic errors.
-    public static func disconnect(_ params: JSONValue?, state: SignValidationState) throws -> SignTopicTarget {
+    package static func disconnect(_ params: JSONValue?, state: SignValidationState) throws -> SignTopicTarget {
         let params = try requireParams(params, api: "disconnect")
         return try sessionOrPairingTopic(params["topic"], state: state)
     }

@@ -6,14 +6,14 @@ import WalletConnectCore
 /// Failures that require clean-up by the engine:
 /// - code ``SDKErrorCode/expired`` for a session or proposal: delete it (JS deletes before throwing);
 /// - ``SDKErrorCode/missingOrInvalid`` with `session topic does not exist in keychain`: delete the session.
-public enum SignValidation {
+package enum SignValidation {
     /// §3.12: a valid, existing, unexpired session topic with its key present.
     ///
     /// - Throws: ``SDKError``: `Missing or invalid. session topic should be a string: <t>`,
     ///   `Missing or invalid. Record was recently deleted - session: <t>`,
     ///   `No matching key. session topic doesn't exist: <t>`, `Expired. session topic: <t>`,
     ///   `Missing or invalid. session topic does not exist in keychain: <t>`.
-    public static func sessionTopic(_ topic: JSONValue?, state: SignValidationState) throws -> Session {
+    package static func sessionTopic(_ topic: JSONValue?, state: SignValidationState) throws -> Session {
         guard let topic, topic.isNonBlankString, let text = topic.stringValue else {
             throw SDKError.internal(.missingOrInvalid, context: "session topic should be a string: \(JSText.template(topic))")
         }
@@ -40,7 +40,7 @@ public enum SignValidation {
     ///
     /// - Throws: ``SDKError``: `Missing or invalid. pairing topic should be a string: <t>`,
     ///   `No matching key. pairing topic doesn't exist: <t>`, `Expired. pairing topic: <t>`.
-    public static func pairingTopic(_ topic: JSONValue?, state: SignValidationState) throws -> String {
+    package static func pairingTopic(_ topic: JSONValue?, state: SignValidationState) throws -> String {
         guard let topic, topic.isNonBlankString, let text = topic.stringValue else {
             throw SDKError.internal(.missingOrInvalid, context: "pairing topic should be a string: \(JSText.template(topic))")
         }
@@ -64,7 +64,7 @@ public enum SignValidation {
     ///
     /// - Throws: ``SDKError``: `Missing or invalid. session or pairing topic should be a string: <t>`,
     ///   `No matching key. session or pairing topic doesn't exist: <t>`, or the session/pairing checks.
-    public static func sessionOrPairingTopic(_ topic: JSONValue?, state: SignValidationState) throws -> SignTopicTarget {
+    package static func sessionOrPairingTopic(_ topic: JSONValue?, state: SignValidationState) throws -> SignTopicTarget {
         guard let topic, topic.isNonBlankString, let text = topic.stringValue else {
             throw SDKError.internal(
                 .missingOrInvalid, context: "session or pairing topic should be a string: \(JSText.template(topic))")
@@ -81,7 +81,7 @@ public enum SignValidation {
     ///
     /// - Throws: ``SDKError``: `Missing or invalid. proposal id should be a number: <id>`,
     ///   `No matching key. proposal id doesn't exist: <id>`, `Expired. proposal id: <id>`.
-    public static func proposalID(_ id: JSONValue?, state: SignValidationState) throws -> Proposal {
+    package static func proposalID(_ id: JSONValue?, state: SignValidationState) throws -> Proposal {
         guard let id, id.isNumber, let number = id.int64Value else {
             throw SDKError.internal(.missingOrInvalid, context: "proposal id should be a number: \(JSText.template(id))")
         }

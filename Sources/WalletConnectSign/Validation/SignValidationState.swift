@@ -1,22 +1,22 @@
 /// The stored state the API validators look at, as plain values (a snapshot taken by the engine).
-public struct SignValidationState: Sendable {
+package struct SignValidationState: Sendable {
     /// Current wall time in milliseconds (expiry checks use `now_ms >= expiry * 1000`).
-    public var nowMilliseconds: Int64
+    package var nowMilliseconds: Int64
     /// Sessions by topic.
-    public var sessions: [String: Session]
+    package var sessions: [String: Session]
     /// Known pairings: topic → expiry (Unix seconds).
-    public var pairingExpiries: [String: Int64]
+    package var pairingExpiries: [String: Int64]
     /// Pending proposals by id.
-    public var proposals: [Int64: Proposal]
+    package var proposals: [Int64: Proposal]
     /// Pending session requests by id (for `respond`).
-    public var pendingRequests: [Int64: PendingRequest]
+    package var pendingRequests: [Int64: PendingRequest]
     /// Recently deleted topics and ids (ids as decimal strings).
-    public var recentlyDeleted: Set<String>
+    package var recentlyDeleted: Set<String>
     /// Topics whose symmetric key is in the keychain; `nil` skips the keychain check.
-    public var topicsWithSymKey: Set<String>?
+    package var topicsWithSymKey: Set<String>?
 
     /// Creates a state snapshot.
-    public init(
+    package init(
         nowMilliseconds: Int64, sessions: [String: Session] = [:], pairingExpiries: [String: Int64] = [:],
         proposals: [Int64: Proposal] = [:], pendingRequests: [Int64: PendingRequest] = [:],
         recentlyDeleted: Set<String> = [], topicsWithSymKey: Set<String>? = nil
@@ -32,7 +32,7 @@ public struct SignValidationState: Sendable {
 }
 
 /// What a session-or-pairing topic (`ping`, `disconnect`) resolved to.
-public enum SignTopicTarget: Sendable, Hashable {
+package enum SignTopicTarget: Sendable, Hashable {
     /// A valid session.
     case session(Session)
     /// A valid pairing topic.

@@ -38,10 +38,8 @@ public enum WalletKitNotificationError: Error, Sendable, Hashable, CustomStringC
 }
 
 extension WalletKitNotifications {
-    /// Decrypts a pushed envelope and decodes it by its `tag`: 1100 a proposal, 1108 a session request, 1116 a
-    /// one-click authentication request; other tags give the raw request. Nothing is written.
-    /// - Throws: ``WalletKitNotificationError``.
-    public static func decryptNotification(
+    /// ``decryptNotification(topic:encodedEnvelope:tag:keyChainFile:logger:)`` with the key chain already open.
+    package static func decryptNotification(
         topic: String, encodedEnvelope: String, tag: Int, keyChain: KeyChain,
         logger: Logger = Logger(label: "walletkit.notifications", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> WalletKitNotification {
@@ -76,7 +74,10 @@ extension WalletKitNotifications {
         }
     }
 
-    /// ``decryptNotification(topic:encodedEnvelope:tag:keyChain:logger:)`` opening the client's key chain file.
+    /// Decrypts a pushed envelope with the topic's key from the client's key chain file
+    /// (`SignClientConfiguration.resolvedKeyChainPath()`) and decodes it by its `tag`: 1100 a proposal, 1108 a
+    /// session request, 1116 a one-click authentication request; other tags give the raw request. Nothing is
+    /// written.
     /// - Throws: ``WalletKitNotificationError`` (`notDecrypted` also when the file cannot be read).
     public static func decryptNotification(
         topic: String, encodedEnvelope: String, tag: Int, keyChainFile: URL,

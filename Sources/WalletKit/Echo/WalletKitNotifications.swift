@@ -7,17 +7,9 @@ import WalletConnectSign
 /// service extension or a separate worker process. They open the same stores the client uses: the key chain
 /// file and the key-value storage holding the Sign sessions.
 public enum WalletKitNotifications {
-    /// Decrypts a pushed envelope (`always_raw` pushes carry `topic` and `message`) with the topic's sym key.
-    ///
-    /// Returns the JSON-RPC text, or `nil` when the key is missing, the envelope is not type 0 or decryption
-    /// fails. Never throws and never writes to the key chain. Type-1 and type-2 envelopes are refused: pushes
-    /// carry relay messages, which are type 0 (sign.md §1.2).
-    /// - Parameters:
-    ///   - topic: The topic of the pushed message.
-    ///   - encodedEnvelope: The base64 envelope text.
-    ///   - keyChain: The key chain the client uses (opened read-only in spirit: nothing is written).
-    ///   - logger: Logger (no-op by default); never receives keys or plaintext.
-    public static func decryptMessage(
+    /// ``decryptMessage(topic:encodedEnvelope:keyChainFile:logger:)`` with the key chain already open (nothing is
+    /// written to it).
+    package static func decryptMessage(
         topic: String, encodedEnvelope: String, keyChain: KeyChain,
         logger: Logger = Logger(label: "walletkit.notifications", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async -> String? {
@@ -37,8 +29,18 @@ public enum WalletKitNotifications {
         }
     }
 
-    /// ``decryptMessage(topic:encodedEnvelope:keyChain:logger:)`` opening the client's key chain file.
-    /// Returns `nil` as well when the file cannot be read.
+    /// Decrypts a pushed envelope (`always_raw` pushes carry `topic` and `message`) with the topic's sym key, read
+    /// from the client's key chain file.
+    ///
+    /// Returns the JSON-RPC text, or `nil` when the file cannot be read, the key is missing, the envelope is not
+    /// type 0 or decryption fails. Never throws and never writes to the key chain. Type-1 and type-2 envelopes are
+    /// refused: pushes carry relay messages, which are type 0 (sign.md §1.2).
+    /// - Parameters:
+    ///   - topic: The topic of the pushed message.
+    ///   - encodedEnvelope: The base64 envelope text.
+    ///   - keyChainFile: The key chain file the client uses (`SignClientConfiguration.resolvedKeyChainPath()`);
+    ///     it is only read.
+    ///   - logger: Logger (no-op by default); never receives keys or plaintext.
     public static func decryptMessage(
         topic: String, encodedEnvelope: String, keyChainFile: URL,
         logger: Logger = Logger(label: "walletkit.notifications", factory: { _ in SwiftLogNoOpLogHandler() })
