@@ -82,7 +82,7 @@ extension WalletKit: Service {
     }
 
     /// Shuts down gracefully and returns when everything has stopped:
-    /// 1. stop taking proposals (``pair(uri:activatePairing:)`` and ``approveSession(proposalID:namespaces:sessionProperties:scopedProperties:sessionConfig:waitsForAcknowledgement:)``
+    /// 1. stop taking proposals (``pair(uri:activatePairing:)`` and ``approveSession(proposalID:namespaces:sessionProperties:scopedProperties:sessionConfig:relayProtocol:proposalRequestsResponses:waitsForAcknowledgement:)``
     ///    throw ``WalletKitError/shuttingDown``; ``sessionProposals`` announces nothing more);
     /// 2. drain: wait until no call is in flight (answers are still accepted meanwhile), at most
     ///    ``WalletKitConfiguration/shutdownDrainTimeout`` on the injected clock;

@@ -15,14 +15,14 @@ extension WalletKit {
 
     /// Deletes pairing `topic` and tells the peer (`wc_pairingDelete`, JS `core.pairing.disconnect`); a
     /// ``pairingEvents`` `.deleted(topic:byPeer: false)` follows.
-    /// - Throws: ``PairingError`` (`noMatchingTopic`), or a relay error when the peer could not be told (the
+    /// - Throws: `PairingError` (`noMatchingTopic`), or a relay error when the peer could not be told (the
     ///   pairing is deleted locally all the same).
     public func disconnectPairing(topic: String) async throws {
         try await signClient.pairing.disconnect(topic: topic)
     }
 
     /// The URI of stored pairing `topic` (JS `formatUri`), e.g. to show its QR code again.
-    /// - Throws: ``PairingError`` (`noMatchingTopic`).
+    /// - Throws: `PairingError` (`noMatchingTopic`).
     public func formatURI(pairing topic: String) async throws -> String {
         try await signClient.pairing.uri(topic: topic)
     }

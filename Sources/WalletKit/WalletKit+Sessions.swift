@@ -17,7 +17,7 @@ extension WalletKit {
     ///
     /// - Parameters:
     ///   - proposalID: The proposal id (``SessionProposalEvent/id``).
-    ///   - namespaces: The approved namespaces (see ``buildApprovedNamespaces(proposal:supportedNamespaces:)``).
+    ///   - namespaces: The approved namespaces (see ``buildApprovedNamespaces(proposal:supportedNamespaces:limits:)``).
     ///   - sessionProperties: Session properties to share with the dapp.
     ///   - scopedProperties: Scoped properties to share with the dapp.
     ///   - sessionConfig: Session configuration.

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import WalletConnectCore
 
-/// An in-memory ``KeyValueStorage`` whose next reads or writes a test can hold until it releases them, to drive
+/// An in-memory `KeyValueStorage` whose next reads or writes a test can hold until it releases them, to drive
 /// a controller into the interleaving a race needs (a second call arriving while the first awaits its write).
 ///
 /// Held calls wait without a lock held; ``releaseReads()`` and ``releaseWrites()`` resume them outside the lock.

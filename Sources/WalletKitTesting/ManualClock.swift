@@ -5,7 +5,7 @@ import WalletConnectCore
 ///
 /// - ``sleep(until:tolerance:)`` suspends until time reaches the deadline; it is cancellation-aware and
 ///   each sleeper resumes exactly once (on advance or on cancellation).
-/// - ``waitForSleepers(count:)`` lets a test wait until code under test is parked in `sleep`, so tests
+/// - ``waitForSleepers(count:within:)`` lets a test wait until code under test is parked in `sleep`, so tests
 ///   never need a real sleep to synchronise.
 /// - ``makeWallClock(epochMilliseconds:)`` gives a `WallClock` driven by the same manual time.
 public final class ManualClock: Clock, Sendable {
