@@ -19,6 +19,9 @@ import WalletConnectCore
 /// * **Writes** are one SQL statement (one transaction): the changes collapse to the last one per key, applied in
 ///   key order. One aborted as a serialization failure or a deadlock is tried again, at most
 ///   ``PostgresStorageConfiguration/maximumWriteAttempts`` times in all.
+/// * **A server that goes away** while the pool runs: a call waits for a connection while the pool retries, and
+///   fails with ``StorageError/Kind/unreachable`` once connections have failed for a minute (postgres-nio's
+///   circuit breaker); without a pool a call fails after ``PostgresStorageConfiguration/connectTimeout``.
 /// * **Errors** are ``StorageError``s: ``StorageError/Kind/unreachable`` (refused, timed out, TLS, server gone),
 ///   ``StorageError/Kind/authenticationFailed`` (user or password refused), ``StorageError/Kind/openFailed`` (no
 ///   such database, a newer schema), ``StorageError/Kind/readOnly`` (a read-only server or transaction),
@@ -385,7 +388,13 @@ public final class PostgresStorage: ServerKeyValueStorage {
     }
 }
 
-extension PostgresStorage: CustomStringConvertible {
+extension PostgresStorage: CustomStringConvertible, CustomReflectable {
     /// `PostgresStorage(postgres://user:***@host:port/database)`.
     public var description: String { "PostgresStorage(\(configuration))" }
+
+    /// The configuration (password as `***`) and the statistics; not the driver's configuration, which holds the
+    /// password.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["configuration": configuration, "statistics": statistics, "isRunning": isRunning])
+    }
 }

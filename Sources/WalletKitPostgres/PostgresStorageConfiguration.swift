@@ -162,6 +162,17 @@ public struct PostgresStorageConfiguration: Sendable, Hashable, CustomStringConv
     }
 }
 
+extension PostgresStorageConfiguration: CustomReflectable {
+    /// The fields, with the password shown as `***` (so `dump(_:)` and debuggers do not show it either).
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "host": host, "port": port, "username": username, "password": password == nil ? "nil" : "***",
+            "database": database, "tls": tls, "schema": schema, "maximumConnections": maximumConnections,
+            "connectTimeout": connectTimeout, "maximumWriteAttempts": maximumWriteAttempts,
+        ])
+    }
+}
+
 /// Why a `postgres://` URL was refused. The description never contains the password.
 public enum PostgresURLError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Not a URL at all (or a user or password that does not percent-decode).

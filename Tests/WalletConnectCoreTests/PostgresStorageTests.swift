@@ -42,6 +42,10 @@ struct PostgresURLTests {
         #expect(configuration.connectTimeout == .seconds(3))
         #expect(configuration.description == "postgres://wallet@ops:***@db.example:6543/walletkit?sslmode=verify-full&schema=w1")
         #expect(!"\(try PostgresStorage(configuration: configuration))".contains("s3cr"))
+        var dumped = ""
+        dump(try PostgresStorage(configuration: configuration), to: &dumped)
+        dump(try SignClientConfiguration.Storage.postgres(url: "postgres://u:s3cr%2Ft@h/db"), to: &dumped)
+        #expect(dumped.contains("***") && !dumped.contains("s3cr"))
     }
 
     @Test func defaults() throws {
