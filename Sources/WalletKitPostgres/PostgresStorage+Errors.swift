@@ -27,7 +27,7 @@ extension PostgresStorage {
         return state == "40001" || state == "40P01"
     }
 
-    /// `error` as a ``StorageError`` (a `CancellationError` stays one). Reasons name the server, the user, the
+    /// `error` as a `StorageError` (a `CancellationError` stays one). Reasons name the server, the user, the
     /// SQLSTATE and the server's message, never the password, a query's parameters or a row.
     func storageError(_ error: any Error, operation: Operation) -> any Error {
         let server = configuration.endpoint

@@ -12,7 +12,7 @@ import WalletConnectCore
 /// * **Schema**: the library creates and migrates it (``prepare()``): a version table
 ///   `<schema>.walletkit_schema_migrations` and, from migration 1, `<schema>.walletkit_kv (key text COLLATE "C"
 ///   PRIMARY KEY, value bytea)`. Instances migrate under an advisory lock, so concurrent starts are safe; a
-///   database migrated by a newer library is refused (``StorageError/Kind/openFailed``).
+///   database migrated by a newer library is refused (`StorageError.Kind.openFailed`).
 /// * **Connections**: while ``run()`` runs, calls share a connection pool (`PostgresClient`,
 ///   ``PostgresStorageConfiguration/maximumConnections``); otherwise each call opens a connection of its own.
 ///   A client built with `.postgres(url:)` runs the pool for its lifetime and closes it last.
@@ -20,12 +20,12 @@ import WalletConnectCore
 ///   key order. One aborted as a serialization failure or a deadlock is tried again, at most
 ///   ``PostgresStorageConfiguration/maximumWriteAttempts`` times in all.
 /// * **A server that goes away** while the pool runs: a call waits for a connection while the pool retries, and
-///   fails with ``StorageError/Kind/unreachable`` once connections have failed for a minute (postgres-nio's
+///   fails with `StorageError.Kind.unreachable` once connections have failed for a minute (postgres-nio's
 ///   circuit breaker); without a pool a call fails after ``PostgresStorageConfiguration/connectTimeout``.
-/// * **Errors** are ``StorageError``s: ``StorageError/Kind/unreachable`` (refused, timed out, TLS, server gone),
-///   ``StorageError/Kind/authenticationFailed`` (user or password refused), ``StorageError/Kind/openFailed`` (no
-///   such database, a newer schema), ``StorageError/Kind/readOnly`` (a read-only server or transaction),
-///   otherwise ``StorageError/Kind/readFailed`` / ``StorageError/Kind/writeFailed`` with the SQLSTATE. No reason
+/// * **Errors** are `StorageError`s: `StorageError.Kind.unreachable` (refused, timed out, TLS, server gone),
+///   `StorageError.Kind.authenticationFailed` (user or password refused), `StorageError.Kind.openFailed` (no
+///   such database, a newer schema), `StorageError.Kind.readOnly` (a read-only server or transaction),
+///   otherwise `StorageError.Kind.readFailed` / `StorageError.Kind.writeFailed` with the SQLSTATE. No reason
 ///   ever contains the password, a key or a value.
 ///
 /// The database holds the wallet's private keys (the key chain lives in it too): see Docs/Security.md.
@@ -68,7 +68,7 @@ public final class PostgresStorage: ServerKeyValueStorage {
     ///   - configuration: Where to connect.
     ///   - clock: Paces the retries of an aborted write.
     ///   - logger: Debug logging (silent by default); never receives the password, a key or a value.
-    /// - Throws: ``StorageError/Kind/openFailed`` when the configuration cannot be used (a bad schema name, a TLS
+    /// - Throws: `StorageError.Kind.openFailed` when the configuration cannot be used (a bad schema name, a TLS
     ///   set-up that fails).
     public init(
         configuration: PostgresStorageConfiguration, clock: any Clock<Duration> = ContinuousClock(),
@@ -146,7 +146,7 @@ public final class PostgresStorage: ServerKeyValueStorage {
 
     /// Runs a connection pool until the calling task is cancelled, then closes its connections; calls made
     /// meanwhile use it. May be called again after it returned (a new pool), not while it runs.
-    /// - Throws: ``StorageError/Kind/openFailed`` when a pool already runs.
+    /// - Throws: `StorageError.Kind.openFailed` when a pool already runs.
     public func run() async throws {
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: driverLogger)
         let installed = state.withLock { state -> Bool in
@@ -162,7 +162,7 @@ public final class PostgresStorage: ServerKeyValueStorage {
     }
 
     /// Connects, then creates or migrates the schema when this instance has not done so yet.
-    /// - Throws: ``StorageError``: unreachable, authentication failed, or open failed (no such database, a schema
+    /// - Throws: `StorageError`: unreachable, authentication failed, or open failed (no such database, a schema
     ///   newer than ``schemaVersion``, no right to create it).
     public func prepare() async throws {
         if state.withLock({ $0.isPrepared }) { return }

@@ -26,7 +26,7 @@ public struct PostgresStorageProvider: ServerStorageProvider {
     }
 
     /// A new storage, not connected.
-    /// - Throws: ``StorageError/Kind/openFailed`` when the configuration cannot be used.
+    /// - Throws: `StorageError.Kind.openFailed` when the configuration cannot be used.
     public func makeStorage(logger: Logger) throws -> any ServerKeyValueStorage {
         try PostgresStorage(configuration: configuration, clock: clock, logger: logger)
     }
