@@ -37,7 +37,7 @@ public final class PostgresStorage: ServerKeyValueStorage {
     public struct Statistics: Sendable, Hashable {
         /// Writes tried again after a serialization failure or deadlock.
         public var writeRetries = 0
-        /// Connections opened for one call because no pool was running.
+        /// Connections opened for one call: no pool was running, or ``prepare()`` (which never uses the pool).
         public var directConnections = 0
         /// Schema migrations this instance applied.
         public var migrationsApplied = 0
@@ -167,7 +167,10 @@ public final class PostgresStorage: ServerKeyValueStorage {
     public func prepare() async throws {
         if state.withLock({ $0.isPrepared }) { return }
         do {
-            let applied = try await withConnection { connection in try await self.migrate(connection) }
+            // A connection of its own, also while the pool runs: its failure is the precise one (refused, DNS,
+            // TLS, credentials) within the connect timeout, where the pool would retry for a minute and then say
+            // only that no connection could be opened.
+            let applied = try await withConnection(pooled: false) { connection in try await self.migrate(connection) }
             state.withLock {
                 $0.isPrepared = true
                 $0.statistics.migrationsApplied += applied
@@ -365,14 +368,18 @@ public final class PostgresStorage: ServerKeyValueStorage {
 
     // MARK: - Connections
 
-    /// Runs `body` on a connection of the running pool, or on a connection opened (and closed) for it.
-    private func withConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    /// Runs `body` on a connection of the running pool (unless `pooled` is `false`), or on a connection opened
+    /// (and closed) for it.
+    private func withConnection<T: Sendable>(
+        pooled: Bool = true, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
         let (client, id) = state.withLock { state -> (PostgresClient?, Int) in
-            if state.client == nil {
+            let client = pooled ? state.client : nil
+            if client == nil {
                 state.nextConnectionID += 1
                 state.statistics.directConnections += 1
             }
-            return (state.client, state.nextConnectionID)
+            return (client, state.nextConnectionID)
         }
         if let client { return try await client.withConnection { try await body($0) } }
         let connection = try await PostgresConnection.connect(

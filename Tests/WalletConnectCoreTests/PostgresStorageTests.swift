@@ -8,12 +8,6 @@ import WalletConnectSign
 import WalletKitPostgres
 import WalletKitTesting
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Whether this run has its PostgreSQL server: a visible skip note without one, a failure under CI.
 @Suite("PostgreSQL: test server")
 struct PostgresAvailabilityTests {
@@ -149,7 +143,7 @@ struct PostgresStorageTests {
     func unreachableServer() async throws {
         var configuration = try TestPostgres.configuration(schema: "public")
         configuration.host = "127.0.0.1"
-        configuration.port = Self.closedPort()
+        configuration.port = PostgresTestPorts.closed()
         let storage = try PostgresStorage(configuration: configuration)
         let error = await #expect(throws: StorageError.self) {
             try await BoundedWait.run(within: .seconds(20)) { try await storage.prepare() }
@@ -274,21 +268,5 @@ struct PostgresStorageTests {
         }
         try await connection.close()
         return count
-    }
-
-    /// A loopback port nothing listens on (bound, then closed).
-    static func closedPort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -67,6 +67,22 @@ struct WalletKitPostgresTests {
         }
     }
 
+    @Test("a server that cannot be reached stops the start at once with unreachable (the pool is running by then)")
+    func startFailsOnUnreachableServer() async throws {
+        var configuration = try TestPostgres.configuration(schema: "public")
+        configuration.host = "127.0.0.1"
+        configuration.port = PostgresTestPorts.closed()
+        let kit = try WalletKit(configuration: WKFixture.walletConfiguration(
+            relayURL: "ws://127.0.0.1:9", storage: .server(PostgresStorageProvider(configuration: configuration))))
+        let started = ContinuousClock.now
+        let error = await #expect(throws: StorageError.self) {
+            try await BoundedWait.run(within: .seconds(20)) { try await kit.run() }
+        }
+        #expect(error?.kind == .unreachable)
+        #expect(error?.reason.contains("connection refused") == true)
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
     @Test("a server that refuses the password stops the start with authenticationFailed, no password shown")
     func startFailsOnRefusedCredentials() async throws {
         var configuration = try TestPostgres.configuration(schema: "public")
