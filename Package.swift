@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "WalletConnectCore", targets: ["WalletConnectCore"]),
         .library(name: "WalletConnectSign", targets: ["WalletConnectSign"]),
         .library(name: "WalletKit", targets: ["WalletKit"]),
+        .library(name: "WalletKitPostgres", targets: ["WalletKitPostgres"]),
         .library(name: "WalletKitTesting", targets: ["WalletKitTesting"]),
         .library(name: "WalletConnectRelayServer", targets: ["WalletConnectRelayServer"]),
         .executable(name: "walletkit", targets: ["walletkit"]),
@@ -33,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         // Command plugin only (`swift package generate-documentation`, see .ci/docs); no target links it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -85,6 +87,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "WalletKitPostgres",
+            dependencies: [
+                "WalletConnectCore", "WalletConnectSign",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "WalletKitTesting",
             dependencies: ["WalletConnectCore", "WalletConnectSign"],
             swiftSettings: swiftSettings
@@ -113,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "walletkit",
             dependencies: [
-                "WalletKit", "WalletConnectSign", "WalletConnectCore", "WalletConnectRelayServer",
+                "WalletKit", "WalletConnectSign", "WalletConnectCore", "WalletConnectRelayServer", "WalletKitPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -129,9 +143,25 @@ let package = Package(
             path: "Benchmarks",
             swiftSettings: swiftSettings
         ),
+        // Test support for the PostgreSQL cases (the server of the run, the backend list); not a product.
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: [
+                "WalletConnectCore", "WalletConnectSign", "WalletKitPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/PostgresTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "WalletConnectCoreTests",
-            dependencies: ["WalletConnectCore", "WalletKitTesting", "CSodium"],
+            dependencies: [
+                "WalletConnectCore", "WalletConnectSign", "WalletKitTesting", "CSodium", "WalletKitPostgres",
+                "PostgresTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -160,6 +190,7 @@ let package = Package(
             name: "WalletKitTests",
             dependencies: [
                 "WalletKit", "WalletKitTesting", "WalletConnectRelayServer", "WalletConnectSign", "WalletConnectCore",
+                "WalletKitPostgres", "PostgresTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "WSCompression", package: "swift-websocket"),

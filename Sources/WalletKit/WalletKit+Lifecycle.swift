@@ -87,9 +87,10 @@ extension WalletKit: Service {
     /// 2. drain: wait until no call is in flight (answers are still accepted meanwhile), at most
     ///    ``WalletKitConfiguration/shutdownDrainTimeout`` on the injected clock;
     /// 3. stop the engine (waiting calls fail with `SignEngineError/shutDown`, every event stream finishes),
-    ///    pairing and expirer; every store write is already committed (one SQLite transaction each, key chain
-    ///    fsynced), so nothing is left to flush;
-    /// 4. close the socket and release the storage namespace.
+    ///    pairing and expirer; every store write is already committed (one SQLite or PostgreSQL transaction each,
+    ///    key chain fsynced or committed), so nothing is left to flush;
+    /// 4. close the socket and release the storage namespace; last, close the connection pool of a PostgreSQL
+    ///    storage (`.postgres(url:)`).
     ///
     /// A request that was announced but not answered stays in the store and is announced again after a restart
     /// on the same storage. Idempotent; also valid before ``run()``.

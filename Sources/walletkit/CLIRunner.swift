@@ -105,6 +105,12 @@ enum CLIRunner {
             group.addTask {
                 do {
                     try await client.untilRunning()
+                } catch {
+                    // The client stopped before it ran (e.g. its storage server refused the credentials): the run
+                    // task above reports why; "the sign client was shut down" would hide it.
+                    return .cancelled
+                }
+                do {
                     return .flow(.finished(try await flow(client, events)))
                 } catch is CancellationError {
                     return .cancelled

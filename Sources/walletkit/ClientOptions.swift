@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import WalletConnectCore
 import WalletConnectSign
+import WalletKitPostgres
 
 /// Options shared by `walletkit dapp` and `walletkit wallet`: where the relay is, who we are, where state lives.
 struct ClientOptions: ParsableArguments {
@@ -14,7 +15,12 @@ struct ClientOptions: ParsableArguments {
         help: "Cloud project id sent to the relay (default: $WALLETCONNECT_PROJECT_ID when set).")
     var projectID: String?
 
-    @Option(help: "SQLite file keeping this client's state across runs (default: memory only).")
+    @Option(
+        help: """
+            Where this client keeps its state across runs (default: memory only): a SQLite file, or a PostgreSQL \
+            database, postgres://user[:password]@host[:port]/database[?sslmode=…&schema=…] (without a password in \
+            the URL, $PGPASSWORD is used).
+            """)
     var storage: String?
 
     @Flag(name: .shortAndLong, help: "Log the library's debug output to stderr.")
@@ -22,6 +28,30 @@ struct ClientOptions: ParsableArguments {
 
     func validate() throws {
         try Self.validateRelayURL(relayURL)
+        _ = try storageConfiguration()
+    }
+
+    /// Whether `--storage` names a PostgreSQL database rather than a SQLite file.
+    static func isPostgresURL(_ text: String) -> Bool {
+        let lowered = text.lowercased()
+        return lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://")
+    }
+
+    /// The storage `--storage` names: memory, a SQLite file, or a PostgreSQL database (the password from
+    /// `PGPASSWORD` when the URL has none).
+    /// - Throws: `ValidationError` naming what is wrong with a `postgres://` URL (never its password).
+    func storageConfiguration() throws -> SignClientConfiguration.Storage {
+        guard let storage else { return .inMemory }
+        guard Self.isPostgresURL(storage) else { return .sqlite(path: storage) }
+        do {
+            var configuration = try PostgresStorageConfiguration(url: storage)
+            if configuration.password == nil, let password = ProcessInfo.processInfo.environment["PGPASSWORD"] {
+                configuration.password = password
+            }
+            return .server(PostgresStorageProvider(configuration: configuration))
+        } catch {
+            throw ValidationError("--storage: \(error)")
+        }
     }
 
     /// The project id from the option, else from `WALLETCONNECT_PROJECT_ID`.
@@ -45,10 +75,11 @@ struct ClientOptions: ParsableArguments {
     }
 
     /// The client configuration for these options.
-    func configuration(metadata: Metadata, label: String) -> SignClientConfiguration {
+    /// - Throws: `ValidationError` for a `--storage` URL that cannot be used.
+    func configuration(metadata: Metadata, label: String) throws -> SignClientConfiguration {
         SignClientConfiguration(
             metadata: metadata, relayURL: relayURL, projectID: effectiveProjectID,
-            storage: storage.map { .sqlite(path: $0) } ?? .inMemory, logger: makeLogger(label: label))
+            storage: try storageConfiguration(), logger: makeLogger(label: label))
     }
 
     /// Accepts `ws://host[:port][/path]` and `wss://…`.

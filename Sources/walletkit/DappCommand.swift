@@ -118,7 +118,7 @@ struct DappCommand: AsyncParsableCommand {
             walletLink: linkMode ? walletLink : nil)
         let flow = DappFlow(settings: settings, output: output)
         let metadata = linkMode ? LinkInput.metadata(.cliDapp, universalLink: universalLink ?? "") : .cliDapp
-        let configuration = client.configuration(metadata: metadata, label: "walletkit.dapp")
+        let configuration = try client.configuration(metadata: metadata, label: "walletkit.dapp")
         let linkMode = self.linkMode
         let end = await CLIRunner.run(
             make: { try SignClient(configuration: configuration) }, subscribe: { $0.events() },

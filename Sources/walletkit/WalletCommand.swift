@@ -109,7 +109,7 @@ struct WalletCommand: AsyncParsableCommand {
             respondDelay: ClientOptions.duration(seconds: respondDelay), untilDelete: untilDelete)
         let flow = WalletFlow(settings: settings, output: output)
         let metadata = linkMode ? LinkInput.metadata(.cliWallet, universalLink: universalLink ?? "") : .cliWallet
-        var configuration = client.configuration(metadata: metadata, label: "walletkit.wallet")
+        var configuration = try client.configuration(metadata: metadata, label: "walletkit.wallet")
         let linkMode = self.linkMode
         if disableRequestQueue { configuration.engine.requestQueue = .disabled }
         if requestPacing { configuration.engine.requestQueueReleaseDelay = SignEngineOptions.jsRequestPacing }

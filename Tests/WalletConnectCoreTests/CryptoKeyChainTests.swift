@@ -64,15 +64,15 @@ struct CryptoKeyChainTests {
     }
 
     @Test("missing key message")
-    func missingKey() throws {
+    func missingKey() async throws {
         let keyChain = KeyChain.inMemory()
         #expect(throws: CryptoError.missingKey(tag: "abc")) { try keyChain.get("abc") }
         #expect(CryptoError.missingKey(tag: "abc").description == "No matching key. keychain: abc")
-        try keyChain.set("00", for: "abc")
+        try await keyChain.set("00", for: "abc")
         #expect(try keyChain.get("abc") == "00")
         #expect(keyChain.tags == ["abc"])
-        try keyChain.delete("abc")
-        try keyChain.delete("abc")
+        try await keyChain.delete("abc")
+        try await keyChain.delete("abc")
         #expect(!keyChain.has("abc"))
     }
 

@@ -54,7 +54,7 @@ struct EnvelopeVectorTests {
             #expect(envelope.senderPublicKey.map { Hex.encode($0) } == v.expectedString("senderPublicKey"))
             #expect(try Crypto.senderPublicKey(of: text) == v.expectedString("senderPublicKey"))
             let (crypto, keyChain) = Self.makeCrypto()
-            try keyChain.set(receiverPrivate, for: receiverPublic)
+            try await keyChain.set(receiverPrivate, for: receiverPublic)
             let symKey = try v.require(v.expectedString("symKey"), "symKey")
             let sessionTopic = try CryptoHash.hashKey(symKey)
             #expect(await !crypto.hasKey(sessionTopic))

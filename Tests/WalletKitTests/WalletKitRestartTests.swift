@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import Testing
 import WalletConnectCore
 import WalletConnectRelayServer
@@ -7,7 +8,8 @@ import WalletKit
 import WalletKitTesting
 
 /// A wallet shut down with a session request in flight loses nothing: the request is either answered before
-/// the wallet exits, or still pending after a restart on the same SQLite storage and answered then — once.
+/// the wallet exits, or still pending after a restart on the same storage (SQLite, and PostgreSQL when the run has
+/// a server) and answered then — once.
 @Suite("WalletKit: shutdown and restart on the same storage", .timeLimit(.minutes(1)))
 struct WalletKitRestartTests {
     /// Starts `configuration`, subscribed to session requests before `run()` (restored requests are announced
@@ -31,17 +33,26 @@ struct WalletKitRestartTests {
         try await running.boundedValue()
     }
 
-    @Test("announced but unanswered at shutdown: re-announced after restart, answered once, gone after")
-    func unansweredRequestSurvivesRestart() async throws {
+    @Test("announced but unanswered at shutdown: re-announced after restart, answered once, gone after",
+        arguments: StorageBackend.available)
+    func unansweredRequestSurvivesRestart(_ backend: StorageBackend) async throws {
+        try await withStorageLocation(backend, label: "restart") { location in
+            try await Self.unansweredRequestSurvivesRestart(walletStorage: try location.signStorage())
+        }
+    }
+
+    static func unansweredRequestSurvivesRestart(walletStorage: SignClientConfiguration.Storage) async throws {
         try await withRelay { relay, directory in
             let url = await relay.url
-            let walletConfiguration = WKFixture.walletConfiguration(relayURL: url, databasePath: directory.path("wallet.sqlite"))
+            let walletConfiguration = WKFixture.walletConfiguration(relayURL: url, storage: walletStorage)
             let dappConfiguration = WKFixture.signConfiguration(
                 metadata: WKFixture.dappMetadata, relayURL: url, databasePath: directory.path("dapp.sqlite"))
             try await SignClient.withSignClient(dappConfiguration) { dapp in
                 let call = WKBox<Task<JSONValue, any Error>>()
                 let first = WKBox<PendingRequest>()
+                let identity = WKBox<String>()
                 let topic = try await WalletKit.withWalletKit(walletConfiguration) { kit in
+                    identity.set(try await kit.clientID())
                     let (session, _) = try await WKFixture.settle(dapp: dapp, kit: kit)
                     let requests = kit.sessionRequests
                     call.set(Task {
@@ -55,6 +66,8 @@ struct WalletKitRestartTests {
                 let pending = try #require(call.value)
 
                 try await Self.withRestarted(walletConfiguration) { kit, requests in
+                    // The same wallet: the identity (and every key) came back from the storage.
+                    #expect(try await kit.clientID() == identity.value)
                     let again = try await WKFixture.first(requests)
                     #expect(again.id == request.id)
                     #expect(again.params == request.params)

@@ -66,8 +66,18 @@ enum WKFixture {
         metadata: Metadata, relayURL: String, databasePath: String, prefix: String = "",
         clock: any Clock<Duration> = ContinuousClock(), requestTimeout: Duration = .seconds(30)
     ) -> SignClientConfiguration {
+        signConfiguration(
+            metadata: metadata, relayURL: relayURL, storage: .sqlite(path: databasePath), prefix: prefix, clock: clock,
+            requestTimeout: requestTimeout)
+    }
+
+    /// A Sign client configuration with `storage`.
+    static func signConfiguration(
+        metadata: Metadata, relayURL: String, storage: SignClientConfiguration.Storage, prefix: String = "",
+        clock: any Clock<Duration> = ContinuousClock(), requestTimeout: Duration = .seconds(30)
+    ) -> SignClientConfiguration {
         SignClientConfiguration(
-            metadata: metadata, relayURL: relayURL, storage: .sqlite(path: databasePath), customStoragePrefix: prefix,
+            metadata: metadata, relayURL: relayURL, storage: storage, customStoragePrefix: prefix,
             clock: clock, relayer: relayer(requestTimeout: requestTimeout), engine: SignEngineOptions(requestQueueReleaseDelay: .zero))
     }
 
@@ -76,9 +86,20 @@ enum WKFixture {
         relayURL: String, databasePath: String, prefix: String = "", clock: any Clock<Duration> = ContinuousClock(),
         drainTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30)
     ) -> WalletKitConfiguration {
+        walletConfiguration(
+            relayURL: relayURL, storage: .sqlite(path: databasePath), prefix: prefix, clock: clock,
+            drainTimeout: drainTimeout, requestTimeout: requestTimeout)
+    }
+
+    /// A wallet configuration with `storage`.
+    static func walletConfiguration(
+        relayURL: String, storage: SignClientConfiguration.Storage, prefix: String = "",
+        clock: any Clock<Duration> = ContinuousClock(), drainTimeout: Duration = .seconds(5),
+        requestTimeout: Duration = .seconds(30)
+    ) -> WalletKitConfiguration {
         WalletKitConfiguration(
             sign: signConfiguration(
-                metadata: walletMetadata, relayURL: relayURL, databasePath: databasePath, prefix: prefix, clock: clock,
+                metadata: walletMetadata, relayURL: relayURL, storage: storage, prefix: prefix, clock: clock,
                 requestTimeout: requestTimeout),
             shutdownDrainTimeout: drainTimeout)
     }

@@ -13,7 +13,7 @@ extension Crypto {
         topic: String, payload: String, type: EnvelopeType = .type0, senderPublicKey: String? = nil,
         receiverPublicKey: String? = nil, encoding: EnvelopeEncoding = .base64
     ) async throws -> String {
-        try encode(
+        try await encode(
             topic: topic, payload: payload, type: type, senderPublicKey: senderPublicKey,
             receiverPublicKey: receiverPublicKey, encoding: encoding, iv: nil)
     }
@@ -22,9 +22,12 @@ extension Crypto {
     func encode(
         topic: String, payload: String, type: EnvelopeType, senderPublicKey: String?,
         receiverPublicKey: String?, encoding: EnvelopeEncoding, iv fixedIV: [UInt8]?
-    ) throws -> String {
+    ) async throws -> String {
         let iv = fixedIV ?? SecureRandom.bytes(Envelope.ivLength)
         let text: String
+        /// A type-1 key, stored under its topic once the envelope is sealed.
+        var derivedKey: [UInt8]?
+        defer { if derivedKey != nil { Sodium.wipe(&derivedKey!) } }
         switch type {
         case .type2:
             text = try Envelope.sealText(
@@ -38,13 +41,13 @@ extension Crypto {
             guard let senderPublicKey else { throw CryptoError.missingSenderPublicKey }
             guard let receiverPublicKey else { throw CryptoError.missingReceiverPublicKey }
             let senderKey = try Hex.decode(senderPublicKey, count: X25519.keyLength)
-            var key = try deriveSymKey(selfPublicKey: senderPublicKey, peerPublicKey: receiverPublicKey)
-            defer { Sodium.wipe(&key) }
-            _ = try storeSymKey(key, overrideTopic: nil)
+            let key = try deriveSymKey(selfPublicKey: senderPublicKey, peerPublicKey: receiverPublicKey)
+            derivedKey = key
             text = try Envelope.sealText(
                 type: .type1, senderPublicKey: senderKey, plaintext: payload.utf8, key: key, iv: iv,
                 encoding: encoding)
         }
+        if let derivedKey { _ = try await storeSymKey(derivedKey, overrideTopic: nil) }
         logger.trace("encoded envelope", metadata: ["wk.topic": "\(topic)", "wk.envelope.type": "\(type.rawValue)"])
         return text
     }
@@ -61,8 +64,10 @@ extension Crypto {
     package func decode(
         topic: String, encoded: String, receiverPublicKey: String? = nil, encoding: EnvelopeEncoding = .base64
     ) async throws -> String {
-        try Envelope.withDecodedText(encoded, encoding: encoding) { view in
+        var decoded = try Envelope.withDecodedText(encoded, encoding: encoding) {
+            view -> (String, [UInt8]?) in
             let plaintext: UnsafeBufferPointer<UInt8>
+            var derivedKey: [UInt8]?
             switch view.type {
             case .type2:
                 plaintext = view.plainBody
@@ -74,15 +79,26 @@ extension Crypto {
                 guard let receiverPublicKey else { throw CryptoError.missingReceiverPublicKey }
                 guard let sender = view.senderPublicKeyHex else { throw CryptoError.malformedEnvelope }
                 var key = try deriveSymKey(selfPublicKey: receiverPublicKey, peerPublicKey: sender)
-                defer { Sodium.wipe(&key) }
-                plaintext = try view.openInPlace(key: key)
-                _ = try storeSymKey(key, overrideTopic: nil)
+                do {
+                    plaintext = try view.openInPlace(key: key)
+                } catch {
+                    Sodium.wipe(&key)
+                    throw error
+                }
+                derivedKey = key
             }
             guard let text = String(validating: plaintext, as: UTF8.self) else {
+                if derivedKey != nil { Sodium.wipe(&derivedKey!) }
                 throw CryptoError.invalidPlaintext
             }
-            return text
+            return (text, derivedKey)
         }
+        // As in JS, the type-1 key is stored under its topic once the envelope opened.
+        if decoded.1 != nil {
+            defer { Sodium.wipe(&decoded.1!) }
+            _ = try await storeSymKey(decoded.1!, overrideTopic: nil)
+        }
+        return decoded.0
     }
 
     /// The type of an envelope (reads the first byte only).

@@ -11,20 +11,33 @@ import Darwin
 
 /// The key chain: a flat map tag → lowercase hex (spec §5.9).
 ///
-/// Contents: topic → symKey, publicKey → privateKey, `client_ed25519_seed` → seed. With a file URL
-/// the map is persisted as one JSON object; every change writes a temporary file created with mode
-/// `0600`, `fsync`s it and renames it over the old one, so a crash leaves the old or the new map.
-/// Without a file URL it lives in memory only.
+/// Contents: topic → symKey, publicKey → privateKey, `client_ed25519_seed` → seed. Where it is kept:
+/// * a file (``init(fileURL:)``): the map is persisted as one JSON object; every change writes a temporary file
+///   created with mode `0600`, `fsync`s it and renames it over the old one, so a crash leaves the old or the new
+///   map;
+/// * a ``KeyValueStorage`` (``init(storage:prefix:)``, the key chain of a ``ServerKeyValueStorage``): one row per
+///   tag, `wc@2:core:0.3[:prefix]//keychain/<tag>`, each change one write; ``load()`` reads the rows;
+/// * memory only (``inMemory()``).
 ///
-/// Reading and writing values is `package` access: outside this package keys are used through ``Crypto``.
+/// Every change is persisted before it is visible in memory; a change that could not be persisted is not kept.
+/// Reading and writing values is `package` access: outside this package keys are used through ``Crypto``, which
+/// also orders the changes of one tag.
 package final class KeyChain: Sendable {
+    private enum Backend: Sendable {
+        case memory
+        case file(URL)
+        case storage(any KeyValueStorage, rowPrefix: String)
+    }
+
     private let entries: Locked<[String: String]>
-    private let fileURL: URL?
+    private let backend: Backend
+    /// Whether the entries hold what the backend holds (always, but for a storage before ``load()``).
+    private let loaded: Locked<Bool>
 
     /// Opens a key chain persisted at `fileURL` (loading it if it exists), or an in-memory one for `nil`.
     /// - Throws: ``StorageError`` when the file exists but cannot be read or parsed.
     package init(fileURL: URL?) throws {
-        self.fileURL = fileURL
+        self.backend = fileURL.map { .file($0) } ?? .memory
         var loaded: [String: String] = [:]
         if let fileURL, FileManager.default.fileExists(atPath: fileURL.path) {
             let data: Data
@@ -40,6 +53,19 @@ package final class KeyChain: Sendable {
             }
         }
         self.entries = Locked(loaded)
+        self.loaded = Locked(true)
+    }
+
+    /// A key chain kept in `storage`, one row per tag under `wc@2:core:0.3[:<prefix>]//keychain/`. Nothing is read
+    /// until ``load()``; until then it holds nothing and refuses changes (so no second identity can be created
+    /// over the stored one).
+    /// - Parameters:
+    ///   - storage: The storage (a database every instance of the wallet shares).
+    ///   - prefix: The storage prefix of the namespace (`customStoragePrefix`).
+    package init(storage: any KeyValueStorage, prefix: String = "") {
+        self.backend = .storage(storage, rowPrefix: StorageKey.keychain(prefix: prefix).rawValue + "/")
+        self.entries = Locked([:])
+        self.loaded = Locked(false)
     }
 
     /// An empty key chain kept in memory only.
@@ -48,8 +74,29 @@ package final class KeyChain: Sendable {
     }
 
     private init(memory: Void) {
-        self.fileURL = nil
+        self.backend = .memory
         self.entries = Locked([:])
+        self.loaded = Locked(true)
+    }
+
+    /// Whether the key chain holds what its storage holds: `false` only for a storage key chain before ``load()``.
+    package var isLoaded: Bool { loaded.withLock { $0 } }
+
+    /// Reads every row of a storage key chain (nothing to do for a file or memory). ``Crypto`` calls it before
+    /// its first use of the keys; a caller must not change the key chain while it loads.
+    /// - Throws: The storage's read error (the key chain stays unloaded).
+    package func load() async throws {
+        guard case .storage(let storage, let rowPrefix) = backend else { return }
+        let rows = try await storage.values(withPrefix: rowPrefix)
+        var map: [String: String] = [:]
+        for row in rows {
+            guard let value = String(data: row.value, encoding: .utf8) else {
+                throw StorageError.corruptRecord("key chain row is not text")
+            }
+            map[String(row.key.dropFirst(rowPrefix.count))] = value
+        }
+        entries.withLock { $0 = map }
+        loaded.withLock { $0 = true }
     }
 
     /// Whether a value is stored under `tag`.
@@ -69,38 +116,74 @@ package final class KeyChain: Sendable {
         return value
     }
 
-    /// Stores `value` under `tag` and persists.
-    /// - Throws: ``StorageError/writeFailed(_:)`` if the file cannot be written (the change is rolled back).
-    package func set(_ value: String, for tag: String) throws {
-        try entries.withLock { map in
-            let previous = map.updateValue(value, forKey: tag)
-            do {
-                try persist(map)
-            } catch {
-                if let previous { map[tag] = previous } else { map.removeValue(forKey: tag) }
-                throw error
+    /// Stores `value` under `tag`, persisting it first.
+    /// - Throws: ``StorageError/writeFailed(_:)`` (or the storage's error) when it cannot be persisted: nothing
+    ///   changed. A storage key chain that is not loaded refuses with ``StorageError/Kind/readFailed``.
+    package func set(_ value: String, for tag: String) async throws {
+        switch backend {
+        case .memory, .file:
+            try entries.withLock { map in
+                let previous = map.updateValue(value, forKey: tag)
+                do {
+                    try persist(map)
+                } catch {
+                    if let previous { map[tag] = previous } else { map.removeValue(forKey: tag) }
+                    throw error
+                }
             }
+        case .storage(let storage, let rowPrefix):
+            try requireLoaded()
+            try await storage.write([.set(key: rowPrefix + tag, value: Data(value.utf8))])
+            entries.withLock { $0[tag] = value }
         }
     }
 
-    /// Removes `tag` (no error if absent) and persists.
-    /// - Throws: ``StorageError/writeFailed(_:)`` if the file cannot be written (the change is rolled back).
-    package func delete(_ tag: String) throws {
-        try entries.withLock { map in
-            guard let previous = map.removeValue(forKey: tag) else { return }
-            do {
-                try persist(map)
-            } catch {
-                map[tag] = previous
-                throw error
+    /// Removes `tag` (no error if absent), persisting it first.
+    /// - Throws: ``StorageError/writeFailed(_:)`` (or the storage's error) when it cannot be persisted: nothing
+    ///   changed.
+    package func delete(_ tag: String) async throws {
+        switch backend {
+        case .memory, .file:
+            try entries.withLock { map in
+                guard let previous = map.removeValue(forKey: tag) else { return }
+                do {
+                    try persist(map)
+                } catch {
+                    map[tag] = previous
+                    throw error
+                }
             }
+        case .storage(let storage, let rowPrefix):
+            try requireLoaded()
+            guard has(tag) else { return }
+            try await storage.write([.remove(key: rowPrefix + tag)])
+            _ = entries.withLock { $0.removeValue(forKey: tag) }
         }
+    }
+
+    /// Removes every key: for a storage, every row of the key chain (also rows another instance wrote), in one
+    /// transaction.
+    /// - Throws: The write error: nothing changed.
+    package func deleteAll() async throws {
+        switch backend {
+        case .memory, .file:
+            for tag in tags { try await delete(tag) }
+        case .storage(let storage, let rowPrefix):
+            let rows = try await storage.values(withPrefix: rowPrefix)
+            try await storage.write(rows.map { .remove(key: $0.key) })
+            entries.withLock { $0.removeAll() }
+            loaded.withLock { $0 = true }
+        }
+    }
+
+    private func requireLoaded() throws {
+        guard isLoaded else { throw StorageError.readFailed("the key chain was not loaded from its storage") }
     }
 
     // MARK: persistence
 
     private func persist(_ map: [String: String]) throws {
-        guard let fileURL else { return }
+        guard case .file(let fileURL) = backend else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data: Data

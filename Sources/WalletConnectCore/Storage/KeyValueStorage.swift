@@ -73,7 +73,9 @@ extension KeyValueStorage {
 ///
 /// Switch on ``kind`` to tell the failures apart, e.g. a read-only database (``Kind/readOnly``: make the file,
 /// its folder or its file system writable again, then retry) from a failed write (``Kind/writeFailed``: a full
-/// disk, an I/O error). Whatever the kind, a failed ``KeyValueStorage/write(_:)`` changed nothing.
+/// disk, an I/O error), or a database server that cannot be reached (``Kind/unreachable``) from one that refused
+/// the credentials (``Kind/authenticationFailed``). Whatever the kind, a failed ``KeyValueStorage/write(_:)``
+/// changed nothing.
 public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What failed.
     public enum Kind: Sendable, Hashable {
@@ -89,6 +91,13 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
         /// or it was opened read-only. Thrown by the write (nothing of it was kept), or by opening a database
         /// for writing when it can only be read.
         case readOnly
+        /// A database server (``ServerKeyValueStorage``) cannot be reached: the connection was refused or timed
+        /// out, the host name did not resolve, the TLS handshake failed, or the server went away. Nothing of a
+        /// failed write was kept; retry once the server is back.
+        case unreachable
+        /// A database server refused the credentials: a wrong user name or password, or no right to the database.
+        /// The reason names the server and the user, never the password.
+        case authenticationFailed
     }
 
     /// What failed.
@@ -106,6 +115,12 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
     public static func corruptRecord(_ reason: String) -> StorageError { .init(kind: .corruptRecord, reason: reason) }
     /// The database refuses writes (read-only file, folder or file system, or opened read-only).
     public static func readOnly(_ reason: String) -> StorageError { .init(kind: .readOnly, reason: reason) }
+    /// The database server cannot be reached.
+    public static func unreachable(_ reason: String) -> StorageError { .init(kind: .unreachable, reason: reason) }
+    /// The database server refused the credentials.
+    public static func authenticationFailed(_ reason: String) -> StorageError {
+        .init(kind: .authenticationFailed, reason: reason)
+    }
 
     /// Whether a write was refused or failed (``Kind/writeFailed`` or ``Kind/readOnly``).
     public var isWriteFailure: Bool { kind == .writeFailed || kind == .readOnly }
@@ -118,6 +133,8 @@ public struct StorageError: Error, Sendable, Hashable, CustomStringConvertible {
         case .readFailed: return "storage read failed: \(reason)"
         case .corruptRecord: return "stored record could not be decoded: \(reason)"
         case .readOnly: return "storage is read-only: \(reason)"
+        case .unreachable: return "storage server unreachable: \(reason)"
+        case .authenticationFailed: return "storage server refused the credentials: \(reason)"
         }
     }
 }

@@ -37,6 +37,8 @@ public actor SignClient {
 
     private let logger: Logger
     private let lock: StorageNamespaceLock?
+    /// The server storage this client runs (its connection pool) and closes last (``SignClientConfiguration/Storage/server(_:)``).
+    private let ownedServerStorage: (any ServerKeyValueStorage)?
     private let stopRequest = AsyncStream<Void>.makeStream()
     private let readiness = OneShotSignal<Bool>()
     private let stopped = OneShotSignal<Void>()
@@ -65,10 +67,16 @@ public actor SignClient {
     public init(configuration: SignClientConfiguration) throws {
         let logger = configuration.logger
         let prefix = configuration.customStoragePrefix
-        let keyChainPath = try configuration.resolvedKeyChainPath()
-        let lock = try keyChainPath.map { try StorageNamespaceLock.acquire(path: $0 + ".lock") }
+        let keyChainLocation = try configuration.resolvedKeyChain()
+        var lock: StorageNamespaceLock?
+        if case .file(let path) = keyChainLocation { lock = try StorageNamespaceLock.acquire(path: path + ".lock") }
         let storage = try configuration.makeStorage()
-        let keyChain = try keyChainPath.map { try KeyChain(fileURL: URL(fileURLWithPath: $0)) } ?? KeyChain.inMemory()
+        let keyChain: KeyChain
+        switch keyChainLocation {
+        case .file(let path): keyChain = try KeyChain(fileURL: URL(fileURLWithPath: path))
+        case .memory: keyChain = KeyChain.inMemory()
+        case .storage: keyChain = KeyChain(storage: storage, prefix: prefix)
+        }
         let crypto = Crypto(keyChain: keyChain, wallClock: configuration.wallClock, logger: logger)
         let relayer = Relayer(
             configuration: configuration.effectiveRelayerConfiguration, identity: crypto, storage: storage,
@@ -91,6 +99,7 @@ public actor SignClient {
         self.pairing = pairing
         self.logger = logger
         self.lock = lock
+        self.ownedServerStorage = configuration.ownsStorage ? storage as? any ServerKeyValueStorage : nil
     }
 
     /// Whether ``run()`` has the engine consuming messages (and ``shutdown()`` has not begun).
@@ -99,10 +108,13 @@ public actor SignClient {
     /// Runs the client: the relayer (connect, reconnect), the expirer, the pairing controller and the engine, in
     /// one task group. Returns after ``shutdown()`` (or cancellation) once every part has stopped.
     ///
-    /// Start-up: the relayer starts connecting, the expirer and pairings are loaded, then the engine restores
-    /// its stores (resubscribing session topics, re-announcing pending requests) and starts consuming.
+    /// Start-up: a server storage the client owns starts its connection pool, and a server storage is prepared
+    /// (connected, schema created or migrated); a key chain kept in the storage is loaded; the relayer starts
+    /// connecting, the expirer and pairings are loaded, then the engine restores its stores (resubscribing
+    /// session topics, re-announcing pending requests) and starts consuming.
     /// Shut-down order: engine (waiting calls fail, event streams finish), pairing, expirer, relayer (socket
-    /// closed), then the namespace lock is released.
+    /// closed), then the namespace lock is released, and last the connection pool of an owned server storage
+    /// is closed (every write has finished by then).
     /// - Throws: ``SignClientError/alreadyStarted`` on a second call, a storage error from loading, or a fatal
     ///   `RelayerError` (the relay closed with 3000).
     public func run() async throws {
@@ -111,7 +123,8 @@ public actor SignClient {
         case .stopped: return
         case .starting, .running, .stopping: throw SignClientError.alreadyStarted
         }
-        let relayer = relayer, expirer = expirer, pairing = pairing, engine = engine
+        let relayer = relayer, expirer = expirer, pairing = pairing, engine = engine, crypto = crypto
+        let ownedServerStorage = ownedServerStorage, serverStorage = storage as? any ServerKeyValueStorage
         let stopStream = stopRequest.stream
         var failure: (any Error)?
         await withThrowingTaskGroup(of: ChildOutcome.self) { group in
@@ -119,15 +132,25 @@ public actor SignClient {
                 for await _ in stopStream {}
                 return .stopRequested
             }
-            group.addTask {
-                try await relayer.run()
-                return .ended
-            }
-            group.addTask {
-                for await state in relayer.connectionStates() { await expirer.setRelayConnected(state == .connected) }
-                return .auxiliary
+            if let ownedServerStorage {
+                // Runs until cancelled, which happens after the teardown below: the pool outlives every writer.
+                group.addTask {
+                    try await ownedServerStorage.run()
+                    return .auxiliary
+                }
             }
             do {
+                // A bad URL, an unreachable server or refused credentials stop the start here, named.
+                try await serverStorage?.prepare()
+                try await crypto.loadKeys()
+                group.addTask {
+                    try await relayer.run()
+                    return .ended
+                }
+                group.addTask {
+                    for await state in relayer.connectionStates() { await expirer.setRelayConnected(state == .connected) }
+                    return .auxiliary
+                }
                 try await expirer.load()
                 try await pairing.load(resubscribe: false)
                 group.addTask {

@@ -10,6 +10,10 @@ import WalletConnectCore
 /// relay, even one SQLite file, as long as their prefixes differ. With a file-backed key chain the namespace is
 /// also locked (an exclusive `flock` on `<key chain>.lock`), so a second client on the same namespace fails fast
 /// with ``SignClientError/namespaceInUse(_:)`` instead of corrupting the first one's state.
+///
+/// On a database server (``Storage/server(_:)``, e.g. PostgreSQL through `WalletKitPostgres`) the key chain lives
+/// in the same database, so every instance on that database and prefix is the same wallet (same identity, same
+/// keys); no lock keeps two of them from running at once.
 public struct SignClientConfiguration: Sendable {
     /// Where the stores live.
     public enum Storage: Sendable {
@@ -19,14 +23,22 @@ public struct SignClientConfiguration: Sendable {
         case custom(any KeyValueStorage)
         /// Memory only: nothing survives the process (tests, throwaway clients).
         case inMemory
+        /// A database server the client opens from the provider, runs (its connection pool) for its lifetime and
+        /// closes last at shutdown. The key chain lives in it too (see ``KeyChainLocation/derived``).
+        /// `WalletKitPostgres` makes one from a URL: `.postgres(url: "postgres://user:password@host:5432/db")`.
+        case server(any ServerStorageProvider)
     }
 
     /// Where the key chain (symmetric keys, private keys, the relay identity seed) lives.
     public enum KeyChainLocation: Sendable, Hashable {
         /// Derived from the storage: `<sqlite path>.keychain[.<prefix>].json` for ``Storage/sqlite(path:)`` and
-        /// for a custom `SQLiteStorage`; memory for ``Storage/inMemory``. Any other custom storage needs an
-        /// explicit location (``SignClientError/keyChainLocationRequired``).
+        /// for a custom `SQLiteStorage`; memory for ``Storage/inMemory``; the storage itself (``storage``) for
+        /// ``Storage/server(_:)`` and a custom `ServerKeyValueStorage`. Any other custom storage needs an explicit
+        /// location (``SignClientError/keyChainLocationRequired``).
         case derived
+        /// In the storage itself, one row per key under `wc@2:core:0.3[:<prefix>]//keychain/` (`KeyChain`'s
+        /// storage form): every instance on that storage and prefix shares the identity and the keys.
+        case storage
         /// A JSON file at this path (written atomically, mode 0600).
         case file(path: String)
         /// Memory only: a new relay identity on every start.
@@ -69,6 +81,9 @@ public struct SignClientConfiguration: Sendable {
     /// Resolves the Verify context of inbound proposals and requests (`nil`: `UNKNOWN`). WalletKit plugs its
     /// `VerifyClient` in here.
     public var verifier: (any SignVerifyResolver)?
+    /// Whether ``storage`` (a ``Storage/custom(_:)``) was opened from a ``Storage/server(_:)`` provider by
+    /// ``using(openedStorage:)``: the client then runs and closes it as its own.
+    package var ownsOpenedStorage = false
 
     /// Creates a configuration; only the metadata is required.
     public init(
@@ -94,26 +109,68 @@ public struct SignClientConfiguration: Sendable {
         self.verifier = verifier
     }
 
-    /// Opens the configured storage: the SQLite file (created 0600), the custom storage as is, or a new in-memory one.
+    /// Opens the configured storage: the SQLite file (created 0600), the custom storage as is, a new in-memory one,
+    /// or a new server storage from its provider (not connected yet).
     /// - Throws: `StorageError` when the database cannot be opened.
     package func makeStorage() throws -> any KeyValueStorage {
         switch storage {
         case .sqlite(let path): try SQLiteStorage(path: path)
         case .custom(let custom): custom
         case .inMemory: InMemoryStorage()
+        case .server(let provider): try provider.makeStorage(logger: logger)
         }
     }
 
     /// This configuration with ``storage`` replaced by an already opened `storage` (the key chain location is
-    /// kept: a derived in-memory key chain stays in memory).
+    /// kept: a derived in-memory key chain stays in memory; a server storage stays the client's to run and close).
     package func using(openedStorage: any KeyValueStorage) throws -> SignClientConfiguration {
         var copy = self
         if case .derived = keyChain, case .inMemory = storage { copy.keyChain = .inMemory }
         if case .derived = keyChain, case .sqlite(let path) = storage {
             copy.keyChain = .file(path: Self.keyChainPath(databasePath: path, prefix: customStoragePrefix))
         }
+        if case .server = storage {
+            if case .derived = keyChain { copy.keyChain = .storage }
+            copy.ownsOpenedStorage = true
+        }
         copy.storage = .custom(openedStorage)
         return copy
+    }
+
+    /// Whether the client built from this configuration runs and closes its storage (a ``Storage/server(_:)``).
+    package var ownsStorage: Bool {
+        if case .server = storage { return true }
+        return ownsOpenedStorage
+    }
+
+    /// Where the key chain of this configuration lives.
+    package enum ResolvedKeyChain: Sendable, Hashable {
+        case file(path: String)
+        case memory
+        case storage
+    }
+
+    /// The key chain this configuration resolves to.
+    /// - Throws: ``SignClientError/keyChainLocationRequired`` for a custom storage that is neither a
+    ///   `SQLiteStorage` nor a `ServerKeyValueStorage` with ``KeyChainLocation/derived``.
+    package func resolvedKeyChain() throws -> ResolvedKeyChain {
+        switch keyChain {
+        case .file(let path): return .file(path: path)
+        case .inMemory: return .memory
+        case .storage: return .storage
+        case .derived:
+            switch storage {
+            case .sqlite(let path): return .file(path: Self.keyChainPath(databasePath: path, prefix: customStoragePrefix))
+            case .inMemory: return .memory
+            case .server: return .storage
+            case .custom(let storage):
+                if let sqlite = storage as? SQLiteStorage {
+                    return .file(path: Self.keyChainPath(databasePath: sqlite.path, prefix: customStoragePrefix))
+                }
+                if storage is any ServerKeyValueStorage { return .storage }
+                throw SignClientError.keyChainLocationRequired
+            }
+        }
     }
 
     /// The relayer configuration actually used: ``relayer`` with this configuration's URL, project id and prefix,
@@ -134,22 +191,12 @@ public struct SignClientConfiguration: Sendable {
         return options
     }
 
-    /// The key chain file this configuration resolves to, or `nil` for an in-memory key chain.
-    /// - Throws: ``SignClientError/keyChainLocationRequired`` for a custom storage that is not a `SQLiteStorage`
-    ///   with ``KeyChainLocation/derived``.
+    /// The key chain file this configuration resolves to, or `nil` for a key chain in memory or in the storage.
+    /// - Throws: ``SignClientError/keyChainLocationRequired`` for a custom storage that is neither a
+    ///   `SQLiteStorage` nor a `ServerKeyValueStorage` with ``KeyChainLocation/derived``.
     public func resolvedKeyChainPath() throws -> String? {
-        switch keyChain {
-        case .file(let path): return path
-        case .inMemory: return nil
-        case .derived:
-            switch storage {
-            case .sqlite(let path): return Self.keyChainPath(databasePath: path, prefix: customStoragePrefix)
-            case .inMemory: return nil
-            case .custom(let storage):
-                guard let sqlite = storage as? SQLiteStorage else { throw SignClientError.keyChainLocationRequired }
-                return Self.keyChainPath(databasePath: sqlite.path, prefix: customStoragePrefix)
-            }
-        }
+        if case .file(let path) = try resolvedKeyChain() { return path }
+        return nil
     }
 
     /// `<databasePath>.keychain.json`, or `<databasePath>.keychain.<escaped prefix>.json` with a prefix. The prefix
