@@ -8,7 +8,6 @@ final class CountingStorage: KeyValueStorage {
     struct Counts: Sendable {
         var transactions = 0
         var changes = 0
-        var reads = 0
         /// Transactions by the store that wrote them (the key's name after `//`, up to its first `/` or `:`).
         var byStore: [String: Int] = [:]
     }
@@ -38,15 +37,9 @@ final class CountingStorage: KeyValueStorage {
         }.joined(separator: ", ")
     }
 
-    func value(forKey key: String) async throws -> Data? {
-        counts.withLock { $0.reads += 1 }
-        return try await base.value(forKey: key)
-    }
+    func value(forKey key: String) async throws -> Data? { try await base.value(forKey: key) }
 
-    func values(withPrefix prefix: String) async throws -> [StorageItem] {
-        counts.withLock { $0.reads += 1 }
-        return try await base.values(withPrefix: prefix)
-    }
+    func values(withPrefix prefix: String) async throws -> [StorageItem] { try await base.values(withPrefix: prefix) }
 
     func write(_ changes: [StorageChange]) async throws {
         guard !changes.isEmpty else { return }

@@ -65,6 +65,19 @@ struct WalletKitLinkModeTests {
     /// The signer's address, as the session's accounts hold it.
     static var address: String { get throws { try EthereumAddress(privateKey: accountKey).checksummed } }
 
+    /// The dapp sends a `personal_sign` request on `topic` (by relay when it has no link transport); returns the
+    /// request as the wallet announces it. The dapp's call is cancelled once the wallet has it.
+    static func requestHeardByWallet(dapp: SignClient, kit: WalletKit, topic: String) async throws -> PendingRequest {
+        let requests = kit.sessionRequests
+        let address = try address
+        let call = Task {
+            try await dapp.request(
+                topic: topic, chainID: "eip155:1", method: "personal_sign", params: ["0x68656c6c6f", .string(address)])
+        }
+        defer { call.cancel() }
+        return try await WKFixture.first(requests, within: .seconds(15))
+    }
+
     @Test("one-click auth and a request as links through WalletKit.dispatchEnvelope")
     func authenticateAndRequest() async throws {
         try await withRelay { relay, directory in
@@ -146,15 +159,7 @@ struct WalletKitLinkModeTests {
 
                     // The dapp can no longer open links: its next request is published on the session topic.
                     await dapp.setLinkModeTransport(nil)
-                    let requests = kit.sessionRequests
-                    let address = try Self.address
-                    let call = Task {
-                        try await dapp.request(
-                            topic: session.topic, chainID: "eip155:1", method: "personal_sign",
-                            params: ["0x68656c6c6f", .string(address)])
-                    }
-                    defer { call.cancel() }
-                    let request = try await WKFixture.first(requests, within: .seconds(15))
+                    let request = try await Self.requestHeardByWallet(dapp: dapp, kit: kit, topic: session.topic)
                     #expect(request.topic == session.topic)
                     #expect(await relay.counters().published == 1)
                     #expect(dappLinks.openedURLs.count == 1)
@@ -189,15 +194,7 @@ struct WalletKitLinkModeTests {
 
                     walletNode = try await RelayRestartTests.startNode(state: state, port: walletPort)
                     await dapp.setLinkModeTransport(nil)
-                    let requests = kit.sessionRequests
-                    let address = try Self.address
-                    let call = Task {
-                        try await dapp.request(
-                            topic: session.topic, chainID: "eip155:1", method: "personal_sign",
-                            params: ["0x68656c6c6f", .string(address)])
-                    }
-                    defer { call.cancel() }
-                    let request = try await WKFixture.first(requests, within: .seconds(15))
+                    let request = try await Self.requestHeardByWallet(dapp: dapp, kit: kit, topic: session.topic)
                     #expect(request.topic == session.topic)
                 }
             }
